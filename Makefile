@@ -1,0 +1,27 @@
+# The two commands of the README: `make lab` opens the suite, `make test` runs every test.
+# Both create .venv and install the project into it on first use (and again when pyproject.toml changes).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+# JupyterLab refuses to run as root unless told; a normal user needs no flag.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test bench clean
+
+$(INSTALLED): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+lab: $(INSTALLED)
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/
+
+test: $(INSTALLED)
+	$(PY) -m pytest
+
+bench: $(INSTALLED)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
