@@ -1,0 +1,48 @@
+"""kbsim: a discrete-event simulation of SMS 2.0 Software Metering, one preset per KB article.
+
+    >>> import kbsim
+    >>> result = kbsim.run("Q226827", seed=1, retries=3)
+    >>> result.summary["denials"], result.events.head()
+
+``run`` validates every value against the one declaration of parameters
+(:data:`PARAMETERS`) and raises :class:`ParameterError` naming the input and
+what is allowed. Plots live in :mod:`kbsim.plots`, separate from the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .errors import ParameterError
+from .parameters import PARAMETERS, Parameter, Params
+from .record import EVENT_KINDS
+from .result import SUMMARY, Result
+from .scenarios import Preset, get_preset, load_preset, presets
+from .service import RemodbcConfig, read_remodbc
+from .site import SITE_RESERVE, simulate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EVENT_KINDS", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params",
+    "Preset", "RemodbcConfig", "Result", "__version__", "get_preset", "load_preset", "presets",
+    "read_remodbc", "run",
+]
+
+
+def run(preset: str | Path | Preset = "site", *, variant: str | None = None, seed: int | None = None,
+        **overrides: Any) -> Result:
+    """Run a preset (by name, file or object), optionally a variant of it, with parameter overrides.
+
+    ``seed`` overrides the preset's seed; the same parameters and seed always
+    give the same Result. Unknown or out-of-range parameters raise ParameterError.
+    """
+    chosen = get_preset(preset)
+    base = chosen.variant(variant)
+    if seed is not None:
+        overrides["seed"] = seed
+    params = Params.from_values(overrides, base=base)
+    result = simulate(params)
+    result.preset, result.variant, result.base, result.version = chosen.name, variant or "", base, __version__
+    return result

@@ -1,0 +1,221 @@
+"""The clients and their metering agents: launches, licence requests, retries, failover.
+
+Every client has an operating system, a home server (Q198706: picked at
+random from the site's list), a current server and a clock offset. Its agent
+launches metered programs (Poisson arrivals, exponential run times).
+
+* **Offline mode** (the product's default): the agent never asks for a
+  licence; it writes each run to its local log and uploads the log at its
+  configuration polls (see :mod:`kbsim.usage`).
+* **Online mode**: the agent asks its current server for a licence at every
+  launch; the server grants it or denies it.
+
+When the current server does not answer (Q226827):
+
+* ``failover="immediate"`` (SMS 2.0 as shipped): the client moves at once to
+  the next server in its list that answers, whatever its retry settings; that
+  server may hold no licence to spare, so denials follow until balancing.
+* ``failover="after_retries"`` (as configured): the client meters locally
+  (its programs run and go into the offline log) and retries its own server
+  ``retries`` times, ``retry_delay_min`` apart; only then does it move on.
+* If no server answers at all, the client keeps trying without end: every
+  ``retry_delay_min`` as configured, or every ``no_server_retry_s`` under the
+  immediate-failover bug. Every attempt is counted.
+* A Windows 95/98 client knows only the server it first bound to (Q212894): it
+  keeps retrying that one until its next CCIM cycle (every
+  ``ccim_interval_h``, counted from its install) or a restart
+  (``restart_after_h``) makes it re-read the list and bind to one that answers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .events import RELEASE
+
+if TYPE_CHECKING:
+    from .site import Site
+
+
+class ClientAgents:
+    """Every client's agent, as columns (lists indexed by client) for speed."""
+
+    def __init__(self, site: Site, home: np.ndarray, win9x: np.ndarray, ccim_phase_min: np.ndarray) -> None:
+        self.site = site
+        params = site.params
+        n = params.n_clients
+        self.n_servers = params.n_servers
+        self.immediate = params.failover == "immediate"
+        self.retries = params.retries
+        self.retry_delay_min = params.retry_delay_min
+        self.no_server_retry_min = params.no_server_retry_s / 60
+        self.ccim_interval_min = params.ccim_interval_h * 60
+        self.restart_after_min = params.restart_after_h * 60
+        self.home = home.tolist()
+        self.server = home.tolist()
+        self.bound = np.bincount(home, minlength=params.n_servers).tolist()  # clients per current server
+        self.win9x = win9x.tolist()
+        self.ccim_phase_min = ccim_phase_min.tolist()
+        self.stranded = [False] * n  # metering locally while it retries
+        self.episode = [0] * n  # bumps at each reconnection, so stale retries lapse
+        self.ccim_pending = [False] * n
+        self.first_failure = [np.nan] * n
+        self.recovered = [np.nan] * n
+        self.granted = [0] * n  # sessions reported to a server at once (online grants)
+        self.logged_time: list[float] = []  # the local (offline) usage log of every client
+        self.logged_client: list[int] = []
+        self.requests = self.grants = self.denials = 0
+        self.failovers = 0
+        self.attempts = 0
+        self.attempts_no_server = 0
+
+    # --- launches -------------------------------------------------------------------------------
+
+    def launch_offline(self, i: int) -> None:
+        """Offline mode: the run goes into the local log; no server is asked."""
+        site = self.site
+        c = site.launch_client[i]
+        self._log_locally(site.scheduler.now, c, site.launch_product[i])
+
+    def launch_online(self, i: int) -> None:
+        """Online mode: ask the current server for a licence, failing over as the policy says."""
+        site = self.site
+        c = site.launch_client[i]
+        if self.stranded[c]:
+            self._log_locally(site.scheduler.now, c, site.launch_product[i])
+            return
+        s = self.server[c]
+        if self._contact(s):
+            self._request(i, c, s)
+            return
+        now = site.scheduler.now
+        site.log.add(now, "contact_failed", c, s, site.launch_product[i], f"SWM{s} does not answer")
+        if self.first_failure[c] != self.first_failure[c]:  # NaN: the first failure of this client
+            self.first_failure[c] = now
+        if self.immediate and not self.win9x[c]:
+            other = self._first_answering(c)
+            if other >= 0:
+                self._move(c, other, "failover", f"moved from SWM{s} at the first failure, no retries")
+                self._request(i, c, other)
+                return
+        self._strand(c)
+        self._log_locally(now, c, site.launch_product[i])
+
+    def _request(self, i: int, c: int, s: int) -> None:
+        site = self.site
+        ledger = site.ledger
+        p = site.launch_product[i]
+        k = s * ledger.n_products + p
+        now = site.scheduler.now
+        self.requests += 1
+        if ledger.free[k] == 0 and site.instant_balancing and site.odbc_reachable[s]:
+            site.balancer.instant(s, p)
+        if ledger.free[k] > 0:
+            ledger.free[k] -= 1
+            ledger.in_use[k] += 1
+            self.grants += 1
+            self.granted[c] += 1
+            site.log.add(now, "grant", c, s, p)
+            site.scheduler.schedule(now + site.launch_duration[i], self._release, k, RELEASE)
+            if self.recovered[c] != self.recovered[c] and self.first_failure[c] == self.first_failure[c]:
+                self.recovered[c] = now
+        else:
+            self.denials += 1
+            site.balancer.denials_since[k] += 1
+            site.log.add(now, "deny", c, s, p, f"no free licence on SWM{s}")
+
+    def _release(self, k: int) -> None:
+        ledger = self.site.ledger
+        ledger.free[k] += 1
+        ledger.in_use[k] -= 1
+
+    def _log_locally(self, now: float, c: int, p: int) -> None:
+        self.logged_time.append(now)
+        self.logged_client.append(c)
+        self.site.log.add(now, "logged_locally", c, -1, p)
+
+    # --- contact, retries, failover -------------------------------------------------------------
+
+    def _contact(self, s: int) -> bool:
+        """One connection attempt to server ``s``: counted, and whether it answered."""
+        self.attempts += 1
+        site = self.site
+        if site.servers_up == 0:
+            self.attempts_no_server += 1
+        return site.up[s]
+
+    def _first_answering(self, c: int) -> int:
+        """The next server after the current one, in list order, that answers; -1 if none does."""
+        current = self.server[c]
+        for step in range(1, self.n_servers):
+            s = (current + step) % self.n_servers
+            if self._contact(s):
+                return s
+        return -1
+
+    def _move(self, c: int, s: int, kind: str, why: str) -> None:
+        self.failovers += 1
+        self.bound[self.server[c]] -= 1
+        self.bound[s] += 1
+        self.server[c] = s
+        self.site.log.add(self.site.scheduler.now, kind, c, s, -1, why)
+
+    def _strand(self, c: int) -> None:
+        """The client meters locally from now and keeps retrying."""
+        self.stranded[c] = True
+        self._schedule_retry(c, 1)
+        if self.win9x[c] and not self.ccim_pending[c]:
+            self.ccim_pending[c] = True
+            now = self.site.scheduler.now
+            phase, interval = self.ccim_phase_min[c], self.ccim_interval_min
+            next_ccim = phase + max(0.0, np.ceil((now - phase) / interval)) * interval
+            if next_ccim <= now:
+                next_ccim += interval
+            if self.restart_after_min > 0:
+                next_ccim = min(next_ccim, now + self.restart_after_min)
+            self.site.scheduler.schedule(next_ccim, self._ccim, c)
+
+    def _schedule_retry(self, c: int, attempt: int) -> None:
+        delay = self.no_server_retry_min if self.immediate else self.retry_delay_min
+        self.site.scheduler.schedule(self.site.scheduler.now + delay, self._retry, (c, attempt, self.episode[c]))
+
+    def _retry(self, argument: tuple[int, int, int]) -> None:
+        c, attempt, episode = argument
+        if episode != self.episode[c]:
+            return
+        s = self.server[c]
+        if self._contact(s):
+            self._reconnect(c, s)
+            return
+        if not self.win9x[c] and (self.immediate or attempt >= self.retries):
+            other = self._first_answering(c)
+            if other >= 0:
+                self._move(c, other, "failover", f"moved from SWM{s} after {attempt} retries")
+                self._reconnect(c, other)
+                return
+        self.site.log.add(self.site.scheduler.now, "retry", c, s, -1, f"attempt {attempt}: no server answered")
+        self._schedule_retry(c, attempt + 1)
+
+    def _reconnect(self, c: int, s: int) -> None:
+        self.stranded[c] = False
+        self.episode[c] += 1
+        self.site.log.add(self.site.scheduler.now, "reconnect", c, s, -1, f"back online with SWM{s}")
+
+    def _ccim(self, c: int) -> None:
+        """A stranded Windows 95/98 client's CCIM cycle (or restart): re-read the server list (Q212894)."""
+        self.ccim_pending[c] = False
+        if not self.stranded[c]:
+            return
+        s = self.server[c]
+        if self._contact(s):
+            self._reconnect(c, s)
+            return
+        other = self._first_answering(c)
+        if other >= 0:
+            self._move(c, other, "rebind", f"server list re-read at CCIM cycle or restart; bound to SWM{other}")
+            self._reconnect(c, other)
+        else:
+            self.ccim_pending[c] = True
+            self.site.scheduler.schedule(self.site.scheduler.now + self.ccim_interval_min, self._ccim, c)

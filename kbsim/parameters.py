@@ -1,0 +1,312 @@
+"""The one declaration of the site model's parameters.
+
+Every parameter is a field of :class:`Params` whose metadata says its default,
+allowed range or choices, unit, one line of help and the article it comes from.
+Validation, preset files, the command line, widgets and the docs all read this
+declaration through :data:`PARAMETERS`; nothing repeats a range or a default.
+
+Defaults are SMS 2.0's own where the product documentation gives one (see
+``../shared/FACTS.md``); where it does not, the help says ``[assumed]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from .errors import ParameterError
+
+KINDS = ("int", "float", "bool", "choice", "datetime", "pack_time", "outages", "servers")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One declared parameter: what a widget, a preset file or ``--set`` may give it."""
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    unit: str = ""
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    choices: tuple[str, ...] = ()
+    article: str = ""
+
+    def allowed(self) -> str:
+        """What values are allowed, in words, for error messages and help."""
+        unit = f" {self.unit}" if self.unit else ""
+        if self.kind in ("int", "float"):
+            return f"{'an integer' if self.kind == 'int' else 'a number'} from {_num(self.low)} to {_num(self.high)}{unit}"
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "datetime":
+            return "a date and time such as '2001-06-01 00:00'"
+        if self.kind == "pack_time":
+            return ("a date and time such as '2001-06-03 01:59:59', seconds since 1970-01-01 "
+                    "as in Remodbc.ini's PackTime, or empty for the first Sunday 01:59:59")
+        if self.kind == "outages":
+            return "a list of (server, start_h, minutes) such as [[0, 30, 45]] or '0:30:45'"
+        return "a list of server numbers such as [1] or '1,2'"
+
+    def fail(self, value: Any, why: str = "") -> ParameterError:
+        reason = f" ({why})" if why else ""
+        return ParameterError(f"{self.name}={value!r} is not allowed{reason}: expected {self.allowed()}")
+
+    def check(self, value: Any) -> Any:
+        """The value normalised to this parameter's type, or a ParameterError naming it."""
+        return getattr(self, f"_check_{self.kind}")(value)
+
+    def parse_text(self, text: str) -> Any:
+        """A value written on a command line (``--set name=text``), checked."""
+        text = text.strip()
+        if self.kind in ("outages", "servers"):
+            if text.lower() in ("", "none", "[]"):
+                return self.check(())
+            if text.startswith("["):
+                try:
+                    return self.check(json.loads(text))
+                except json.JSONDecodeError as exc:
+                    raise self.fail(text, f"not a JSON list: {exc.msg}") from None
+            if self.kind == "servers":
+                return self.check([_int_text(self, part) for part in text.split(",")])
+            return self.check([[_float_text(self, x) for x in part.split(":")] for part in text.split(",")])
+        if self.kind == "bool":
+            lowered = text.lower()
+            if lowered in ("true", "yes", "on", "1"):
+                return True
+            if lowered in ("false", "no", "off", "0"):
+                return False
+            raise self.fail(text)
+        if self.kind == "int":
+            return self.check(_int_text(self, text))
+        if self.kind == "float":
+            return self.check(_float_text(self, text))
+        return self.check(text)
+
+    def to_plain(self, value: Any) -> Any:
+        """The value as plain JSON/TOML data (tuples to lists, datetimes to text)."""
+        if isinstance(value, datetime):
+            return value.isoformat(sep=" ")
+        if isinstance(value, tuple):
+            return [list(v) if isinstance(v, tuple) else v for v in value]
+        return value
+
+    def _check_int(self, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+            raise self.fail(value)
+        return self._in_range(int(value))
+
+    def _check_float(self, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            raise self.fail(value)
+        return self._in_range(float(value))
+
+    def _in_range(self, value: float) -> Any:
+        if not (self.low <= value <= self.high):
+            raise self.fail(value, "out of range")
+        return value
+
+    def _check_bool(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(value)
+        return value
+
+    def _check_choice(self, value: Any) -> str:
+        if value not in self.choices:
+            raise self.fail(value)
+        return value
+
+    def _check_datetime(self, value: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        if isinstance(value, date):
+            return datetime(value.year, value.month, value.day)
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self.fail(value)
+
+    def _check_pack_time(self, value: Any) -> datetime | None:
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "auto")):
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not 0 <= value < 2**32:
+                raise self.fail(value, "out of range")
+            return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
+        if isinstance(value, str) and value.strip().isdigit():
+            return self._check_pack_time(int(value))
+        return self._check_datetime(value)
+
+    def _check_outages(self, value: Any) -> tuple[tuple[int, float, float], ...]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            raise self.fail(value)
+        outages = []
+        for i, item in enumerate(value):
+            if isinstance(item, (str, bytes)) or not isinstance(item, Iterable) or len(list(item)) != 3:
+                raise self.fail(value, f"entry {i} is not (server, start_h, minutes)")
+            server, start_h, minutes = list(item)
+            if isinstance(server, bool) or not isinstance(server, (int, float)) or server != int(server) or server < 0:
+                raise self.fail(value, f"entry {i}: server must be a whole number from 0")
+            for what, number in (("start_h", start_h), ("minutes", minutes)):
+                if isinstance(number, bool) or not isinstance(number, (int, float)) or not number >= 0:
+                    raise self.fail(value, f"entry {i}: {what} must be a number from 0")
+            if minutes <= 0:
+                raise self.fail(value, f"entry {i}: minutes must be more than 0")
+            outages.append((int(server), float(start_h), float(minutes)))
+        return tuple(outages)
+
+    def _check_servers(self, value: Any) -> tuple[int, ...]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            raise self.fail(value)
+        servers = []
+        for server in value:
+            if isinstance(server, bool) or not isinstance(server, (int, float)) or server != int(server) or server < 0:
+                raise self.fail(value, "servers are whole numbers from 0")
+            servers.append(int(server))
+        return tuple(sorted(set(servers)))
+
+
+def _num(x: float | None) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _int_text(parameter: Parameter, text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise parameter.fail(text) from None
+
+
+def _float_text(parameter: Parameter, text: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise parameter.fail(text) from None
+
+
+def _p(kind: str, default: Any, help: str, **spec: Any) -> Any:
+    """A dataclass field carrying its declaration (name filled in from the field)."""
+    return field(default=default, metadata={"parameter": dict(kind=kind, default=default, help=help, **spec)})
+
+
+@dataclass(frozen=True, repr=False)
+class Params:
+    """One site's parameters, validated and frozen. Derive variants with ``replace()``."""
+
+    # The run
+    seed: int = _p("int", 1, "seed of every random number in the run", low=0, high=2**32 - 1)
+    start: datetime = _p("datetime", datetime(2001, 6, 1), "site-server date and time the run starts (2001-06-01 is a Friday)")
+    days: int = _p("int", 7, "length of the run", unit="days", low=1, high=60, step=1)
+
+    # The site
+    n_servers: int = _p("int", 2, "metering servers in the site", unit="servers", low=1, high=8, step=1)
+    n_clients: int = _p("int", 200, "metered client computers", unit="clients", low=1, high=20000, step=10)
+    n_products: int = _p("int", 1, "metered products", unit="products", low=1, high=20, step=1)
+    licenses: int = _p("int", 20, "concurrent licences of each product, site-wide", unit="licences", low=0, high=100000, step=1, article="Q228899")
+    launches_per_day: float = _p("float", 4.0, "program launches per client per day, Poisson", unit="launches/day", low=0.0, high=50.0, step=0.5)
+    mean_session_min: float = _p("float", 60.0, "mean run time of a program, exponential", unit="min", low=1.0, high=600.0, step=5.0)
+    demand_skew: float = _p("float", 0.5, "share of clients whose home is server 0; the rest are spread evenly over the others", low=0.0, high=1.0, step=0.05)
+    office_hours: bool = _p("bool", False, "launch only in office hours, 08:00-18:00 client local time [assumed]")
+    timezone_shift_h: float = _p("float", 0.0, "office-hour shift between the offices of consecutive servers [assumed]", unit="h", low=0.0, high=12.0, step=1.0, article="Q210202")
+
+    # The client agent (site-wide settings, Software Metering Client Agent)
+    mode: str = _p("choice", "offline", "online: ask a server at every launch; offline: log locally and upload at each poll (product default)", choices=("online", "offline"), article="Q228899")
+    retries: int = _p("int", 1, "Number of retries before going it alone", unit="retries", low=1, high=100, step=1, article="Q226827")
+    retry_delay_min: float = _p("float", 15.0, "Delay before retrying (Q235153 claims 240 min; the Help's 15 min is used)", unit="min", low=1.0, high=60.0, step=1.0, article="Q226827")
+    config_poll_min: float = _p("float", 240.0, "Configuration polling interval: offline logs are uploaded at each poll", unit="min", low=1.0, high=10080.0, step=15.0, article="Q213261")
+    failover: str = _p("choice", "immediate", "immediate: move to another server at the first failure (SMS 2.0 as shipped); after_retries: as configured", choices=("immediate", "after_retries"), article="Q226827")
+    no_server_retry_s: float = _p("float", 60.0, "how often a client that follows the immediate failover bug retries when no server answers [assumed, Q287626's log]", unit="s", low=5.0, high=3600.0, step=5.0, article="Q226827")
+    outages: tuple = _p("outages", (), "spans when a metering server is offline: (server, start_h, minutes)", unit="(server, h, min)", article="Q226827")
+
+    # Licence balancing (License Metering on the site server)
+    balancing_interval_h: float = _p("float", 4.0, "licence balancing schedule", unit="h", low=0.25, high=168.0, step=0.25, article="Q210202")
+    instant_balancing: bool = _p("bool", True, "balance on demand when a server has no free licence [assumed on]", article="Q210202")
+    unreachable_servers: tuple = _p("servers", (), "servers License Metering cannot reach through ODBC (their clients still can)", article="Q210202")
+    min_licenses: int = _p("int", 1, "minimum free licences each server is given at a balancing cycle", unit="licences", low=0, high=1000, step=1, article="Q210202")
+    buffer: int = _p("int", 2, "licences a server draws from the reserve pool at one instant balancing", unit="licences", low=1, high=1000, step=1, article="Q210202")
+    reserve_pct: float = _p("float", 10.0, "minimum share of licences kept free at the site server (reserve pool)", unit="%", low=1.0, high=100.0, step=1.0, article="Q215067")
+
+    # Windows 95/98 clients and CCIM
+    win9x_fraction: float = _p("float", 0.0, "share of clients running Windows 95/98 (bound to one server)", low=0.0, high=1.0, step=0.05, article="Q212894")
+    ccim_interval_h: float = _p("float", 23.0, "client configuration (CCIM) cycle", unit="h", low=1.0, high=168.0, step=1.0, article="Q212894")
+    restart_after_h: float = _p("float", 0.0, "a stranded Windows 95/98 user restarts after this long (0: never)", unit="h", low=0.0, high=168.0, step=0.5, article="Q212894")
+
+    # Client clocks
+    clock_offset_min: float = _p("float", 0.0, "how far the skewed clients' clocks run behind the site server", unit="min", low=0.0, high=10080.0, step=15.0, article="Q213261")
+    skewed_fraction: float = _p("float", 0.0, "share of clients whose clock lags", low=0.0, high=1.0, step=0.05, article="Q213261")
+    clock_threshold_min: float = _p("float", 60.0, "a lag beyond this stops offline uploads [assumed; the article says 'significantly']", unit="min", low=1.0, high=10080.0, step=15.0, article="Q213261")
+
+    # Service health
+    service_pack: str = _p("choice", "SP2", "SMS 2.0 service-pack level of the metering servers", choices=("SP2", "SP2+hotfix", "SP3", "SP4"), article="Q299261")
+    poll_interval_min: float = _p("float", 15.0, "SMS_LICENSE_SERVER_MANAGER polling cycle", unit="min", low=1.0, high=1440.0, step=1.0, article="Q299261")
+    pack_time: datetime | None = _p("pack_time", None, "next weekly database pack (Remodbc.ini PackTime); empty: the first Sunday 01:59:59", article="Q299261")
+    pack_interval_h: float = _p("float", 168.0, "time between database packs (Remodbc.ini PackInterval)", unit="h", low=1.0, high=8760.0, step=1.0, article="Q213171")
+
+    def __post_init__(self) -> None:
+        for parameter in PARAMETERS.values():
+            object.__setattr__(self, parameter.name, parameter.check(getattr(self, parameter.name)))
+        for i, (server, start_h, _minutes) in enumerate(self.outages):
+            if server >= self.n_servers:
+                raise PARAMETERS["outages"].fail(
+                    [list(o) for o in self.outages],
+                    f"entry {i} names server {server}, but servers are 0 to {self.n_servers - 1} (n_servers={self.n_servers})")
+            if start_h >= self.days * 24:
+                raise PARAMETERS["outages"].fail(
+                    [list(o) for o in self.outages],
+                    f"entry {i} starts at {start_h:g} h, after the run ends at {self.days * 24} h (days={self.days})")
+        for server in self.unreachable_servers:
+            if server >= self.n_servers:
+                raise PARAMETERS["unreachable_servers"].fail(
+                    list(self.unreachable_servers),
+                    f"servers are 0 to {self.n_servers - 1} (n_servers={self.n_servers})")
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], base: Params | None = None, source: str = "") -> Params:
+        """Params from a mapping of names to values, on top of ``base`` (default: the declared defaults).
+
+        Unknown names raise a ParameterError that lists the known ones; ``source``
+        (a file and section) is named in every error.
+        """
+        for name in values:
+            if name not in PARAMETERS:
+                near = difflib.get_close_matches(str(name), PARAMETERS, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                raise ParameterError(f"{_where(source)}unknown parameter {name!r}{hint} Known parameters: {', '.join(PARAMETERS)}")
+        try:
+            return dataclasses.replace(base if base is not None else cls(), **values)
+        except ParameterError as exc:
+            raise ParameterError(f"{_where(source)}{exc}") from None
+
+    def changed(self, other: Params | None = None) -> dict[str, Any]:
+        """The parameters (as plain values) where this set differs from ``other`` (default: the declared defaults)."""
+        other = other if other is not None else Params()
+        return {n: p.to_plain(getattr(self, n)) for n, p in PARAMETERS.items() if getattr(self, n) != getattr(other, n)}
+
+    def to_plain(self) -> dict[str, Any]:
+        """Every parameter as plain data, for JSON and TOML."""
+        return {n: p.to_plain(getattr(self, n)) for n, p in PARAMETERS.items()}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.changed().items())
+        return f"Params({args})"
+
+
+def _where(source: str) -> str:
+    return f"{source}: " if source else ""
+
+
+PARAMETERS: dict[str, Parameter] = {
+    f.name: Parameter(name=f.name, **f.metadata["parameter"]) for f in dataclasses.fields(Params)
+}
+"""Every parameter's declaration, by name, in the order a reader meets them."""

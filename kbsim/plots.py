@@ -1,0 +1,198 @@
+"""Figures of a run. Each takes a Result and an optional matplotlib Axes, and never runs a simulation.
+
+Every figure is titled, its axes carry units, outages are shaded and
+balancing cycles ticked on the time axis, colours are the Okabe-Ito
+colour-blind-safe palette, and the figure carries a small stamp of the run's
+preset, seed, changed parameters and kbsim version. Each function also leaves
+a one-sentence description of what the figure shows in ``ax.kbsim_alt``
+(read it with :func:`alt_text`), for alt text and screen readers.
+"""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from .result import Result
+from .service import MESSAGE_9406, RUNNING, STOP_PENDING, STOPPED
+from .site import SITE_RESERVE
+
+#: Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+GREY = "#999999"
+STATE_COLOURS = {RUNNING: "#009E73", STOP_PENDING: "#D55E00", STOPPED: GREY}
+
+
+def alt_text(ax: Axes) -> str:
+    """The one-sentence description a kbsim plot left on ``ax``."""
+    return getattr(ax, "kbsim_alt", "")
+
+
+def _axes(ax: Axes | None, height: float = 4.0) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, height), layout="constrained")
+    return ax
+
+
+def _finish(ax: Axes, result: Result, title: str, ylabel: str, alt: str) -> Axes:
+    ax.set_title(title, fontsize=14, loc="left")
+    ax.set_ylabel(ylabel, fontsize=12)
+    ax.set_xlabel(f"site-server time (run starts {result.params.start:%a %Y-%m-%d %H:%M})", fontsize=11)
+    ax.tick_params(labelsize=11)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    start = pd.Timestamp(result.params.start)
+    ax.set_xlim(start, start + pd.Timedelta(days=result.params.days))
+    ax.grid(axis="y", alpha=0.3)
+    ax.kbsim_alt = alt
+    fig = ax.figure
+    if not getattr(fig, "kbsim_stamped", False):
+        fig.text(0.995, 0.002, result.stamp(), ha="right", va="bottom", fontsize=8, color="#555555")
+        fig.kbsim_stamped = True
+    return ax
+
+
+def _mark_site_events(ax: Axes, result: Result) -> None:
+    """Shade outages and tick balancing cycles along the time axis."""
+    start = pd.Timestamp(result.params.start)
+    for i, (server, start_h, minutes) in enumerate(result.params.outages):
+        left = start + pd.Timedelta(hours=start_h)
+        ax.axvspan(left, left + pd.Timedelta(minutes=minutes), color=PALETTE[server % len(PALETTE)], alpha=0.15,
+                   label=f"server {server} offline" if i < 4 else None)
+    cycles = result.events.loc[result.events["kind"] == "balancing", "time"]
+    if len(cycles) and len(cycles) <= 400:
+        ax.plot(cycles, np.zeros(len(cycles)), "|", color="#000000", markersize=12, clip_on=False,
+                transform=ax.get_xaxis_transform(), label="balancing cycle")
+
+
+def denials_over_time(result: Result, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
+    """Licence requests granted and denied per ``bin_h`` hours."""
+    ax = _axes(ax)
+    events = result.events
+    asked = events[events["kind"].isin(["grant", "deny"])]
+    edges = pd.date_range(pd.Timestamp(result.params.start), periods=int(result.params.days * 24 / bin_h) + 1,
+                          freq=pd.Timedelta(hours=bin_h))
+    for kind, colour, label in (("grant", PALETTE[0], "granted"), ("deny", PALETTE[3], "denied")):
+        counts, _ = np.histogram(asked.loc[asked["kind"] == kind, "time"].to_numpy(dtype="datetime64[ns]"),
+                                 bins=edges.to_numpy(dtype="datetime64[ns]"))
+        ax.stairs(counts, edges, color=colour, label=label, linewidth=2 if kind == "deny" else 1.2,
+                  fill=kind == "deny", alpha=0.8 if kind == "deny" else 1.0)
+    _mark_site_events(ax, result)
+    ax.legend(loc="upper right", fontsize=10)
+    s = result.summary
+    worst = ""
+    denied = asked[asked["kind"] == "deny"]
+    if len(denied):
+        peak = denied["time"].dt.floor(f"{int(bin_h * 60)}min").value_counts().idxmax()
+        worst = f"; they peak around {peak:%a %H:%M}"
+    alt = (f"Licence requests per {bin_h:g} h: {s['grants']} granted and {s['denials']} denied "
+           f"({s['denial_rate']:.1%}){worst}.")
+    return _finish(ax, result, "Licence requests granted and denied", f"requests per {bin_h:g} h", alt)
+
+
+def license_distribution(result: Result, ax: Axes | None = None, product: int = 0) -> Axes:
+    """Licences of one product held by each server (free + in use) and the reserve pool, over time."""
+    ax = _axes(ax)
+    table = result.licenses[result.licenses["product"] == product]
+    held = table.assign(held=table["free"] + table["in_use"]).pivot(index="time", columns="server", values="held")
+    free = table.pivot(index="time", columns="server", values="free")
+    for server in held.columns:
+        if server == SITE_RESERVE:
+            ax.step(held.index, held[server], where="post", color=GREY, linestyle="--", label="reserve pool (site server)")
+            continue
+        colour = PALETTE[server % len(PALETTE)]
+        ax.step(held.index, held[server], where="post", color=colour, linewidth=2, label=f"server {server}: held")
+        ax.step(free.index, free[server], where="post", color=colour, linewidth=1, linestyle=":",
+                label=f"server {server}: free")
+    _mark_site_events(ax, result)
+    ax.legend(loc="upper left", fontsize=9, ncols=2)
+    alt = (f"Licences of product {product} held by each of {result.params.n_servers} servers over time; "
+           f"at worst {result.summary['max_imbalance']:g} licences sat on servers beyond their share of clients, "
+           f"and balancing moved {result.summary['licenses_moved']} licences.")
+    return _finish(ax, result, f"Licence distribution per server (product {product})", "licences", alt)
+
+
+def client_attempts(result: Result, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
+    """Failed contacts, retries, failovers and reconnections per ``bin_h`` hours."""
+    ax = _axes(ax)
+    events = result.events
+    kinds = [("contact_failed", "failed contact"), ("retry", "retry, no answer"),
+             ("failover", "failover"), ("rebind", "rebind at CCIM/restart"), ("reconnect", "reconnected")]
+    edges = pd.date_range(pd.Timestamp(result.params.start), periods=int(result.params.days * 24 / bin_h) + 1,
+                          freq=pd.Timedelta(hours=bin_h))
+    for i, (kind, label) in enumerate(kinds):
+        times = events.loc[events["kind"] == kind, "time"].to_numpy(dtype="datetime64[ns]")
+        if len(times):
+            counts, _ = np.histogram(times, bins=edges.to_numpy(dtype="datetime64[ns]"))
+            ax.stairs(counts, edges, color=PALETTE[[3, 1, 0, 4, 2][i]], label=label, linewidth=1.8)
+    _mark_site_events(ax, result)
+    ax.legend(loc="upper right", fontsize=10)
+    s = result.summary
+    alt = (f"Client connection trouble per {bin_h:g} h: {s['connection_attempts']} attempts in all, "
+           f"{s['attempts_no_server']} while no server was up, and {s['failovers']} moves to another server.")
+    return _finish(ax, result, "What the clients did when a server did not answer", f"events per {bin_h:g} h", alt)
+
+
+def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
+    """Program runs that happened and runs the site saw, grouped by how far the client's clock lags."""
+    ax = _axes(ax)
+    usage = result.usage.groupby("clock_offset_min")[["sessions", "reported", "pending", "unreported"]].sum()
+    x = np.arange(len(usage))
+    ax.bar(x - 0.2, usage["sessions"], width=0.4, color=PALETTE[0], label="runs that happened")
+    ax.bar(x + 0.2, usage["reported"], width=0.4, color=PALETTE[2], label="runs reported to the site")
+    ax.bar(x + 0.2, usage["unreported"], width=0.4, bottom=usage["reported"] + usage["pending"],
+           color=PALETTE[3], alpha=0.35, hatch="//", label="never uploaded (Q213261)")
+    ax.set_xticks(x, [f"{m:g} min behind" if m else "in step" for m in usage.index])
+    ax.set_title("Usage that happened and usage the site saw, by client clock", fontsize=14, loc="left")
+    ax.set_ylabel("program runs", fontsize=12)
+    ax.set_xlabel("client clock compared with the site server", fontsize=11)
+    ax.legend(fontsize=10)
+    ax.grid(axis="y", alpha=0.3)
+    s = result.summary
+    ax.kbsim_alt = (f"Of {s['sessions']} program runs, {s['sessions_reported']} reached the site and "
+                    f"{s['sessions_unreported']} were never uploaded by clients whose clocks lag beyond "
+                    f"{result.params.clock_threshold_min:g} min.")
+    fig = ax.figure
+    if not getattr(fig, "kbsim_stamped", False):
+        fig.text(0.995, 0.002, result.stamp(), ha="right", va="bottom", fontsize=8, color="#555555")
+        fig.kbsim_stamped = True
+    return ax
+
+
+def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
+    """Each server's SMS_LICENSE_SERVER state over time, with every status message 9406 marked."""
+    ax = _axes(ax, height=2.0 + 0.6 * result.params.n_servers)
+    start = pd.Timestamp(result.params.start)
+    end = start + pd.Timedelta(days=result.params.days)
+    changes = result.events[result.events["kind"] == "service_state"]
+    for server in range(result.params.n_servers):
+        spans, since, state = [], start, RUNNING
+        for _, row in changes[changes["server"] == server].iterrows():
+            spans.append((since, row["time"], state))
+            since, state = row["time"], row["detail"].split(":")[0].removeprefix("SMS_LICENSE_SERVER ")
+        spans.append((since, end, state))
+        for left, right, st in spans:
+            if right > left:
+                ax.broken_barh([(mdates.date2num(left), mdates.date2num(right) - mdates.date2num(left))],
+                               (server - 0.3, 0.6), color=STATE_COLOURS.get(st, GREY))
+    status = result.status[result.status["message_id"] == MESSAGE_9406]
+    ax.plot(status["time"], status["server"] + 0.42, "v", color="#000000", markersize=4, linestyle="none",
+            label=f"status message 9406 ({len(status)})")
+    packs = result.events.loc[result.events["kind"] == "pack", "time"].drop_duplicates()
+    for i, t in enumerate(packs):
+        ax.axvline(t, color=PALETTE[4], linestyle="--", linewidth=1, label="weekly pack (PackTime)" if i == 0 else None)
+    for st, colour in STATE_COLOURS.items():
+        ax.plot([], [], "s", color=colour, markersize=10, label=f"service {st}")
+    ax.set_yticks(range(result.params.n_servers), [f"server {s}" for s in range(result.params.n_servers)])
+    ax.set_ylim(-0.6, result.params.n_servers - 0.2 + 0.3)
+    ax.legend(loc="upper left", fontsize=9, ncols=3, bbox_to_anchor=(0, -0.22))
+    first = f", the first at {status['time'].iloc[0]:%a %H:%M}" if len(status) else ""
+    alt = (f"SMS_LICENSE_SERVER state on {result.params.n_servers} servers at {result.params.service_pack}: "
+           f"{len(status)} status messages 9406{first}.")
+    ax = _finish(ax, result, f"Licence server service and status message 9406 ({result.params.service_pack})", "", alt)
+    ax.grid(False)
+    return ax

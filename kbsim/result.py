@@ -1,0 +1,96 @@
+"""What a run returns: its parameters, a summary of plain numbers and tidy tables."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .parameters import Params
+
+#: Every summary number, and how it is defined. ``Result.summary`` has exactly these keys.
+SUMMARY: dict[str, str] = {
+    "requests": "licence requests that reached a server (online mode)",
+    "grants": "requests a server granted",
+    "denials": "requests refused because the server had no free licence",
+    "denial_rate": "denials / requests (0 when there were no requests)",
+    "failovers": "times a client moved to another server after failing to reach its own (failover, or a Windows 95/98 rebind)",
+    "connection_attempts": "every attempt a client made to reach a server: at launches, when failing over and when retrying",
+    "attempts_no_server": "connection attempts made while no metering server at all was up",
+    "balancing_cycles": "scheduled licence balancing cycles that ran",
+    "instant_balancings": "on-demand draws of licences to a server that had none free",
+    "licenses_moved": "licences that changed holder in balancing, scheduled and instant",
+    "max_imbalance": "most licences of one product ever held by servers beyond their share of the clients bound to them (servers that are up, 15-minute samples): licences that would have to move",
+    "sessions": "program runs: granted online, or metered locally into the client's log",
+    "sessions_reported": "runs that reached the site: granted online, or uploaded from a log",
+    "sessions_pending": "runs still in a client's log at the end, waiting for its next configuration poll",
+    "sessions_unreported": "runs a client will never upload because its clock lags the site server (Q213261)",
+    "status_9406": "status messages 9406 raised by SMS_LICENSE_SERVER_MANAGER",
+    "recovery_h_win9x": "median hours, over Windows 95/98 clients whose server went down, from their first failed contact to their next licence (NaN if none; a client never served again counts up to the run's end)",
+    "recovery_h_nt": "the same median for Windows NT clients",
+}
+
+
+@dataclass
+class Result:
+    """One run of the site model.
+
+    ``params`` are the validated parameters and ``summary`` the numbers in
+    :data:`SUMMARY`. The tables are tidy DataFrames; ``time`` columns are the
+    site server's clock and ``hours`` the hours since the run's start:
+
+    * ``events``: time, hours, kind (see ``kbsim.EVENT_KINDS``), client, server, product, detail;
+    * ``licenses``: time, hours, server, product, up, in_use, free, sampled every 15
+      minutes; server ``-1`` is the site server's reserve pool;
+    * ``usage``: client, os, home_server, clock_offset_min, sessions, reported, pending, unreported;
+    * ``status``: time, hours, server, message_id, text.
+
+    ``notes`` says in words what the run lost or could not do, for example
+    usage held back by lagging clocks.
+    """
+
+    params: Params
+    summary: dict[str, float]
+    events: pd.DataFrame
+    licenses: pd.DataFrame
+    usage: pd.DataFrame
+    status: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    preset: str = ""
+    variant: str = ""
+    base: Params | None = None
+    version: str = ""
+
+    def changed(self) -> dict[str, Any]:
+        """The parameters this run changed from its preset (or from the defaults)."""
+        return self.params.changed(self.base)
+
+    def stamp(self) -> str:
+        """A one-line provenance stamp for figures: preset, seed, changes, version."""
+        name = self.preset or "custom"
+        if self.variant:
+            name += f" ({self.variant})"
+        changes = ", ".join(f"{k}={v}" for k, v in self.changed().items() if k != "seed")
+        return f"{name} · seed {self.params.seed}" + (f" · {changes}" if changes else "") + f" · kbsim {self.version}"
+
+    def call(self) -> str:
+        """This run as a ``kbsim.run(...)`` line to paste into a cell or a script."""
+        args = [repr(self.preset or "site")]
+        if self.variant:
+            args.append(f"variant={self.variant!r}")
+        args.append(f"seed={self.params.seed}")
+        args += [f"{k}={v!r}" for k, v in self.changed().items() if k != "seed"]
+        return f"kbsim.run({', '.join(args)})"
+
+    def summary_frame(self) -> pd.DataFrame:
+        """The summary as a one-column table, rounded for reading."""
+        values = {k: (round(v, 3) if isinstance(v, float) and not math.isnan(v) else v) for k, v in self.summary.items()}
+        return pd.DataFrame({"value": pd.Series(values, dtype=object)})
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"<Result {self.stamp()}: {s['requests']} requests, {s['denials']} denials, "
+                f"{s['failovers']} failovers, {s['sessions_unreported']} sessions unreported, "
+                f"{s['status_9406']} × 9406>")

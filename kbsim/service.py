@@ -1,0 +1,149 @@
+"""Service health of the metering servers, the weekly pack, and status message 9406 (Q299261).
+
+Each metering server runs the SMS_LICENSE_SERVER service (Remodbc.exe). Once
+a week, at Remodbc.ini's PackTime (default Sunday 01:59:59), it packs its
+FoxPro data cache. After SP3, or the SP2 hotfix of Q245271, the service then
+reports "stopping" without stopping: it goes on serving clients, but the
+Service Control Manager answers every control request with Win32 error 1061.
+SMS_LICENSE_SERVER_MANAGER checks every server at each polling cycle (default
+15 minutes) and raises status message 9406 while it cannot see the service
+running. SP4 fixed this. A server that is offline (an outage) is also not
+running; when it comes back, its service starts afresh, so a reboot clears
+the hang, as it did for administrators.
+"""
+
+from __future__ import annotations
+
+import configparser
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ParameterError
+from .events import OBSERVE, STATE
+
+if TYPE_CHECKING:
+    from .site import Site
+
+#: Service packs whose pack leaves SMS_LICENSE_SERVER hung in "stopping" (Q299261).
+HANGS_AFTER_PACK = frozenset({"SP2+hotfix", "SP3"})
+RUNNING, STOP_PENDING, STOPPED = "running", "stop pending", "stopped"
+MESSAGE_9406 = 9406
+WIN32_1061 = "Win32 error 1061: the service cannot accept control messages at this time"
+
+
+def first_pack(start: datetime) -> datetime:
+    """The first Sunday 01:59:59 at or after ``start``: SMS's default PackTime (Q299261)."""
+    sunday = start.date() + timedelta(days=(6 - start.weekday()) % 7)
+    candidate = datetime.combine(sunday, datetime.min.time()) + timedelta(hours=1, minutes=59, seconds=59)
+    return candidate if candidate >= start else candidate + timedelta(days=7)
+
+
+class ServiceMonitor:
+    """SMS_LICENSE_SERVER's state on each server, its weekly pack and the manager's poll."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        params = site.params
+        n = params.n_servers
+        self.state = [RUNNING] * n
+        self.hangs = params.service_pack in HANGS_AFTER_PACK
+        self.poll_min = params.poll_interval_min
+        self.pack_interval_min = params.pack_interval_h * 60
+        pack = params.pack_time or first_pack(params.start)
+        offset = (pack - params.start).total_seconds() / 60
+        if offset < 0:  # PackTime in the past: the next pack is the first interval after start
+            offset %= self.pack_interval_min
+        self.first_pack_min = offset
+        self.status: list[tuple[float, int, int, str]] = []
+
+    def start(self) -> None:
+        scheduler = self.site.scheduler
+        scheduler.schedule(self.first_pack_min, self.pack, priority=STATE)
+        scheduler.schedule(self.poll_min, self.poll, priority=OBSERVE)
+
+    def set_state(self, server: int, state: str, why: str) -> None:
+        if self.state[server] != state:
+            self.state[server] = state
+            self.site.log.add(self.site.scheduler.now, "service_state", -1, server, -1, f"SMS_LICENSE_SERVER {state}: {why}")
+
+    def pack(self, _: object = None) -> None:
+        """The weekly FoxPro pack on every server that is up."""
+        site = self.site
+        now = site.scheduler.now
+        for s in range(len(self.state)):
+            if not site.up[s]:
+                continue
+            site.log.add(now, "pack", -1, s, -1, "FoxPro data cache packed (Remodbc.ini PackTime)")
+            if self.hangs and self.state[s] == RUNNING:
+                self.set_state(s, STOP_PENDING, f"reports stopping after the pack but keeps running ({site.params.service_pack}, Q299261)")
+        site.scheduler.schedule(now + self.pack_interval_min, self.pack, priority=STATE)
+
+    def poll(self, _: object = None) -> None:
+        """SMS_LICENSE_SERVER_MANAGER's polling cycle: 9406 for every server it cannot see running."""
+        site = self.site
+        now = site.scheduler.now
+        for s, state in enumerate(self.state):
+            if state == RUNNING:
+                continue
+            cause = WIN32_1061 if state == STOP_PENDING else "the server does not answer"
+            text = f"The software metering server service is not running on SWM{s} ({cause})."
+            self.status.append((now, s, MESSAGE_9406, text))
+        site.scheduler.schedule(now + self.poll_min, self.poll, priority=OBSERVE)
+
+
+@dataclass(frozen=True)
+class RemodbcConfig:
+    """What kbsim uses of a Remodbc.ini: when the next pack is due and how often packs run."""
+
+    path: str
+    pack_time: datetime
+    pack_interval_s: int | None = None
+
+    def overrides(self) -> dict[str, Any]:
+        """Parameter overrides for :func:`kbsim.run`: ``run(preset, **config.overrides())``."""
+        values: dict[str, Any] = {"pack_time": self.pack_time}
+        if self.pack_interval_s is not None:
+            values["pack_interval_h"] = self.pack_interval_s / 3600
+        return values
+
+
+def read_remodbc(path: str | Path) -> RemodbcConfig:
+    """Read PackTime (seconds since 1970-01-01, Q299261) and PackInterval ([DS], Q213171) from a Remodbc.ini.
+
+    PackTime is read as a naive date and time, as the server's clock showed it.
+    Any problem raises one ParameterError naming the file and the entry.
+    """
+    path = Path(path)
+    parser = configparser.ConfigParser(interpolation=None, strict=True)
+    parser.optionxform = str.lower  # INI keys are case-insensitive on Windows
+    try:
+        text = path.read_text(encoding="latin-1")
+    except OSError as exc:
+        raise ParameterError(f"{path}: cannot read the Remodbc.ini file ({exc.strerror})") from None
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error as exc:
+        first_line = str(exc).splitlines()[0]
+        raise ParameterError(f"{path}: not a valid INI file: {first_line}") from None
+    found = {section: parser[section] for section in parser.sections()}
+    with_pack = [s for s, values in found.items() if "packtime" in values]
+    if not with_pack:
+        raise ParameterError(f"{path}: no PackTime entry in any section; expected PackTime=<seconds since 1970-01-01>, e.g. PackTime=991533599")
+    section = "DS" if "DS" in with_pack else with_pack[0]
+    pack_time = datetime.fromtimestamp(_seconds(path, section, "PackTime", found[section]["packtime"], 0), timezone.utc)
+    interval = None
+    for name, values in found.items():
+        if "packinterval" in values:
+            interval = _seconds(path, name, "PackInterval", values["packinterval"], 3600)
+            break
+    return RemodbcConfig(str(path), pack_time.replace(tzinfo=None), interval)
+
+
+def _seconds(path: Path, section: str, entry: str, raw: str, minimum: int) -> int:
+    text = raw.strip()
+    if not text.isdigit() or not minimum <= int(text) < 2**32:
+        raise ParameterError(
+            f"{path}: [{section}] {entry}={raw!r} is not allowed: expected whole seconds from {minimum} to {2**32 - 1}")
+    return int(text)

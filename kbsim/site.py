@@ -1,0 +1,296 @@
+"""One SMS 2.0 site: site server, metering servers, products and licences, clients.
+
+:class:`Site` owns the clock (a :class:`~kbsim.events.Scheduler` in minutes
+since ``start``) and the state; each mechanism lives in its own module and
+is wired here: the agents (:mod:`kbsim.clients`), balancing
+(:mod:`kbsim.balancing`), service health (:mod:`kbsim.service`) and offline
+uploads (:mod:`kbsim.usage`). :func:`simulate` runs one site and returns a
+:class:`~kbsim.result.Result`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .balancing import Balancer
+from .clients import ClientAgents
+from .events import OBSERVE, STATE, Scheduler
+from .licenses import LicenseLedger
+from .parameters import Params
+from .record import EventLog, clock
+from .result import Result
+from .service import STOPPED, RUNNING, ServiceMonitor
+from .usage import settle_uploads
+
+#: How often the licence levels are sampled into ``Result.licenses``.
+LICENSE_SAMPLE_MIN = 15.0
+#: Server number of the site server's reserve pool in ``Result.licenses``.
+SITE_RESERVE = -1
+#: Random streams, one per mechanism, so a change in one does not shift the others.
+STREAMS = ("clients", "launches", "products", "durations", "phases")
+
+
+def home_servers(params: Params, rng: np.random.Generator) -> np.ndarray:
+    """Each client's home server: ``demand_skew`` of them on server 0, the rest evenly on the others."""
+    n, servers = params.n_clients, params.n_servers
+    if servers == 1:
+        return np.zeros(n, dtype=np.int64)
+    on_zero = int(round(params.demand_skew * n))
+    rest = np.arange(n - on_zero) % (servers - 1) + 1
+    return rng.permutation(np.concatenate([np.zeros(on_zero, dtype=np.int64), rest]))
+
+
+def chosen(n: int, fraction: float, rng: np.random.Generator) -> np.ndarray:
+    """A mask of exactly ``round(fraction * n)`` clients, picked at random."""
+    mask = np.zeros(n, dtype=bool)
+    mask[rng.permutation(n)[: int(round(fraction * n))]] = True
+    return mask
+
+
+def launch_times(params: Params, home: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Every launch in the run: (minutes since start, client), sorted by time.
+
+    Each client launches ``launches_per_day`` times a day on average (Poisson).
+    With ``office_hours`` the launches fall between 08:00 and 18:00 of the
+    client's office, which opens ``timezone_shift_h`` later per server number.
+    """
+    until = params.days * 1440.0
+    start_of_day = params.start.hour * 60 + params.start.minute + params.start.second / 60
+    n_days = params.days + (1 if start_of_day else 0)
+    counts = rng.poisson(params.launches_per_day, size=(params.n_clients, n_days))
+    client = np.repeat(np.arange(params.n_clients), counts.sum(axis=1))
+    day = np.concatenate([np.repeat(np.arange(n_days), row) for row in counts]) if len(counts) else np.zeros(0)
+    if params.office_hours:
+        opens = 8 * 60 + params.timezone_shift_h * 60 * home[client]
+        in_day = (opens + rng.random(len(client)) * 600) % 1440
+    else:
+        in_day = rng.random(len(client)) * 1440
+    minutes = day * 1440.0 - start_of_day + in_day
+    keep = (minutes >= 0) & (minutes < until)
+    minutes, client = minutes[keep], client[keep]
+    order = np.argsort(minutes, kind="stable")
+    return minutes[order], client[order]
+
+
+class Site:
+    """The state of one site during a run, and the wiring between its mechanisms."""
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self.until = params.days * 1440.0
+        self.scheduler = Scheduler()
+        self.log = EventLog()
+        seeds = np.random.SeedSequence(params.seed).spawn(len(STREAMS))
+        rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, seeds)}
+
+        n = params.n_clients
+        home = home_servers(params, rng["clients"])
+        self.win9x = chosen(n, params.win9x_fraction, rng["clients"])
+        self.clock_lag_min = np.where(chosen(n, params.skewed_fraction, rng["clients"]), params.clock_offset_min, 0.0)
+        self.poll_phase_min = rng["phases"].random(n) * params.config_poll_min
+        ccim_phase_min = rng["phases"].random(n) * params.ccim_interval_h * 60
+
+        times, clients = launch_times(params, home, rng["launches"])
+        self.launch_time = times.tolist()
+        self.launch_client = clients.tolist()
+        self.launch_product = rng["products"].integers(0, params.n_products, len(times)).tolist()
+        self.launch_duration = rng["durations"].exponential(params.mean_session_min, len(times)).tolist()
+
+        self.up = [True] * params.n_servers
+        self.servers_up = params.n_servers
+        self._down_depth = [0] * params.n_servers
+        self.all_down: list[tuple[float, float]] = []
+        self._all_down_since = 0.0
+        self.odbc_reachable = [s not in params.unreachable_servers for s in range(params.n_servers)]
+        self.instant_balancing = params.instant_balancing
+
+        clients_per_server = np.bincount(home, minlength=params.n_servers).astype(float)
+        self.ledger = LicenseLedger(params.n_servers, params.n_products, params.licenses,
+                                    params.reserve_pct, clients_per_server.tolist())
+        self.agents = ClientAgents(self, home, self.win9x, ccim_phase_min)
+        self.balancer = Balancer(self)
+        self.service = ServiceMonitor(self)
+        self.samples: list[tuple[float, list[int], list[int], list[int], list[bool], list[int]]] = []
+
+    # --- outages (Q226827) ----------------------------------------------------------------------
+
+    def _outage_start(self, server: int) -> None:
+        now = self.scheduler.now
+        self._down_depth[server] += 1
+        if self._down_depth[server] == 1:
+            self.up[server] = False
+            self.servers_up -= 1
+            if self.servers_up == 0:
+                self._all_down_since = now
+            self.log.add(now, "outage_start", -1, server, -1, f"SWM{server} offline")
+            self.service.set_state(server, STOPPED, "the server is offline")
+
+    def _outage_end(self, server: int) -> None:
+        now = self.scheduler.now
+        self._down_depth[server] -= 1
+        if self._down_depth[server] == 0:
+            if self.servers_up == 0:
+                self.all_down.append((self._all_down_since, now))
+            self.up[server] = True
+            self.servers_up += 1
+            self.log.add(now, "outage_end", -1, server, -1, f"SWM{server} back online")
+            self.service.set_state(server, RUNNING, "started again with the server")
+
+    def _sample(self, _: object = None) -> None:
+        ledger = self.ledger
+        self.samples.append((self.scheduler.now, ledger.free[:], ledger.in_use[:], ledger.reserve[:], self.up[:],
+                             self.agents.bound[:]))
+        nxt = self.scheduler.now + LICENSE_SAMPLE_MIN
+        if nxt <= self.until:
+            self.scheduler.schedule(nxt, self._sample, priority=OBSERVE)
+
+    # --- the run --------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        scheduler, params = self.scheduler, self.params
+        for server, start_h, minutes in params.outages:
+            scheduler.schedule(start_h * 60, self._outage_start, server, STATE)
+            scheduler.schedule(start_h * 60 + minutes, self._outage_end, server, STATE)
+        self.balancer.start()
+        self.service.start()
+        scheduler.schedule(0.0, self._sample, priority=OBSERVE)
+        on_launch = self.agents.launch_online if params.mode == "online" else self.agents.launch_offline
+        scheduler.run(self.until, self.launch_time, on_launch)
+        if self.servers_up == 0:
+            self.all_down.append((self._all_down_since, self.until))
+        if not self.samples or self.samples[-1][0] < self.until:
+            self._sample()
+
+
+def simulate(params: Params) -> Result:
+    """Run one site for ``params.days`` days and return its Result."""
+    site = Site(params)
+    site.run()
+    return _result(site)
+
+
+def _result(site: Site) -> Result:
+    params, agents = site.params, site.agents
+    start = pd.Timestamp(params.start)
+    uploads = settle_uploads(
+        np.asarray(agents.logged_time, dtype=float), np.asarray(agents.logged_client, dtype=np.int64),
+        params.n_clients, site.poll_phase_min, params.config_poll_min, site.until,
+        site.clock_lag_min > params.clock_threshold_min, site.all_down)
+    site.log.extend(uploads.upload_time, "upload", uploads.upload_client, -1, -1,
+                    [f"{n} runs uploaded from the offline log" for n in uploads.upload_count.tolist()])
+    site.log.extend(uploads.refused_time, "upload_refused", uploads.refused_client, -1, -1,
+                    [f"clock {site.clock_lag_min[c]:g} min behind the site server; {n} runs held on the client"
+                     for c, n in zip(uploads.refused_client.tolist(), uploads.refused_count.tolist())])
+
+    granted = np.asarray(agents.granted)
+    usage = pd.DataFrame({
+        "client": np.arange(params.n_clients),
+        "os": np.where(site.win9x, "Windows 95/98", "Windows NT"),
+        "home_server": np.asarray(agents.home),
+        "clock_offset_min": site.clock_lag_min,
+        "sessions": granted + uploads.logged,
+        "reported": granted + uploads.reported,
+        "pending": uploads.pending,
+        "unreported": uploads.unreported,
+    })
+    licenses = _license_table(site, start)
+    status = pd.DataFrame(site.service.status, columns=["minutes", "server", "message_id", "text"])
+    minutes = status.pop("minutes").to_numpy(dtype=float)
+    status.insert(0, "time", clock(start, minutes))
+    status.insert(1, "hours", minutes / 60.0)
+
+    summary = {
+        "requests": agents.requests,
+        "grants": agents.grants,
+        "denials": agents.denials,
+        "denial_rate": agents.denials / agents.requests if agents.requests else 0.0,
+        "failovers": agents.failovers,
+        "connection_attempts": agents.attempts,
+        "attempts_no_server": agents.attempts_no_server,
+        "balancing_cycles": site.balancer.cycles,
+        "instant_balancings": site.balancer.instant_balancings,
+        "licenses_moved": site.balancer.licenses_moved,
+        "max_imbalance": _max_imbalance(site),
+        "sessions": int(usage["sessions"].sum()),
+        "sessions_reported": int(usage["reported"].sum()),
+        "sessions_pending": int(usage["pending"].sum()),
+        "sessions_unreported": int(usage["unreported"].sum()),
+        "status_9406": len(status),
+        "recovery_h_win9x": _median_recovery(site, site.win9x),
+        "recovery_h_nt": _median_recovery(site, ~site.win9x),
+    }
+    return Result(params=params, summary=summary, events=site.log.to_frame(start), licenses=licenses,
+                  usage=usage, status=status, notes=_notes(usage, summary, params))
+
+
+def _license_table(site: Site, start: pd.Timestamp) -> pd.DataFrame:
+    ledger = site.ledger
+    n_s, n_p = ledger.n_servers, ledger.n_products
+    minutes = np.array([s[0] for s in site.samples])
+    free = np.array([s[1] for s in site.samples]).reshape(len(minutes), n_s, n_p)
+    in_use = np.array([s[2] for s in site.samples]).reshape(len(minutes), n_s, n_p)
+    reserve = np.array([s[3] for s in site.samples]).reshape(len(minutes), 1, n_p)
+    up = np.array([s[4] for s in site.samples]).reshape(len(minutes), n_s, 1)
+    free = np.concatenate([free, reserve], axis=1)
+    in_use = np.concatenate([in_use, np.zeros_like(reserve)], axis=1)
+    up = np.broadcast_to(np.concatenate([up, np.ones((len(minutes), 1, 1), dtype=bool)], axis=1), free.shape)
+    server = np.broadcast_to(np.array(list(range(n_s)) + [SITE_RESERVE])[None, :, None], free.shape)
+    product = np.broadcast_to(np.arange(n_p)[None, None, :], free.shape)
+    minute = np.broadcast_to(minutes[:, None, None], free.shape)
+    return pd.DataFrame({
+        "time": clock(start, minute.ravel()),
+        "hours": minute.ravel() / 60.0,
+        "server": server.ravel(),
+        "product": product.ravel(),
+        "up": up.ravel(),
+        "in_use": in_use.ravel(),
+        "free": free.ravel(),
+    })
+
+
+def _max_imbalance(site: Site) -> float:
+    """The most licences ever held by servers beyond their share of the clients bound to them.
+
+    At each sample and for each product, the licences on the servers that are up
+    (free or in use) are compared with an allocation in proportion to the
+    clients currently bound to each of those servers; the imbalance is the sum
+    of the excesses, i.e. how many licences would have to move to match.
+    """
+    worst = 0.0
+    n_p = site.ledger.n_products
+    for _, free, in_use, _, up, bound in site.samples:
+        servers = [s for s, is_up in enumerate(up) if is_up]
+        clients = sum(bound[s] for s in servers)
+        if len(servers) < 2 or clients == 0:
+            continue
+        for p in range(n_p):
+            held = [free[s * n_p + p] + in_use[s * n_p + p] for s in servers]
+            share = sum(held) / clients
+            worst = max(worst, sum(max(0.0, h - share * bound[s]) for h, s in zip(held, servers)))
+    return round(worst, 2)
+
+
+def _median_recovery(site: Site, clients: np.ndarray) -> float:
+    failed = np.asarray(site.agents.first_failure)[clients]
+    recovered = np.asarray(site.agents.recovered)[clients]
+    hit = ~np.isnan(failed)
+    if not hit.any():
+        return float("nan")
+    waited = np.where(np.isnan(recovered[hit]), site.until, recovered[hit]) - failed[hit]
+    return float(np.median(waited) / 60.0)
+
+
+def _notes(usage: pd.DataFrame, summary: dict, params: Params) -> list[str]:
+    notes = []
+    held = usage[usage["unreported"] > 0]
+    if len(held):
+        notes.append(
+            f"{int(held['unreported'].sum())} runs on {len(held)} clients were never uploaded: their clocks lag the "
+            f"site server by {params.clock_offset_min:g} min, beyond the {params.clock_threshold_min:g}-minute "
+            "threshold (Q213261). They are still in those clients' logs.")
+    if summary["sessions_pending"]:
+        notes.append(f"{summary['sessions_pending']} runs were logged after their client's last poll and wait for the next one.")
+    if summary["attempts_no_server"]:
+        notes.append(f"Clients made {summary['attempts_no_server']} connection attempts while no server was up (Q226827).")
+    return notes
