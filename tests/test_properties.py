@@ -1,0 +1,96 @@
+"""Invariants over random sites (hypothesis): conservation, no negatives, time order, determinism."""
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kbsim
+from kbsim import SITE_RESERVE
+
+
+@st.composite
+def sites(draw):
+    n_servers = draw(st.integers(1, 4))
+    days = draw(st.integers(1, 3))
+    outages = draw(st.lists(st.tuples(st.integers(0, n_servers - 1), st.floats(0, days * 24 - 0.1),
+                                      st.floats(1, 600)), max_size=3))
+    return dict(
+        seed=draw(st.integers(0, 2**32 - 1)), days=days, n_servers=n_servers,
+        n_clients=draw(st.integers(1, 120)), n_products=draw(st.integers(1, 3)),
+        licenses=draw(st.integers(0, 60)), launches_per_day=draw(st.floats(0, 20)),
+        mean_session_min=draw(st.floats(1, 240)), demand_skew=draw(st.floats(0, 1)),
+        office_hours=draw(st.booleans()), timezone_shift_h=draw(st.floats(0, 12)),
+        mode=draw(st.sampled_from(["online", "offline"])), retries=draw(st.integers(1, 5)),
+        retry_delay_min=draw(st.floats(1, 60)), failover=draw(st.sampled_from(["immediate", "after_retries"])),
+        outages=outages, balancing_interval_h=draw(st.floats(0.25, 48)),
+        instant_balancing=draw(st.booleans()),
+        unreachable_servers=draw(st.lists(st.integers(0, n_servers - 1), max_size=2)),
+        min_licenses=draw(st.integers(0, 5)), buffer=draw(st.integers(1, 5)), reserve_pct=draw(st.floats(1, 100)),
+        win9x_fraction=draw(st.floats(0, 1)), ccim_interval_h=draw(st.floats(1, 48)),
+        restart_after_h=draw(st.floats(0, 10)), clock_offset_min=draw(st.floats(0, 600)),
+        skewed_fraction=draw(st.floats(0, 1)), config_poll_min=draw(st.floats(15, 600)),
+        service_pack=draw(st.sampled_from(["SP2", "SP2+hotfix", "SP3", "SP4"])),
+    )
+
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(sites())
+def test_licences_are_conserved_and_never_negative(values):
+    result = kbsim.run("site", **values)
+    table = result.licenses
+    assert (table["free"] >= 0).all() and (table["in_use"] >= 0).all()
+    held = table.assign(held=table["free"] + table["in_use"]).groupby(["hours", "product"])["held"].sum()
+    assert (held == values["licenses"]).all()
+    assert (table.loc[table["server"] == SITE_RESERVE, "in_use"] == 0).all()
+
+
+@SETTINGS
+@given(sites())
+def test_every_run_is_accounted_for(values):
+    result = kbsim.run("site", **values)
+    usage, s = result.usage, result.summary
+    assert (usage["sessions"] == usage["reported"] + usage["pending"] + usage["unreported"]).all()
+    assert s["sessions"] == s["sessions_reported"] + s["sessions_pending"] + s["sessions_unreported"]
+    assert s["requests"] == s["grants"] + s["denials"]
+    launches = result.events["kind"].isin(["grant", "logged_locally"]).sum()
+    assert launches == s["sessions"]
+    if values["mode"] == "offline":
+        assert s["requests"] == 0
+
+
+@SETTINGS
+@given(sites())
+def test_events_and_samples_are_in_time_order(values):
+    result = kbsim.run("site", **values)
+    for table in (result.events, result.licenses, result.status):
+        assert table["hours"].is_monotonic_increasing
+        assert table["time"].is_monotonic_increasing
+        assert (table["hours"] >= 0).all() and (table["hours"] <= values["days"] * 24).all()
+
+
+@settings(max_examples=10, deadline=None)
+@given(sites())
+def test_the_same_seed_gives_the_same_results(values):
+    first, second = kbsim.run("site", **values), kbsim.run("site", **values)
+    assert first.summary.keys() == second.summary.keys()
+    for key in first.summary:
+        a, b = first.summary[key], second.summary[key]
+        assert a == b or (np.isnan(a) and np.isnan(b)), key
+    for name in ("events", "licenses", "usage", "status"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
+
+
+def test_a_different_seed_gives_different_launches():
+    a, b = kbsim.run("site", seed=1), kbsim.run("site", seed=2)
+    assert a.summary["requests"] != b.summary["requests"]
+
+
+def test_a_run_does_not_change_its_preset():
+    preset = kbsim.get_preset("Q226827")
+    before = preset.params
+    kbsim.run(preset, retries=9, seed=4)
+    assert kbsim.get_preset("Q226827").params == before
