@@ -1,0 +1,36 @@
+"""Draw the README's pictures from the real suite: `python docs/make_figures.py`."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+import kbsim  # noqa: E402
+from kbsim import plots  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "figures"
+
+FIGURES = {
+    "Q226827_denials.png": ("Q226827", None, plots.denials_over_time),
+    "Q226827_licences.png": ("Q226827", None, plots.license_distribution),
+    "Q210202_licences.png": ("Q210202", None, plots.license_distribution),
+    "Q212894_attempts.png": ("Q212894", None, plots.client_attempts),
+    "Q213261_usage.png": ("Q213261", None, plots.usage_by_clock_offset),
+    "Q299261_service.png": ("Q299261", None, plots.service_timeline),
+}
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, (preset, variant, plot) in FIGURES.items():
+        ax = plot(kbsim.run(preset, variant=variant))
+        ax.figure.savefig(OUT / name, dpi=80, metadata={"Software": None})
+        plt.close(ax.figure)
+        print(f"{name}: {plots.alt_text(ax)}")
+
+
+if __name__ == "__main__":
+    main()
