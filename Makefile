@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; a normal user needs no flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test bench clean
+.PHONY: lab test bench notebooks clean
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,6 +19,10 @@ lab: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(PY) -m pytest
+
+# Re-execute every notebook in place (after a change to kbsim changes their numbers).
+notebooks: $(INSTALLED)
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
 
 bench: $(INSTALLED)
 	$(PY) benchmarks/run.py

@@ -17,15 +17,15 @@ from typing import Any
 from .errors import ParameterError
 from .parameters import PARAMETERS, Parameter, Params
 from .record import EVENT_KINDS
-from .result import SUMMARY, Result
-from .scenarios import Preset, get_preset, load_preset, presets
+from .result import SUMMARY, Result, compare
+from .scenarios import FAULT, Preset, get_preset, load_preset, presets
 from .service import RemodbcConfig, read_remodbc
 from .site import SITE_RESERVE, simulate
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "EVENT_KINDS", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params",
+    "EVENT_KINDS", "compare", "explore", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params",
     "Preset", "RemodbcConfig", "Result", "__version__", "get_preset", "load_preset", "presets",
     "read_remodbc", "run",
 ]
@@ -44,5 +44,13 @@ def run(preset: str | Path | Preset = "site", *, variant: str | None = None, see
         overrides["seed"] = seed
     params = Params.from_values(overrides, base=base)
     result = simulate(params)
-    result.preset, result.variant, result.base, result.version = chosen.name, variant or "", base, __version__
+    result.preset, result.base, result.version = chosen.name, base, __version__
+    result.variant = "" if variant in (None, "", FAULT) else variant
     return result
+
+
+def explore(preset: str | Path | Preset = "site", variant: str | None = None, plots: tuple[str, ...] | None = None):
+    """Widgets for a preset's exposed parameters with its plots and summary: see :mod:`kbsim.explorer`."""
+    from .explorer import Explorer  # widgets and pyplot load only when a notebook asks for them
+
+    return Explorer(preset, variant=variant, plots=plots)

@@ -10,6 +10,8 @@ a one-sentence description of what the figure shows in ``ax.kbsim_alt``
 
 from __future__ import annotations
 
+import io
+
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
@@ -33,7 +35,9 @@ def alt_text(ax: Axes) -> str:
 
 def _axes(ax: Axes | None, height: float = 4.0) -> Axes:
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, height), layout="constrained")
+        # Fixed margins, not a layout engine: one draw per PNG instead of two, for instant widgets.
+        fig, ax = plt.subplots(figsize=(10, height))
+        fig.subplots_adjust(left=0.08, right=0.78, top=1 - 0.45 / height, bottom=1.0 / height)
     return ax
 
 
@@ -54,6 +58,11 @@ def _finish(ax: Axes, result: Result, title: str, ylabel: str, alt: str) -> Axes
         fig.text(0.995, 0.002, result.stamp(), ha="right", va="bottom", fontsize=8, color="#555555")
         fig.kbsim_stamped = True
     return ax
+
+
+def _legend(ax: Axes) -> None:
+    """The legend beside the plot, where it hides no data."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, frameon=False)
 
 
 def _mark_site_events(ax: Axes, result: Result) -> None:
@@ -82,7 +91,7 @@ def denials_over_time(result: Result, ax: Axes | None = None, bin_h: float = 1.0
         ax.stairs(counts, edges, color=colour, label=label, linewidth=2 if kind == "deny" else 1.2,
                   fill=kind == "deny", alpha=0.8 if kind == "deny" else 1.0)
     _mark_site_events(ax, result)
-    ax.legend(loc="upper right", fontsize=10)
+    _legend(ax)
     s = result.summary
     worst = ""
     denied = asked[asked["kind"] == "deny"]
@@ -95,21 +104,18 @@ def denials_over_time(result: Result, ax: Axes | None = None, bin_h: float = 1.0
 
 
 def license_distribution(result: Result, ax: Axes | None = None, product: int = 0) -> Axes:
-    """Licences of one product held by each server (free + in use) and the reserve pool, over time."""
+    """Licences of one product held by each server (free and in use) and by the reserve pool, over time."""
     ax = _axes(ax)
     table = result.licenses[result.licenses["product"] == product]
     held = table.assign(held=table["free"] + table["in_use"]).pivot(index="time", columns="server", values="held")
-    free = table.pivot(index="time", columns="server", values="free")
     for server in held.columns:
         if server == SITE_RESERVE:
-            ax.step(held.index, held[server], where="post", color=GREY, linestyle="--", label="reserve pool (site server)")
+            ax.step(held.index, held[server], where="post", color=GREY, linestyle="--", label="reserve pool")
             continue
-        colour = PALETTE[server % len(PALETTE)]
-        ax.step(held.index, held[server], where="post", color=colour, linewidth=2, label=f"server {server}: held")
-        ax.step(free.index, free[server], where="post", color=colour, linewidth=1, linestyle=":",
-                label=f"server {server}: free")
+        ax.step(held.index, held[server], where="post", color=PALETTE[server % len(PALETTE)], linewidth=2,
+                label=f"server {server}")
     _mark_site_events(ax, result)
-    ax.legend(loc="upper left", fontsize=9, ncols=2)
+    _legend(ax)
     alt = (f"Licences of product {product} held by each of {result.params.n_servers} servers over time; "
            f"at worst {result.summary['max_imbalance']:g} licences sat on servers beyond their share of clients, "
            f"and balancing moved {result.summary['licenses_moved']} licences.")
@@ -130,7 +136,7 @@ def client_attempts(result: Result, ax: Axes | None = None, bin_h: float = 1.0) 
             counts, _ = np.histogram(times, bins=edges.to_numpy(dtype="datetime64[ns]"))
             ax.stairs(counts, edges, color=PALETTE[[3, 1, 0, 4, 2][i]], label=label, linewidth=1.8)
     _mark_site_events(ax, result)
-    ax.legend(loc="upper right", fontsize=10)
+    _legend(ax)
     s = result.summary
     alt = (f"Client connection trouble per {bin_h:g} h: {s['connection_attempts']} attempts in all, "
            f"{s['attempts_no_server']} while no server was up, and {s['failovers']} moves to another server.")
@@ -165,7 +171,9 @@ def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
 
 def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
     """Each server's SMS_LICENSE_SERVER state over time, with every status message 9406 marked."""
-    ax = _axes(ax, height=2.0 + 0.6 * result.params.n_servers)
+    ax = _axes(ax, height=2.6 + 0.6 * result.params.n_servers)
+    if len(ax.figure.axes) == 1:
+        ax.figure.subplots_adjust(left=0.09, bottom=1.45 / ax.figure.get_figheight())
     start = pd.Timestamp(result.params.start)
     end = start + pd.Timedelta(days=result.params.days)
     changes = result.events[result.events["kind"] == "service_state"]
@@ -196,3 +204,41 @@ def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
     ax = _finish(ax, result, f"Licence server service and status message 9406 ({result.params.service_pack})", "", alt)
     ax.grid(False)
     return ax
+
+
+#: Every figure by name, as presets and the explorer refer to them.
+PLOTS = {f.__name__: f for f in (denials_over_time, license_distribution, client_attempts,
+                                  usage_by_clock_offset, service_timeline)}
+
+
+def png(ax: Axes, dpi: int = 80) -> bytes:
+    """The figure holding ``ax`` as PNG bytes (no timestamp in its metadata, so the same run gives the same bytes)."""
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+class Figure:
+    """A drawn figure for notebooks: shows as the image, and as its one-sentence description in text.
+
+    Jupyter shows the PNG; text-only views, screen readers and nbval read the
+    sentence (``text/plain``), which is exact for a seeded run, unlike pixels.
+    """
+
+    def __init__(self, ax: Axes) -> None:
+        self.alt = alt_text(ax)
+        self.png = png(ax)
+        plt.close(ax.figure)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"image/png": self.png, "text/plain": self.alt}, {"image/png": {"alt": self.alt}}
+
+    def __repr__(self) -> str:
+        return self.alt
+
+
+def show(result: Result, name: str, **options) -> Figure:
+    """Draw figure ``name`` (a key of :data:`PLOTS`) of ``result`` for a notebook: one call per figure."""
+    if name not in PLOTS:
+        raise ValueError(f"plot {name!r} does not exist: expected one of {', '.join(PLOTS)}")
+    return Figure(PLOTS[name](result, **options))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,11 +85,28 @@ class Result:
 
     def summary_frame(self) -> pd.DataFrame:
         """The summary as a one-column table, rounded for reading."""
-        values = {k: (round(v, 3) if isinstance(v, float) and not math.isnan(v) else v) for k, v in self.summary.items()}
-        return pd.DataFrame({"value": pd.Series(values, dtype=object)})
+        return pd.DataFrame({"value": pd.Series({k: _readable(v) for k, v in self.summary.items()}, dtype=object)})
 
     def __repr__(self) -> str:
         s = self.summary
         return (f"<Result {self.stamp()}: {s['requests']} requests, {s['denials']} denials, "
                 f"{s['failovers']} failovers, {s['sessions_unreported']} sessions unreported, "
                 f"{s['status_9406']} × 9406>")
+
+
+def compare(results: dict[str, Result], metrics: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Summary numbers of several runs side by side: one column per run, one row per number.
+
+    ``metrics`` picks rows from :data:`SUMMARY` (default: all of them). Floats are rounded
+    to three decimals for reading.
+    """
+    metrics = list(metrics or SUMMARY)
+    for name in metrics:
+        if name not in SUMMARY:
+            raise KeyError(f"{name!r} is not a summary number: expected one of {', '.join(SUMMARY)}")
+    columns = {label: [_readable(result.summary[m]) for m in metrics] for label, result in results.items()}
+    return pd.DataFrame(columns, index=metrics, dtype=object)
+
+
+def _readable(value: float) -> float:
+    return round(value, 3) if isinstance(value, float) else value

@@ -18,10 +18,11 @@ from typing import Any
 
 from .errors import ParameterError
 from .parameters import PARAMETERS, Params
+from .result import SUMMARY
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 FAULT = "fault"
-_KEYS = {"title", "article", "description", "explore", "params", "variants"}
+_KEYS = {"title", "article", "description", "explore", "plots", "metrics", "params", "variants"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Preset:
     description: str
     params: Params
     explore: tuple[str, ...]
+    plots: tuple[str, ...] = ("denials_over_time",)
+    metrics: tuple[str, ...] = ("denials", "denial_rate")
     variants: dict[str, Params] = field(default_factory=dict)
     path: str = ""
 
@@ -66,20 +69,27 @@ def load_preset(path: str | Path) -> Preset:
         if not isinstance(data.get(key, ""), str):
             raise ParameterError(f"{path}: {key} must be text")
     params = Params.from_values(_table(path, data, "params"), source=f"{path} [params]")
-    explore = data.get("explore", [])
-    if not isinstance(explore, list):
-        raise ParameterError(f"{path}: explore must be a list of parameter names")
-    for name in explore:
-        if name not in PARAMETERS:
-            raise ParameterError(f"{path}: explore names unknown parameter {name!r}: expected names from {', '.join(PARAMETERS)}")
+    explore = _names(path, data, "explore", PARAMETERS, "parameter")
+    metrics = _names(path, data, "metrics", SUMMARY, "summary number")
     variants = {}
     for name, values in _table(path, data, "variants").items():
         if not isinstance(values, dict):
             raise ParameterError(f"{path}: [variants.{name}] must be a table of parameter values")
         variants[name] = Params.from_values(values, base=params, source=f"{path} [variants.{name}]")
     return Preset(name=path.stem, title=data.get("title", path.stem), article=data.get("article", ""),
-                  description=data.get("description", ""), params=params, explore=tuple(explore),
+                  description=data.get("description", ""), params=params, explore=explore,
+                  plots=tuple(data.get("plots", Preset.plots)), metrics=metrics or Preset.metrics,
                   variants=variants, path=str(path))
+
+
+def _names(path: Path, data: dict[str, Any], key: str, known: Any, what: str) -> tuple[str, ...]:
+    names = data.get(key, [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ParameterError(f"{path}: {key} must be a list of {what} names")
+    for name in names:
+        if name not in known:
+            raise ParameterError(f"{path}: {key} names unknown {what} {name!r}: expected names from {', '.join(known)}")
+    return tuple(names)
 
 
 def _table(path: Path, data: dict[str, Any], key: str) -> dict[str, Any]:

@@ -1,0 +1,313 @@
+"""The explorer: widgets built from the parameter declaration and a preset, plots updated in place.
+
+``kbsim.explore("Q226827")`` shows, for the parameters the preset exposes,
+sliders with the declared ranges, steps and units, dropdowns for choices, a
+preset picker (fault, workaround, fix...), a reset button, the preset's plots
+with their one-sentence descriptions, its summary numbers, and the current
+settings as a ``kbsim.run(...)`` line to copy.
+
+Every update replaces widget values in place (the PNG of an Image widget, the
+HTML of the summary): nothing is printed and no figure is re-created in an
+output area, so the notebook stays true under strict nbval and does not
+flicker. Sliders update on release, and runs are cached on their parameters,
+so going back to a setting is instant. Any setting the model refuses shows
+one clear message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import OrderedDict
+from datetime import timedelta
+from typing import Any
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from .errors import ParameterError
+from .parameters import PARAMETERS, Parameter, Params
+from .plots import PLOTS, alt_text, png
+from .result import SUMMARY, Result, compare
+from .scenarios import FAULT, Preset, get_preset
+from .service import first_pack
+
+SLIDER_STEPS = 2000  # wider ranges than this many steps get a bounded number box
+CACHE_SIZE = 64
+_LAYOUT = widgets.Layout(width="420px")
+_STYLE = {"description_width": "170px"}
+
+
+def _label(parameter: Parameter) -> str:
+    return f"{parameter.name} ({parameter.unit})" if parameter.unit else parameter.name
+
+
+class OutageControl(widgets.VBox):
+    """One outage as server, start and length: ``value`` is the ``outages`` parameter."""
+
+    def __init__(self, params: Params) -> None:
+        self.n_servers = params.n_servers
+        options = [("none", None)] + [(f"server {s}", s) for s in range(params.n_servers)]
+        if params.n_servers > 1:
+            options.append(("all servers", "all"))
+        self.server = widgets.Dropdown(options=options, description="outage: server", style=_STYLE, layout=_LAYOUT)
+        self.start_h = widgets.FloatSlider(min=0, step=0.25, description="outage start (h)", continuous_update=False,
+                                           style=_STYLE, layout=_LAYOUT)
+        self.minutes = widgets.FloatSlider(min=1, step=5, description="outage length (min)", continuous_update=False,
+                                           style=_STYLE, layout=_LAYOUT)
+        self.set_days(params.days)
+        super().__init__([self.server, self.start_h, self.minutes])
+        self.set_value(params.outages)
+
+    def set_days(self, days: int) -> None:
+        """Keep the sliders inside the run (their range derives from ``days``)."""
+        self.start_h.max = days * 24 - 0.25
+        self.minutes.max = days * 1440
+
+    @property
+    def value(self) -> tuple:
+        server = self.server.value
+        if server is None:
+            return ()
+        servers = range(self.n_servers) if server == "all" else [server]
+        return tuple((s, self.start_h.value, self.minutes.value) for s in servers)
+
+    def set_value(self, outages: tuple) -> None:
+        if not outages:
+            self.server.value = None
+            return
+        same = len({(o[1], o[2]) for o in outages}) == 1
+        everyone = same and sorted(o[0] for o in outages) == list(range(self.n_servers)) and self.n_servers > 1
+        self.server.value = "all" if everyone else outages[0][0]
+        self.start_h.value, self.minutes.value = outages[0][1], outages[0][2]
+
+    def observe_value(self, handler) -> None:
+        for child in self.children:
+            child.observe(handler, names="value")
+
+
+def control(parameter: Parameter, params: Params) -> widgets.Widget:
+    """The widget for one parameter, from its declaration; it cannot hold a value the declaration refuses."""
+    value = getattr(params, parameter.name)
+    common = dict(description=_label(parameter), tooltip=parameter.help, style=_STYLE, layout=_LAYOUT)
+    kind = parameter.kind
+    if kind in ("int", "float"):
+        step = parameter.step or (1 if kind == "int" else 0.1)
+        if (parameter.high - parameter.low) / step > SLIDER_STEPS:
+            box = widgets.BoundedIntText if kind == "int" else widgets.BoundedFloatText
+            return box(value=value, min=parameter.low, max=parameter.high, step=step, **common)
+        slider = widgets.IntSlider if kind == "int" else widgets.FloatSlider
+        return slider(value=value, min=parameter.low, max=parameter.high, step=step, continuous_update=False, **common)
+    if kind == "bool":
+        return widgets.Checkbox(value=value, indent=False, **common)
+    if kind == "choice":
+        return widgets.Dropdown(options=list(parameter.choices), value=value, **common)
+    if kind == "outages":
+        return OutageControl(params)
+    if kind == "servers":
+        return widgets.SelectMultiple(options=[(f"server {s}", s) for s in range(params.n_servers)], value=value,
+                                      rows=min(4, params.n_servers), **common)
+    if kind == "pack_time":
+        first = first_pack(params.start)
+        days = [first + timedelta(days=d) for d in range(-((first - params.start).days), 7)]
+        options = [("first Sunday 01:59:59 (default)", None)] + [(f"{d:%a %Y-%m-%d %H:%M:%S}", d) for d in days
+                                                                  if d >= params.start]
+        if value is not None and value not in dict((v, k) for k, v in options):
+            options.append((f"{value:%a %Y-%m-%d %H:%M:%S}", value))
+        return widgets.Dropdown(options=options, value=value, **common)
+    return widgets.Text(value=parameter.to_plain(value), **common)  # dates: checked when the run is made
+
+
+class Explorer:
+    """Widgets for one preset's exposed parameters, its plots and summary, updated together."""
+
+    def __init__(self, preset: str | Preset, variant: str | None = None, plots: tuple[str, ...] | None = None) -> None:
+        self.preset = get_preset(preset)
+        self.variant = variant or FAULT
+        self.base = self.preset.variant(self.variant)
+        self.plots = tuple(plots or self.preset.plots)
+        for name in self.plots:
+            if name not in PLOTS:
+                raise ParameterError(f"plot {name!r} does not exist: expected one of {', '.join(PLOTS)}")
+        self._cache: OrderedDict[tuple[Params, str], Result] = OrderedDict()
+        self._drawn: OrderedDict[tuple[Params, str], list[tuple[bytes, str]]] = OrderedDict()
+        self._holding = False
+        self.result: Result | None = None
+        self.error = ""
+
+        self.controls = {name: control(PARAMETERS[name], self.base) for name in self.preset.explore}
+        self.picker = widgets.Dropdown(options=[FAULT, *self.preset.variants], value=self.variant,
+                                       description="preset", style=_STYLE, layout=_LAYOUT)
+        self.reset_button = widgets.Button(description="Reset", tooltip="back to the chosen preset's settings",
+                                           icon="undo")
+        self.images = [widgets.Image(format="png", layout=widgets.Layout(max_width="100%")) for _ in self.plots]
+        self.captions = [widgets.HTML() for _ in self.plots]
+        self.summary = widgets.HTML()
+        self.message = widgets.HTML()
+        self.call = widgets.Textarea(description="as code", rows=2, layout=widgets.Layout(width="100%"),
+                                     tooltip="these settings as a kbsim.run(...) line: copy it into a cell or a script")
+
+        for name, widget in self.controls.items():
+            if isinstance(widget, OutageControl):
+                widget.observe_value(self._changed)
+            else:
+                widget.observe(self._changed, names="value")
+        if "days" in self.controls and "outages" in self.controls:
+            self.controls["days"].observe(lambda change: self.controls["outages"].set_days(change["new"]), names="value")
+        self.picker.observe(self._picked, names="value")
+        self.reset_button.on_click(lambda _: self.reset())
+
+        figures = [widgets.VBox([image, caption]) for image, caption in zip(self.images, self.captions)]
+        left = widgets.VBox([widgets.HBox([self.picker, self.reset_button]), *self.controls.values(),
+                             self.summary], layout=widgets.Layout(min_width="440px"))
+        self.widget = widgets.VBox([widgets.HBox([left, widgets.VBox(figures)]), self.message, self.call])
+        self.update()
+
+    # --- reading and setting the controls ----------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """The exposed parameters as the widgets hold them now."""
+        return {name: (tuple(w.value) if isinstance(w, widgets.SelectMultiple) else w.value)
+                for name, w in self.controls.items()}
+
+    def set(self, **values: Any) -> Explorer:
+        """Move widgets as a user would (unknown names or refused values raise ParameterError); one update."""
+        checked = Params.from_values(values, base=self.base)
+        self._holding = True
+        try:
+            for name in values:
+                if name not in self.controls:
+                    raise ParameterError(f"{name} is not in this explorer: it exposes {', '.join(self.controls)}")
+                self._put(name, getattr(checked, name))
+        finally:
+            self._holding = False
+        self.update()
+        return self
+
+    def _put(self, name: str, value: Any) -> None:
+        widget = self.controls[name]
+        if isinstance(widget, OutageControl):
+            widget.set_value(value)
+        else:
+            widget.value = value
+
+    def reset(self) -> None:
+        """Every control back to the chosen preset variant's value."""
+        self._holding = True
+        try:
+            for name in self.controls:
+                self._put(name, getattr(self.base, name))
+        finally:
+            self._holding = False
+        self.update()
+
+    def _picked(self, change: dict) -> None:
+        self.variant = change["new"]
+        self.base = self.preset.variant(self.variant)
+        self.reset()
+
+    def _changed(self, _: dict) -> None:
+        if not self._holding:
+            self.update()
+
+    # --- running and drawing -------------------------------------------------------------------
+
+    def run(self, params: Params) -> Result:
+        """The run for ``params``, from the cache when it was made before."""
+        key = (params, self.variant)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        from . import run
+
+        overrides = {k: getattr(params, k) for k in PARAMETERS if getattr(params, k) != getattr(self.base, k)}
+        result = run(self.preset, variant=self.variant, **overrides)
+        self._cache[key] = result
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return result
+
+    def _draw(self, params: Params, result: Result) -> list[tuple[bytes, str]]:
+        """Each plot's PNG and description, drawn once per setting (drawing costs more than running)."""
+        key = (params, self.variant)
+        if key not in self._drawn:
+            drawn = []
+            for name in self.plots:
+                ax = PLOTS[name](result)
+                drawn.append((png(ax), alt_text(ax)))
+                plt.close(ax.figure)
+            self._drawn[key] = drawn
+            if len(self._drawn) > CACHE_SIZE:
+                self._drawn.popitem(last=False)
+        self._drawn.move_to_end(key)
+        return self._drawn[key]
+
+    def update(self) -> None:
+        """Run the current settings and update plots, descriptions, summary and code in place."""
+        try:
+            params = Params.from_values(self.values(), base=self.base)
+            result = self.run(params)
+            for image, caption, (picture, alt) in zip(self.images, self.captions, self._draw(params, result)):
+                image.value = picture
+                caption.value = f"<p style='max-width:60em'>{html.escape(alt)}</p>"
+        except ParameterError as exc:
+            self.error = str(exc)
+            self.message.value = f"<p style='color:#D55E00'><b>These settings cannot run:</b> {html.escape(self.error)}</p>"
+            return
+        except Exception as exc:  # never a traceback in a classroom; the message says what to report
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.message.value = (f"<p style='color:#D55E00'><b>kbsim failed on these settings</b> "
+                                  f"({html.escape(self.error)}). Please report it with the line below.</p>")
+            return
+        self.error = ""
+        self.message.value = ""
+        self.result = result
+        self.summary.value = self._summary_html(result)
+        self.call.value = result.call()
+
+    def summary_frame(self) -> pd.DataFrame:
+        """The preset's summary numbers for the current settings beside the chosen preset's own."""
+        return compare({"now": self.result, f"preset ({self.variant})": self.run(self.base)}, self.preset.metrics)
+
+    def _summary_html(self, result: Result) -> str:
+        frame = self.summary_frame()
+        rows = "".join(f"<tr><td title='{html.escape(SUMMARY[k])}'>{k}</td><td><b>{_fmt(row.iloc[0])}</b></td>"
+                       f"<td>{_fmt(row.iloc[1])}</td></tr>" for k, row in frame.iterrows())
+        return (f"<table><tr><th>summary</th><th>now</th><th>preset ({html.escape(self.variant)})</th></tr>{rows}"
+                "</table>")
+
+    def figure(self) -> bytes:
+        """All of this explorer's plots for the current settings in one PNG: the static view."""
+        fig, axes = plt.subplots(len(self.plots), 1, figsize=(10, 4 * len(self.plots)), layout="constrained",
+                                 squeeze=False)
+        for name, ax in zip(self.plots, axes[:, 0]):
+            PLOTS[name](self.result, ax=ax)
+        data = png(axes[0, 0])
+        plt.close(fig)
+        return data
+
+    def text(self) -> str:
+        """What the explorer shows, in words: the stamp, each figure's description, the summary numbers."""
+        if self.error:
+            return f"These settings cannot run: {self.error}"
+        descriptions = [self.captions[i].value.split(">", 1)[1].rsplit("<", 1)[0] for i in range(len(self.plots))]
+        numbers = ", ".join(f"{k} = {_fmt(self.result.summary[k])}" for k in self.preset.metrics)
+        return "\n".join([html.unescape(d) for d in descriptions] + [numbers])
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        bundle["text/plain"] = self.text()
+        if self.result is not None and not self.error:
+            bundle["image/png"] = self.figure()  # what a static page shows without a kernel
+        return bundle
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return "–" if value != value else f"{value:.3g}"
+    return str(value)
+
+
+def explore(preset: str | Preset = "site", variant: str | None = None, plots: tuple[str, ...] | None = None) -> Explorer:
+    """An explorer for ``preset``: display it (last line of a cell) to get the widgets."""
+    return Explorer(preset, variant=variant, plots=plots)
