@@ -1,6 +1,8 @@
 """Speed of kbsim, measured: `python benchmarks/run.py` (or `make bench`).
 
 1. Every preset's default run (what a widget move costs): best of 5, target < 100 ms.
+   And a move of each explorer's first slider to new values (run + redraw + update in place),
+   uncached: what a student waits for; target well under a second.
 2. A large site (5,000 clients, 4 servers, 10 products, 14 days, about 560,000 launches) in
    online mode: sessions simulated per second and peak memory, kbsim beside a plain SimPy
    model of the same site (benchmarks/simpy_site.py). Each runs in its own process so that
@@ -72,6 +74,27 @@ def main() -> None:
             assert result.summary["sessions"] > 0
             flag = "ok" if seconds < 0.1 else "SLOW"
             print(f"  {name:8} {variant or 'fault':12} {seconds * 1000:6.1f} ms  {flag}")
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    print("\nExplorer moves: the first slider nudged one step at a time from the preset's value")
+    print("(each value new, so nothing is cached; median of 5; target < 500 ms):")
+    for name in kbsim.presets():
+        explorer = kbsim.explore(name)
+        slider = next(w for w in explorer.controls.values() if hasattr(w, "min") and hasattr(w, "step"))
+        direction = 1 if slider.value + 5 * slider.step <= slider.max else -1
+        span = [slider.value + direction * k * slider.step for k in range(1, 6)]  # nudges a student makes
+        times = []
+        for value in span:
+            start = time.perf_counter()
+            slider.value = value
+            times.append(time.perf_counter() - start)
+        assert explorer.error == "" or explorer.message.value
+        times.sort()
+        flag = "ok" if times[2] < 0.5 else "SLOW"
+        print(f"  {name:8} {slider.description:28} {times[2] * 1000:6.0f} ms  "
+              f"({len(explorer.plots)} plots)  {flag}")
     if args.skip_large:
         return
 

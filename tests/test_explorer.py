@@ -1,0 +1,128 @@
+"""Every explorer, driven like a student would: each control at its minimum and maximum, each variant.
+
+Every setting must end in a drawn plot with its description, or in one clear message naming
+the parameter; never an exception.
+"""
+
+import ipywidgets as widgets
+import pytest
+
+import kbsim
+from kbsim import PARAMETERS
+from kbsim.explorer import OutageControl
+
+PRESETS = sorted(kbsim.presets())
+
+
+def extremes(explorer, name):
+    """The values a user can reach with this control: its ends (and every option for choices)."""
+    widget = explorer.controls[name]
+    if isinstance(widget, OutageControl):
+        return [("server", v) for _, v in widget.server.options] + [
+            ("start_h", widget.start_h.min), ("start_h", widget.start_h.max),
+            ("minutes", widget.minutes.min), ("minutes", widget.minutes.max)]
+    if isinstance(widget, widgets.SelectMultiple):
+        return [(None, ()), (None, tuple(v for _, v in widget.options))]
+    if isinstance(widget, (widgets.Dropdown,)):
+        return [(None, v if not isinstance(v, tuple) else v[1]) for v in widget.options]
+    if isinstance(widget, widgets.Checkbox):
+        return [(None, True), (None, False)]
+    return [(None, widget.min), (None, widget.max)]
+
+
+def assert_drawn_or_explained(explorer, name):
+    if explorer.error:
+        assert explorer.message.value and "cannot run" in explorer.message.value
+        assert name in explorer.error
+    else:
+        assert explorer.message.value == ""
+        for image, caption in zip(explorer.images, explorer.captions):
+            assert image.value[:8] == b"\x89PNG\r\n\x1a\n"
+            assert caption.value.strip()
+        assert explorer.call.value.startswith("kbsim.run(")
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_control_at_its_ends_draws_or_explains(preset):
+    explorer = kbsim.explore(preset)
+    assert set(explorer.controls) == set(kbsim.get_preset(preset).explore)
+    for name in explorer.controls:
+        for part, value in extremes(explorer, name):
+            widget = explorer.controls[name]
+            (getattr(widget, part) if part else widget).value = value
+            assert_drawn_or_explained(explorer, name)
+        explorer.reset()
+        assert explorer.result.params == explorer.base
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_variant_can_be_picked_and_reset(preset):
+    explorer = kbsim.explore(preset)
+    for variant in explorer.picker.options:
+        explorer.picker.value = variant
+        assert explorer.result.params == kbsim.get_preset(preset).variant(variant)
+        assert_drawn_or_explained(explorer, "preset")
+        assert explorer.summary_frame().columns.tolist() == ["now", f"preset ({variant})"]
+
+
+def test_controls_follow_the_declaration():
+    explorer = kbsim.explore("Q226827")
+    retries = explorer.controls["retries"]
+    declared = PARAMETERS["retries"]
+    assert (retries.min, retries.max, retries.step, retries.value) == (declared.low, declared.high, declared.step, 4)
+    assert retries.continuous_update is False  # update on release, no piled-up runs while dragging
+    assert explorer.controls["failover"].options == declared_choices("failover")
+    assert isinstance(explorer.controls["seed"], widgets.BoundedIntText)  # a range too wide for a slider
+
+
+def declared_choices(name):
+    return PARAMETERS[name].choices
+
+
+def test_moving_a_control_changes_plot_numbers_and_code_and_going_back_restores_them():
+    explorer = kbsim.explore("Q226827")
+    before = (explorer.images[0].value, explorer.summary.value, explorer.call.value)
+    explorer.controls["failover"].value = "after_retries"
+    assert explorer.result.summary["failovers"] == 0
+    assert explorer.images[0].value != before[0] and explorer.summary.value != before[1]
+    assert explorer.call.value == "kbsim.run('Q226827', seed=1, failover='after_retries')"
+    explorer.controls["failover"].value = "immediate"
+    assert (explorer.images[0].value, explorer.summary.value, explorer.call.value) == before
+
+
+def test_set_checks_names_and_values():
+    explorer = kbsim.explore("Q226827")
+    with pytest.raises(kbsim.ParameterError, match="retries=0 is not allowed"):
+        explorer.set(retries=0)
+    with pytest.raises(kbsim.ParameterError, match="mode is not in this explorer"):
+        explorer.set(mode="offline")
+    explorer.set(retries=2, outages=[[0, 10, 30]])
+    assert explorer.result.params.retries == 2 and explorer.result.params.outages == ((0, 10.0, 30.0),)
+
+
+def test_shortening_the_run_keeps_the_outage_inside_it():
+    explorer = kbsim.explore("Q299261")
+    explorer.set(outages=[[0, 300, 30]])
+    explorer.controls["days"].value = 10  # the outage slider's range follows the run's length
+    assert explorer.error == ""
+    assert explorer.result.params.outages == ((0, 10 * 24 - 0.25, 30.0),)
+
+
+def test_a_refused_setting_shows_a_message_not_a_traceback(tmp_path):
+    preset = tmp_path / "typed.toml"
+    preset.write_text("title = 'typed dates'\nexplore = ['start']\n[params]\nn_clients = 10\ndays = 1\n")
+    explorer = kbsim.explore(str(preset))
+    explorer.controls["start"].value = "the day after tomorrow"
+    assert explorer.error.startswith("start='the day after tomorrow' is not allowed")
+    assert "cannot run" in explorer.message.value and "Traceback" not in explorer.message.value
+    assert explorer.text().startswith("These settings cannot run")
+    explorer.controls["start"].value = "2001-06-04 08:00"
+    assert explorer.error == "" and explorer.result.params.start.hour == 8
+
+
+def test_the_explorer_displays_as_widget_with_a_static_figure_and_words():
+    explorer = kbsim.explore("Q213261")
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["image/png"][:4] == b"\x89PNG"
+    assert "never uploaded" in bundle["text/plain"] and "sessions_unreported = " in bundle["text/plain"]
