@@ -195,7 +195,7 @@ class ClientAgents:
                 self._move(c, other, "failover", f"moved from SWM{s} after {attempt} retries")
                 self._reconnect(c, other)
                 return
-        self.site.log.add(self.site.scheduler.now, "retry", c, s, -1, f"attempt {attempt}: no server answered")
+        self.site.log.add(self.site.scheduler.now, "retry", c, s, -1, f"attempt {attempt}: SWM{s} did not answer")
         self._schedule_retry(c, attempt + 1)
 
     def _reconnect(self, c: int, s: int) -> None:

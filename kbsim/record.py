@@ -15,7 +15,7 @@ EVENT_KINDS: dict[str, str] = {
     "contact_failed": "the client could not reach its server",
     "failover": "the client moved to another server after a failure (Q226827)",
     "rebind": "a Windows 95/98 client re-read the server list at a CCIM cycle or restart (Q212894)",
-    "retry": "the client tried again and no server answered",
+    "retry": "the client tried again and got no answer from the server it tried",
     "reconnect": "the client reached a server again after failures",
     "outage_start": "a metering server went offline",
     "outage_end": "a metering server came back",

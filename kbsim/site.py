@@ -178,9 +178,9 @@ def _result(site: Site) -> Result:
         params.n_clients, site.poll_phase_min, params.config_poll_min, site.until,
         site.clock_lag_min > params.clock_threshold_min, site.all_down)
     site.log.extend(uploads.upload_time, "upload", uploads.upload_client, -1, -1,
-                    [f"{n} runs uploaded from the offline log" for n in uploads.upload_count.tolist()])
+                    [f"{_runs(n)} uploaded from the offline log" for n in uploads.upload_count.tolist()])
     site.log.extend(uploads.refused_time, "upload_refused", uploads.refused_client, -1, -1,
-                    [f"clock {site.clock_lag_min[c]:g} min behind the site server; {n} runs held on the client"
+                    [f"clock {site.clock_lag_min[c]:g} min behind the site server; {_runs(n)} held on the client"
                      for c, n in zip(uploads.refused_client.tolist(), uploads.refused_count.tolist())])
 
     granted = np.asarray(agents.granted)
@@ -222,6 +222,10 @@ def _result(site: Site) -> Result:
     }
     return Result(params=params, summary=summary, events=site.log.to_frame(start), licenses=licenses,
                   usage=usage, status=status, notes=_notes(usage, summary, params))
+
+
+def _runs(n: int) -> str:
+    return f"{n} run" if n == 1 else f"{n} runs"
 
 
 def _license_table(site: Site, start: pd.Timestamp) -> pd.DataFrame:
