@@ -26,6 +26,7 @@ notebooks: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/sweep.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -7,6 +7,9 @@
 ``run`` validates every value against the one declaration of parameters
 (:data:`PARAMETERS`) and raises :class:`ParameterError` naming the input and
 what is allowed. Plots live in :mod:`kbsim.plots`, separate from the model.
+:func:`sweep` runs a preset over a grid of values and seeds on any executor,
+:func:`summarize_sweep` gives means and 95% intervals over seeds, and
+:mod:`kbsim.logs` renders a run as the SMS logs an administrator read.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from . import logs
 from .errors import ParameterError
 from .parameters import PARAMETERS, Parameter, Params
 from .record import EVENT_KINDS
@@ -21,13 +25,14 @@ from .result import SUMMARY, Result, compare
 from .scenarios import FAULT, Preset, get_preset, load_preset, presets
 from .service import RemodbcConfig, read_remodbc
 from .site import SITE_RESERVE, simulate
+from .sweeps import seed_convergence, summarize_sweep, sweep
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "EVENT_KINDS", "compare", "explore", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params",
-    "Preset", "RemodbcConfig", "Result", "__version__", "get_preset", "load_preset", "presets",
-    "read_remodbc", "run",
+    "EVENT_KINDS", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params", "Preset",
+    "RemodbcConfig", "Result", "__version__", "compare", "explore", "get_preset", "load_preset", "logs", "presets",
+    "read_remodbc", "run", "seed_convergence", "summarize_sweep", "sweep",
 ]
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m kbsim list`` and ``python -m kbsim run PRESET --set NAME=VALUE ...``.
+"""Command line: ``python -m kbsim list``, ``run PRESET --set NAME=VALUE ...``, ``sweep`` and ``logs``.
 
 Bad input prints one line naming the input and what is allowed, and exits 2.
 """
@@ -10,8 +10,14 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import PARAMETERS, SUMMARY, ParameterError, get_preset, presets, run
+from .logs import LOG_FILES, render, troubled_client, write_logs
+from .sweeps import check_writable, sweep, write_table
+
+#: Parameters whose one value is itself a list with commas (``0:30:45,1:30:45``): ``--grid`` separates their values with ``;``.
+LIST_KINDS = ("outages", "servers")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +32,29 @@ def _parser() -> argparse.ArgumentParser:
     runner.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         help="override a parameter; repeat for more")
     runner.add_argument("--json", action="store_true", help="print parameters and summary as JSON")
+
+    sweeper = commands.add_parser("sweep", help="run a preset over a grid of values and seeds; write one row per run")
+    sweeper.add_argument("preset", help="a preset name (see 'list') or the path of a .toml file")
+    sweeper.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                         help="values of a parameter to sweep; repeat for every combination of several "
+                              "(outages, unreachable_servers: values separated by ';')")
+    sweeper.add_argument("--seeds", default="10", metavar="N", help="seeds 1 to N, or a list such as 1,2,5 (default 10)")
+    sweeper.add_argument("--out", required=True, metavar="FILE", help="a .csv or .parquet file to write")
+    sweeper.add_argument("--variant", default=None, help="a variant of the preset, e.g. fix")
+    sweeper.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                         help="fix a parameter for every run; repeat for more")
+
+    logger = commands.add_parser("logs", help="a run's events as SMS logs: LICSRVC.log, status messages, Liccli.log")
+    logger.add_argument("preset", help="a preset name (see 'list') or the path of a .toml file")
+    logger.add_argument("--variant", default=None, help="a variant of the preset, e.g. unreachable")
+    logger.add_argument("--seed", type=int, default=None, help="seed of the run (default: the preset's)")
+    logger.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a parameter; repeat for more")
+    logger.add_argument("--log", default=None, metavar="|".join(LOG_FILES), help="one log only (default: all three)")
+    logger.add_argument("--client", type=int, default=None,
+                        help="the client whose Liccli.log to show (default: the first that failed to reach a server)")
+    logger.add_argument("--out", default=None, metavar="DIR",
+                        help=f"write {', '.join(LOG_FILES.values())} into this folder instead of printing")
     return parser
 
 
@@ -43,6 +72,70 @@ def parse_settings(settings: Sequence[str]) -> dict:
     return values
 
 
+def parse_grid(grids: Sequence[str]) -> dict[str, list]:
+    """``NAME=V1,V2,...`` texts as checked lists of values, read through each parameter's declaration."""
+    grid: dict[str, list] = {}
+    for text in grids:
+        name, sep, values = text.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError(f"--grid {text!r} is not allowed: expected NAME=V1,V2,..., "
+                                 "e.g. --grid balancing_interval_h=1,4,24")
+        if name not in PARAMETERS:
+            raise ParameterError(f"--grid {name}: unknown parameter; known parameters: {', '.join(PARAMETERS)}")
+        if name in grid:
+            raise ParameterError(f"--grid {name} is given twice: give all its values in one --grid")
+        declared = PARAMETERS[name]
+        separator = ";" if declared.kind in LIST_KINDS else ","
+        parts = values.split(separator)
+        if any(not part.strip() for part in parts):
+            raise ParameterError(f"--grid {text!r} has an empty value: expected NAME=V1{separator}V2..., "
+                                 f"each {declared.allowed()}")
+        try:
+            grid[name] = [declared.parse_text(part) for part in parts]
+        except ParameterError as exc:
+            raise ParameterError(f"--grid {exc}") from None
+    return grid
+
+
+def parse_seeds(text: str) -> int | list[int]:
+    """``--seeds``: a number N (seeds 1 to N) or a list such as ``1,2,5``."""
+    try:
+        seeds = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise ParameterError(f"--seeds {text!r} is not allowed: expected a number of seeds N (seeds 1 to N) "
+                             "or a list of seeds such as 1,2,5") from None
+    return seeds[0] if len(seeds) == 1 else seeds
+
+
+def _sweep(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    check_writable(out)
+    frame = sweep(args.preset, parse_grid(args.grid), parse_seeds(args.seeds), variant=args.variant,
+                  progress=sys.stderr.isatty(), **parse_settings(args.settings))
+    write_table(frame, out)
+    print(f"{len(frame)} runs of {frame['preset'].iloc[0]} ({frame['variant'].iloc[0]}) written to {out}")
+
+
+def _logs(args: argparse.Namespace) -> None:
+    names = [args.log] if args.log else list(LOG_FILES)
+    for name in names:
+        if name not in LOG_FILES:
+            raise ParameterError(f"--log {name!r} is not a log: expected one of {', '.join(LOG_FILES)}")
+    get_preset(args.preset)
+    result = run(args.preset, variant=args.variant, seed=args.seed, **parse_settings(args.settings))
+    client = troubled_client(result) if args.client is None else args.client
+    if args.out:
+        for path in write_logs(result, args.out, tuple(names), client):
+            print(path)
+        return
+    for name in names:
+        text = render(result, name, client)
+        if len(names) > 1:
+            print(f"==> {LOG_FILES[name]}" + (f" (client {client})" if name == "client" else "") + " <==")
+        print(text, end="" if len(names) == 1 else "\n")
+
+
 def _plain(value: float) -> float | None:
     return None if isinstance(value, float) and math.isnan(value) else value
 
@@ -57,6 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "params":
             for p in PARAMETERS.values():
                 print(f"{p.name:22} default {p.to_plain(p.default)!r:24} {p.allowed()}. {p.help}")
+        elif args.command == "sweep":
+            _sweep(args)
+        elif args.command == "logs":
+            _logs(args)
         else:
             get_preset(args.preset)
             result = run(args.preset, variant=args.variant, seed=args.seed, **parse_settings(args.settings))

@@ -1,5 +1,7 @@
 """Figures of a run. Each takes a Result and an optional matplotlib Axes, and never runs a simulation.
 
+:func:`sweep_band` is the one exception: it draws a sweep's summary over many runs.
+
 Every figure is titled, its axes carry units, outages are shaded and
 balancing cycles ticked on the time axis, colours are the Okabe-Ito
 colour-blind-safe palette, and the figure carries a small stamp of the run's
@@ -14,10 +16,12 @@ import io
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .parameters import PARAMETERS
 from .result import Result
 from .service import MESSAGE_9406, RUNNING, STOP_PENDING, STOPPED
 from .site import SITE_RESERVE
@@ -172,7 +176,7 @@ def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
 def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
     """Each server's SMS_LICENSE_SERVER state over time, with every status message 9406 marked."""
     ax = _axes(ax, height=2.6 + 0.6 * result.params.n_servers)
-    if len(ax.figure.axes) == 1:
+    if len(ax.figure.axes) == 1 and ax.figure.get_layout_engine() is None:
         ax.figure.subplots_adjust(left=0.09, bottom=1.45 / ax.figure.get_figheight())
     start = pd.Timestamp(result.params.start)
     end = start + pd.Timedelta(days=result.params.days)
@@ -242,3 +246,86 @@ def show(result: Result, name: str, **options) -> Figure:
     if name not in PLOTS:
         raise ValueError(f"plot {name!r} does not exist: expected one of {', '.join(PLOTS)}")
     return Figure(PLOTS[name](result, **options))
+
+
+def sweep_band(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Axes:
+    """A metric's mean over seeds against a swept parameter, with its 95% interval as a band.
+
+    ``summary`` comes from :func:`kbsim.summarize_sweep` (or :func:`kbsim.seed_convergence`):
+    the x axis is its first ``by`` column and each value of any further ``by``
+    columns gets its own line. A numeric x whose positive values span a factor of
+    20 or more is drawn on a log scale (symmetric log if 0 is swept too), ticked at
+    the swept values. Takes no Result, so it is not in :data:`PLOTS`.
+    """
+    rows = summary[summary["metric"] == metric]
+    if rows.empty:
+        raise ValueError(f"metric {metric!r} is not in this summary: expected one of {', '.join(summary['metric'].unique())}")
+    by = list(summary.columns[: list(summary.columns).index("metric")])
+    x_name, line_names = by[0], by[1:]
+    ax = _axes(ax)
+    values = list(dict.fromkeys(rows[x_name]))
+    numeric = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values)
+    positions = {v: (float(v) if numeric else i) for i, v in enumerate(values)}
+    lines = list(rows.groupby(line_names, sort=False)) if line_names else [((), rows)]
+    for i, (key, line) in enumerate(lines):
+        key = key if isinstance(key, tuple) else (key,)
+        line = line.assign(_x=line[x_name].map(positions)).sort_values("_x")
+        colour = PALETTE[i % len(PALETTE)]
+        label = ", ".join(f"{n}={_shown(v)}" for n, v in zip(line_names, key)) or "mean over seeds"
+        if numeric:
+            ax.plot(line["_x"], line["mean"], "o-", color=colour, linewidth=2, label=label)
+            ax.fill_between(line["_x"], line["ci_low"], line["ci_high"], color=colour, alpha=0.2)
+        else:
+            ax.errorbar(line["_x"], line["mean"], yerr=[line["mean"] - line["ci_low"], line["ci_high"] - line["mean"]],
+                        fmt="o", color=colour, capsize=5, linewidth=2, label=label)
+    if numeric:
+        ax.fill_between([], [], [], color=GREY, alpha=0.3, label="shaded: 95% interval")
+        positive = [v for v in values if v > 0]
+        if len(positive) > 1 and max(positive) / min(positive) >= 20:
+            if min(values) > 0:
+                ax.set_xscale("log")
+            else:  # 0 is among the values: linear up to the smallest positive one, logarithmic beyond
+                ax.set_xscale("symlog", linthresh=min(positive))
+    else:
+        ax.set_xlim(-0.5, len(values) - 0.5)
+    ax.set_xticks([positions[v] for v in values], [_shown(v) for v in values])
+    ax.minorticks_off()
+    if metric.endswith("_rate"):
+        ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0))
+    _legend(ax)
+    declared = PARAMETERS.get(x_name)
+    unit = f" ({declared.unit})" if declared is not None and declared.unit else ""
+    x_label = "seeds in the average (the sweep's first n)" if x_name == "seeds" else f"{x_name}{unit}"
+    ax.set_title(f"{metric} against {x_name}: mean over seeds and 95% interval", fontsize=14, loc="left")
+    ax.set_ylabel(metric, fontsize=12)
+    ax.set_xlabel(x_label, fontsize=11)
+    ax.tick_params(labelsize=11)
+    ax.grid(axis="y", alpha=0.3)
+    low, high = rows.loc[rows["mean"].idxmin()], rows.loc[rows["mean"].idxmax()]
+    per_line = f" for {len(lines)} values of {', '.join(line_names)}" if len(lines) > 1 else ""
+    ax.kbsim_alt = (f"Mean {metric} over up to {int(rows['count'].max())} seeds against {x_name}{per_line}, "
+                    f"with 95% intervals: lowest {_number(metric, low['mean'])} at {_where(low, by)}, "
+                    f"highest {_number(metric, high['mean'])} at {_where(high, by)}.")
+    stamp = summary.attrs.get("stamp", "")
+    fig = ax.figure
+    if stamp and not getattr(fig, "kbsim_stamped", False):
+        fig.text(0.995, 0.002, stamp, ha="right", va="bottom", fontsize=8, color="#555555")
+        fig.kbsim_stamped = True
+    return ax
+
+
+def _shown(value: object) -> str:
+    """A swept value as a tick or legend label: 0.25, 24, True, [[0, 30, 45]]."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return str([list(v) if isinstance(v, tuple) else v for v in value])
+    return str(value)
+
+
+def _where(row: pd.Series, by: list[str]) -> str:
+    return ", ".join(f"{name}={_shown(row[name])}" for name in by)
+
+
+def _number(metric: str, value: float) -> str:
+    return f"{value:.1%}" if metric.endswith("_rate") else f"{value:.4g}"

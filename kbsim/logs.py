@@ -1,0 +1,189 @@
+"""A run's events as the logs an SMS 2.0 administrator read: LICSRVC.log, status messages, Liccli.log.
+
+* :func:`licsrvc`: the site server's LICSRVC.log, written by the License
+  Metering thread (``LICENSE_METERING``): scheduled balancing cycles, servers
+  it could not read over ODBC, instant balancing (Q210202).
+* :func:`status_messages`: the status messages of SMS_LICENSE_SERVER_MANAGER
+  (9406, Q299261) as the SMS Administrator console's status message viewer
+  listed them: severity, date/time, site code, component, message ID, description.
+* :func:`client_log`: one client's Liccli.log: licence requests, failed
+  contacts, retries, failovers and reconnects (Q226827, Q212894), offline
+  uploads and the uploads a lagging clock holds back (Q213261).
+
+Log lines follow SMS 2.0's own layout, ``text  $$<COMPONENT><Fri Jun 01
+04:00:00.000 2001><thread=N (0xN)>``, stamped with the clock of the computer
+that writes them: the site server's, or the client's own, which runs
+``clock_offset_min`` behind on a skewed client. The model keeps no time zone,
+so the zone name SMS appended is left out. The strings paraphrase those quoted
+in the articles; short identifiers (error codes, component names) are kept as
+they were. Each of the three takes a Result and returns a list of lines (a
+Result stays pure data); :func:`render` gives one log as text, :func:`write_logs`
+writes the files and :func:`show` displays lines in a notebook.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ParameterError
+from .result import Result
+
+#: The site code shown in the status message viewer (the model has one site).
+SITE_CODE = "KB1"
+#: Log files, by the name the command line's ``--log`` gives them.
+LOG_FILES = {"licsrvc": "LICSRVC.log", "status": "status.txt", "client": "Liccli.log"}
+#: The client agent's program, by operating system (Licclint.exe, Liccli95.exe).
+CLIENT_AGENT = {"Windows NT": "Licclint", "Windows 95/98": "Liccli95"}
+#: Severity of each status message the model raises, as the viewer showed it.
+SEVERITY = {9406: "Error"}
+COMPONENT_MANAGER = "SMS_LICENSE_SERVER_MANAGER"
+COMPONENT_METERING = "LICENSE_METERING"
+_THREAD = {COMPONENT_METERING: 1452, "Licclint": 212, "Liccli95": 212}
+_LICSRVC_KINDS = ("balancing", "balancing_skipped", "instant_balancing")
+_CLIENT_KINDS = ("grant", "deny", "logged_locally", "contact_failed", "failover", "rebind", "retry", "reconnect",
+                 "upload", "upload_refused")
+_STATUS_WIDTHS = (("Severity", 9), ("Date / Time", 24), ("Site code", 10), ("Component", 28), ("Message ID", 11))
+
+
+def log_line(text: str, component: str, time: pd.Timestamp) -> str:
+    """One line in SMS 2.0's log layout: the text, then ``$$<component><time><thread>``."""
+    thread = _THREAD.get(component, 1)
+    stamp = f"{time:%a %b %d %H:%M:%S}.{time.microsecond // 1000:03d} {time:%Y}"
+    return f"{text}  $$<{component}><{stamp}><thread={thread} (0x{thread:X})>"
+
+
+def licsrvc(result: Result) -> list[str]:
+    """LICSRVC.log on the site server: every balancing cycle, skipped server and instant balancing (Q210202)."""
+    events = result.events[result.events["kind"].isin(_LICSRVC_KINDS)]
+    lines = []
+    for time, kind, server, product, detail in events[["time", "kind", "server", "product", "detail"]].itertuples(index=False):
+        if kind == "balancing":
+            text = f"License balancing (scheduled), {detail}."
+        elif kind == "balancing_skipped":
+            text = f"SWM{server}: {detail}; server left out of this cycle."
+        else:
+            text = f"Instant license balancing to SWM{server}, product {product}: {detail}."
+        lines.append(log_line(text, COMPONENT_METERING, time))
+    return lines
+
+
+def status_messages(result: Result, site_code: str = SITE_CODE) -> list[str]:
+    """The run's status messages as the console's status message viewer listed them, oldest first, with a header (Q299261)."""
+    header = "".join(f"{name:{width}}" for name, width in _STATUS_WIDTHS) + "Description"
+    lines = [header]
+    for time, message_id, text in result.status[["time", "message_id", "text"]].itertuples(index=False):
+        cells = (SEVERITY.get(message_id, "Error"), _console_time(time), site_code, COMPONENT_MANAGER, str(message_id))
+        lines.append("".join(f"{cell:{width}}" for cell, (_, width) in zip(cells, _STATUS_WIDTHS)) + text)
+    return lines
+
+
+def client_log(result: Result, client: int) -> list[str]:
+    """Liccli.log of one client, stamped with that client's own clock (Q226827, Q212894, Q213261)."""
+    n_clients = result.params.n_clients
+    if not isinstance(client, int) or isinstance(client, bool) or not 0 <= client < n_clients:
+        raise ParameterError(f"client={client!r} is not a client of this run: expected a number from 0 to {n_clients - 1}")
+    usage = result.usage.iloc[client]
+    agent = CLIENT_AGENT[usage["os"]]
+    lag = pd.Timedelta(minutes=float(usage["clock_offset_min"]))
+    params = result.params
+    delay_s = params.no_server_retry_s if params.failover == "immediate" else params.retry_delay_min * 60
+    wait = f"+ON +: Will try again in {delay_s:g} secs."
+    events = result.events
+    mine = events[(events["client"].to_numpy(dtype="int64", na_value=-1) == client) & events["kind"].isin(_CLIENT_KINDS)]
+    rows = list(mine[["time", "kind", "server", "product", "detail"]].itertuples(index=False))
+    lines = []
+    for i, (time, kind, server, product, detail) in enumerate(rows):
+        texts = _client_texts(kind, server, product, detail)
+        failed_over = i + 1 < len(rows) and rows[i + 1].time == time and rows[i + 1].kind == "failover"
+        if kind == "retry" or (kind == "contact_failed" and not failed_over):
+            texts.append(wait)
+        lines += [log_line(text, agent, time - lag) for text in texts]
+    return lines
+
+
+def _client_texts(kind: str, server: int, product: int, detail: str) -> list[str]:
+    pipe = f"\\\\SWM{server}"
+    if kind == "grant":
+        return [f"Requesting use of product {product} from {pipe} ... OK"]
+    if kind == "deny":
+        return [f"Requesting use of product {product} from {pipe} ... DENIED: no licence available"]
+    if kind == "logged_locally":
+        return [f"Product {product} started: metered off-line, written to the off-line licensing log"]
+    if kind == "contact_failed":
+        return [f"FAILED - Severity:0 Error:2 Failed to connect to the pipe-service on {pipe}"]
+    if kind == "retry":
+        return [f"FAILED - Severity:0 Error:2 Failed to connect to the pipe-service on {pipe} ({detail})"]
+    if kind == "failover":
+        return [f"Switching to metering server {pipe}: {detail}"]
+    if kind == "rebind":
+        return [f"Server list re-read (CCIM cycle or restart): now using {pipe}"]
+    if kind == "reconnect":
+        return [f"Connected to the pipe-service on {pipe}: back on-line"]
+    if kind == "upload":
+        return ["Copying reintegration data to server...", f"Offline upload successful: {detail}"]
+    return [f"Offline upload not attempted: {detail}"]
+
+
+def troubled_client(result: Result) -> int:
+    """The first client that failed to reach a server or held back its log; else the first with any event; else 0."""
+    events = result.events
+    clients = events["client"].to_numpy(dtype="int64", na_value=-1)
+    for kinds in (("contact_failed", "upload_refused"), _CLIENT_KINDS):
+        picked = clients[events["kind"].isin(kinds).to_numpy() & (clients >= 0)]
+        if len(picked):
+            return int(picked[0])
+    return 0
+
+
+def write_logs(result: Result, directory: str | Path, logs: tuple[str, ...] = tuple(LOG_FILES),
+               client: int | None = None) -> list[Path]:
+    """Write LICSRVC.log, status.txt and Liccli.log (``client``, default :func:`troubled_client`) into ``directory``."""
+    directory = Path(directory)
+    texts = {name: render(result, name, client) for name in logs}
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, text in texts.items():
+            path = directory / LOG_FILES[name]
+            path.write_text(text, encoding="utf-8")
+            paths.append(path)
+    except OSError as exc:
+        raise ParameterError(f"{directory}: cannot write the logs there ({exc.strerror or exc}): "
+                             "expected a folder that can be created or written") from None
+    return paths
+
+
+def render(result: Result, log: str, client: int | None = None) -> str:
+    """One log as text, one line each: ``log`` is ``licsrvc``, ``status`` or ``client``."""
+    if log not in LOG_FILES:
+        raise ParameterError(f"log={log!r} is not a log: expected one of {', '.join(LOG_FILES)}")
+    if log == "licsrvc":
+        lines = licsrvc(result)
+    elif log == "status":
+        lines = status_messages(result)
+    else:
+        lines = client_log(result, troubled_client(result) if client is None else client)
+    return "".join(line + "\n" for line in lines)
+
+
+class LogText(str):
+    """Log lines as one string that a notebook shows as the text itself, not as a quoted string."""
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(str(self))
+
+
+def show(lines: list[str], count: int | None = None, start_at: str = "") -> LogText:
+    """Lines of a log for a notebook cell to show: ``count`` of them (default all) from the first containing ``start_at``."""
+    first = next((i for i, line in enumerate(lines) if start_at in line), None)
+    if first is None:
+        raise ValueError(f"start_at={start_at!r}: no line of this log contains it")
+    return LogText("\n".join(lines[first:] if count is None else lines[first:first + count]))
+
+
+def _console_time(time: pd.Timestamp) -> str:
+    """Date and time as the console showed them, e.g. 6/3/2001 2:15:00 AM."""
+    hour = time.hour % 12 or 12
+    return f"{time.month}/{time.day}/{time.year} {hour}:{time:%M:%S} {'AM' if time.hour < 12 else 'PM'}"

@@ -1,0 +1,329 @@
+"""Parameter sweeps: many runs of one preset over a grid of values and seeds, on any executor.
+
+A sweep sends each run to an executor as plain, picklable data (the preset's
+name or file, the variant and a dict of parameter values); the worker calls
+:func:`kbsim.run` and sends back the run's summary numbers. The default
+executor is a pool of local processes, one per CPU; any
+:class:`concurrent.futures.Executor` works, such as a Dask cluster's
+``Client.get_executor()``. Rows come back in grid order, then seed order,
+whatever order the runs finish in, so a sweep gives the same frame on any
+executor. :func:`summarize_sweep` turns the runs into a mean and a 95%
+interval over seeds per value of a swept parameter.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ParameterError
+from .parameters import PARAMETERS, Params
+from .result import SUMMARY
+from .scenarios import FAULT, Preset, get_preset, presets
+
+#: ``executor=SERIAL`` runs a sweep in this process, one run after another.
+SERIAL = "serial"
+#: Columns of a sweep that are not parameters or summary numbers.
+RUN_COLUMNS = ("preset", "variant")
+#: Columns of :func:`summarize_sweep` after the ``by`` columns.
+SUMMARY_COLUMNS = ("metric", "count", "mean", "std", "ci_low", "ci_high")
+
+# Student's t, 97.5% quantile (two-sided 95%) for 1 to 30 degrees of freedom, to four decimals.
+_T_975 = (12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
+          2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
+          2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423)
+_Z_975 = 1.959963984540054
+
+
+def t_quantile_975(df: int) -> float:
+    """Student's t 97.5% quantile: the half-width factor of a two-sided 95% interval.
+
+    Degrees of freedom 1 to 30 come from an exact table (four decimals); beyond
+    30, the Cornish-Fisher expansion of t about the normal quantile to the fourth
+    order in 1/df, within 1e-4 of the exact value. No scipy needed.
+    """
+    if df < 1:
+        raise ValueError(f"df={df} is not allowed: expected at least 1 degree of freedom")
+    if df <= len(_T_975):
+        return _T_975[df - 1]
+    z = _Z_975
+    terms = ((z**3 + z) / 4,
+             (5 * z**5 + 16 * z**3 + 3 * z) / 96,
+             (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384,
+             (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160)
+    return z + sum(term / df ** (i + 1) for i, term in enumerate(terms))
+
+
+def sweep(preset: str | Path | Preset, grid: Mapping[str, Iterable[Any]], seeds: int | Iterable[int] = 10, *,
+          variant: str | None = None, executor: Executor | str | None = None, progress: bool = True,
+          **overrides: Any) -> pd.DataFrame:
+    """Run ``preset`` at every combination of the ``grid``'s values, once per seed: one row per run.
+
+    ``grid`` maps parameter names to lists of values (several names: every
+    combination, the first name varying slowest). ``seeds`` is a number N (seeds
+    1 to N) or a list of seeds. ``overrides`` are fixed for every run.
+    ``executor``: ``None`` for local processes (one per CPU), :data:`SERIAL` for
+    this process, or any ``concurrent.futures.Executor`` (left running).
+    ``progress`` shows a tqdm bar (the notebook kind in Jupyter).
+
+    Columns: preset, variant, the overrides, the swept parameters, seed, then
+    every number of :data:`kbsim.SUMMARY`; rows in grid order, then seed order.
+    Bad input raises one ParameterError before any run starts.
+    """
+    if executor is not None and executor != SERIAL and not isinstance(executor, Executor):
+        raise ParameterError(f"executor={executor!r} is not allowed: expected None (local processes), "
+                             f"{SERIAL!r} or a concurrent.futures.Executor")
+    chosen = get_preset(preset)
+    base = chosen.variant(variant)
+    seed_list = _seeds(seeds)
+    fixed = _overrides(overrides, grid, base)
+    points = _grid_points(grid)
+    source = f"sweep of {chosen.name}"
+    for point in points:
+        Params.from_values({**fixed, **point, "seed": seed_list[0]}, base=base, source=source)
+    reference = _reference(chosen)
+    runs = [{**fixed, **point, "seed": seed} for point in points for seed in seed_list]
+    summaries = _execute(reference, variant, runs, executor, progress, chosen.name)
+    label = variant if variant not in (None, "") else FAULT
+    rows = [{"preset": chosen.name, "variant": label, **values, **summary} for values, summary in zip(runs, summaries)]
+    columns = [*RUN_COLUMNS, *fixed, *points[0], "seed", *SUMMARY]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def run_summary(preset: str | Preset, variant: str | None, values: dict[str, Any]) -> dict[str, float]:
+    """One run's summary numbers: what a sweep's worker computes, from picklable input only."""
+    from . import run  # kbsim's own entry point; imported here because kbsim imports this module
+
+    return run(preset, variant=variant, **values).summary
+
+
+def _execute(reference: str | Preset, variant: str | None, runs: list[dict[str, Any]],
+             executor: Executor | str | None, progress: bool, name: str) -> list[dict[str, float]]:
+    if executor == SERIAL:
+        summaries = []
+        with _progress_bar(len(runs), name, progress) as bar:
+            for values in runs:
+                summaries.append(run_summary(reference, variant, values))
+                bar.update()
+        return summaries
+    if executor is None:
+        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+            return _collect(pool, reference, variant, runs, progress, name)
+    return _collect(executor, reference, variant, runs, progress, name)
+
+
+def _collect(executor: Executor, reference: str | Preset, variant: str | None, runs: list[dict[str, Any]],
+             progress: bool, name: str) -> list[dict[str, float]]:
+    """Submit every run, then place each summary at its run's position as it finishes."""
+    # Submitting first starts a process pool's workers before the progress bar starts its thread.
+    futures: dict[Future, int] = {executor.submit(run_summary, reference, variant, values): i
+                                  for i, values in enumerate(runs)}
+    summaries: list[dict[str, float]] = [{}] * len(runs)
+    try:
+        with _progress_bar(len(runs), name, progress) as bar:
+            for future in as_completed(futures):
+                summaries[futures[future]] = future.result()
+                bar.update()
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+    return summaries
+
+
+def _progress_bar(total: int, name: str, progress: bool) -> Any:
+    """A tqdm bar counting runs: on stderr in a terminal, a widget in Jupyter (tqdm.auto)."""
+    from tqdm.auto import tqdm  # loaded only when a sweep runs
+
+    return tqdm(total=total, desc=f"sweep {name}", unit="run", disable=not progress)
+
+
+def _reference(chosen: Preset) -> str | Preset:
+    """What a worker needs to find the preset again: its name, its file, or the preset itself."""
+    if presets().get(chosen.name) is chosen:
+        return chosen.name
+    return chosen.path or chosen
+
+
+def _seeds(seeds: int | Iterable[int]) -> list[int]:
+    declared = PARAMETERS["seed"]
+    allowed = f"a number of seeds N from 1 (seeds 1 to N) or a list of distinct seeds, each {declared.allowed()}"
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        if seeds < 1:
+            raise ParameterError(f"seeds={seeds!r} is not allowed: expected {allowed}")
+        return list(range(1, int(seeds) + 1))
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        raise ParameterError(f"seeds={seeds!r} is not allowed: expected {allowed}")
+    chosen = [_plain(s) for s in seeds]
+    try:
+        checked = [declared.check(s) for s in chosen]
+    except ParameterError:
+        raise ParameterError(f"seeds={chosen!r} is not allowed: expected {allowed}") from None
+    if not checked or len(set(checked)) != len(checked):
+        raise ParameterError(f"seeds={chosen!r} is not allowed: expected {allowed}")
+    return checked
+
+
+def _overrides(overrides: dict[str, Any], grid: Mapping[str, Any], base: Params) -> dict[str, Any]:
+    for name in overrides:
+        if name == "seed":
+            raise ParameterError("sweep: seed is not a fixed override: give seeds=N or seeds=[...]")
+        if isinstance(grid, Mapping) and name in grid:
+            raise ParameterError(f"sweep: {name} is both swept (in the grid) and fixed (an override): give it once")
+    Params.from_values(overrides, base=base, source="sweep overrides")
+    return {name: PARAMETERS[name].check(value) for name, value in overrides.items()}
+
+
+def _grid_points(grid: Mapping[str, Iterable[Any]]) -> list[dict[str, Any]]:
+    """Every combination of the grid's values, checked, the first name varying slowest."""
+    example = "{'balancing_interval_h': [1, 4, 24]}"
+    if not isinstance(grid, Mapping):
+        raise ParameterError(f"grid={grid!r} is not allowed: expected a mapping of parameter names to lists of "
+                             f"values, e.g. {example}")
+    axes = {}
+    for name, values in grid.items():
+        if name not in PARAMETERS:
+            raise ParameterError(f"grid: unknown parameter {name!r}; known parameters: {', '.join(PARAMETERS)}")
+        if name == "seed":
+            raise ParameterError("grid: seed is not swept by the grid: give seeds=N or seeds=[...]")
+        declared = PARAMETERS[name]
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            raise ParameterError(f"grid: {name}={values!r} is not allowed: expected a list of values, "
+                                 f"each {declared.allowed()}")
+        try:
+            checked = [declared.check(_plain(v)) for v in values]
+        except ParameterError as exc:
+            raise ParameterError(f"grid: {exc}") from None
+        if not checked:
+            raise ParameterError(f"grid: {name} has no values: expected a list of values, each {declared.allowed()}")
+        repeated = [v for i, v in enumerate(checked) if v in checked[:i]]
+        if repeated:
+            raise ParameterError(f"grid: {name} lists {declared.to_plain(repeated[0])!r} twice: expected distinct values")
+        axes[name] = checked
+    return [dict(zip(axes, combination)) for combination in itertools.product(*axes.values())]
+
+
+def summarize_sweep(frame: pd.DataFrame, metric: str | Sequence[str], by: str | Sequence[str] = ()) -> pd.DataFrame:
+    """Mean, standard deviation, count and 95% interval of ``metric`` over seeds, per value of ``by``.
+
+    ``metric`` is a summary number (or several), or a column computed from them
+    and added to the frame (``frame.assign(...)``).
+
+    One row per value of ``by`` (per combination, if several names; one row in
+    all if none) and metric, in the order the values first appear. Columns: the
+    ``by`` columns, metric, count, mean, std (sample, ddof=1), ci_low and ci_high:
+    mean ± t × std / √count, with Student's t from :func:`t_quantile_975`. NaN
+    values (e.g. no recovery) are left out of the count; an interval needs two runs.
+    """
+    metrics = [metric] if isinstance(metric, str) else list(metric)
+    names = [by] if isinstance(by, str) else list(by)
+    for name in metrics:
+        if name not in frame.columns or name in PARAMETERS or not pd.api.types.is_numeric_dtype(frame[name]):
+            raise ParameterError(f"metric={name!r} is not a number of this sweep: expected one of {', '.join(SUMMARY)}, "
+                                 "or a number column added to the frame")
+    for name in names:
+        if name not in frame.columns or name in SUMMARY:
+            allowed = [c for c in frame.columns if c not in SUMMARY]
+            raise ParameterError(f"by={name!r} is not a column of this sweep to group by: expected one of {', '.join(allowed)}")
+    keys = [frame[n].map(_hashable) for n in names] or [pd.Series(0, index=frame.index, name="all runs")]
+    parts = []
+    for name in metrics:
+        table = frame[name].astype(float).groupby(keys, sort=False).agg(["count", "mean", "std"])
+        table = table.reset_index(drop=not names)
+        count = table["count"].to_numpy()
+        factor = np.array([t_quantile_975(int(n) - 1) if n >= 2 else math.nan for n in count])
+        half = factor * table["std"].to_numpy() / np.sqrt(count)
+        table.insert(len(names), "metric", name)
+        table["count"] = table["count"].astype(int)
+        table["ci_low"] = table["mean"] - half
+        table["ci_high"] = table["mean"] + half
+        parts.append(table)
+    summary = pd.concat(parts, ignore_index=True)
+    summary.attrs["stamp"] = _stamp(frame, names)
+    return summary
+
+
+def seed_convergence(frame: pd.DataFrame, metric: str, by: str | Sequence[str] = (),
+                     counts: Iterable[int] | None = None) -> pd.DataFrame:
+    """:func:`summarize_sweep` of ``metric`` over only a sweep's first n seeds, for each n in ``counts``.
+
+    Shows how the 95% interval narrows as seeds are added. ``counts`` defaults to
+    2, 3, ... up to the sweep's number of seeds. Columns: seeds (n), then those of
+    :func:`summarize_sweep`.
+    """
+    order = list(dict.fromkeys(frame["seed"]))
+    chosen = list(counts) if counts is not None else list(range(2, len(order) + 1))
+    if not chosen or any(not 1 <= n <= len(order) for n in chosen):
+        raise ParameterError(f"counts={chosen!r} is not allowed: expected numbers of seeds from 1 to {len(order)}")
+    parts = [summarize_sweep(frame[frame["seed"].isin(order[:n])], metric, by) for n in chosen]
+    table = pd.concat([part.assign(seeds=n) for n, part in zip(chosen, parts)], ignore_index=True)
+    table = table[["seeds", *[c for c in table.columns if c != "seeds"]]]
+    table.attrs["stamp"] = parts[-1].attrs["stamp"]
+    return table
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a sweep to CSV or Parquet, chosen by the file's suffix (``.csv``, ``.parquet``).
+
+    Parameter values that are lists (outages, unreachable_servers) are written as
+    JSON text. Parquet needs pyarrow. A path that cannot be written raises a ParameterError.
+    """
+    path = Path(path)
+    check_writable(path)
+    plain = frame.copy()
+    for name in plain.columns:
+        if name in PARAMETERS and PARAMETERS[name].kind in ("outages", "servers"):
+            plain[name] = [json.dumps(PARAMETERS[name].to_plain(v)) for v in plain[name]]
+    try:
+        if path.suffix.lower() == ".csv":
+            plain.to_csv(path, index=False)
+        else:
+            plain.to_parquet(path, index=False)
+    except ImportError:
+        raise ParameterError(f"{path}: writing Parquet needs pyarrow (pip install pyarrow), or write a .csv") from None
+    except OSError as exc:
+        raise ParameterError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
+    return path
+
+
+def check_writable(path: Path) -> None:
+    """A ParameterError unless ``path`` is a .csv or .parquet file that can be created or replaced."""
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        raise ParameterError(f"{path}: unknown file type {path.suffix or '(none)'!r}: expected a .csv or .parquet file")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ParameterError(f"{path}: folder {str(folder)!r} does not exist: expected a path in an existing folder")
+    if path.is_dir() or not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ParameterError(f"{path}: cannot write there: expected a writable file path")
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar (from ``np.arange``, say) as the Python number the declaration checks."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(map(_hashable, value)) if isinstance(value, list) else value
+
+
+def _stamp(frame: pd.DataFrame, by: list[str]) -> str:
+    """Provenance of a summary: preset and variant, seeds, fixed parameters, kbsim version."""
+    from . import __version__
+
+    runs = " · ".join(f"{p}" + (f" ({v})" if v != FAULT else "")
+                      for p, v in frame[list(RUN_COLUMNS)].drop_duplicates().itertuples(index=False))
+    seeds = sorted(frame["seed"].unique())
+    shown = (f"seeds {seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1))
+             else f"seeds {', '.join(map(str, seeds))}") if len(seeds) > 1 else f"seed {seeds[0]}"
+    fixed = [f"{n}={PARAMETERS[n].to_plain(frame[n].iloc[0])}" for n in frame.columns
+             if n in PARAMETERS and n != "seed" and n not in by and frame[n].map(_hashable).nunique() == 1]
+    return " · ".join([runs, shown, *fixed, f"kbsim {__version__}"])
