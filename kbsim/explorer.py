@@ -110,11 +110,12 @@ def control(parameter: Parameter, params: Params) -> widgets.Widget:
     if kind == "pack_time":
         first = first_pack(params.start)
         days = [first + timedelta(days=d) for d in range(-((first - params.start).days), 7)]
-        options = [("first Sunday 01:59:59 (default)", None)] + [(f"{d:%a %Y-%m-%d %H:%M:%S}", d) for d in days
-                                                                  if d >= params.start]
-        if value is not None and value not in dict((v, k) for k, v in options):
+        # "" stands for the default: a Dropdown cannot show None as a selected option.
+        options = [("first Sunday 01:59:59 (default)", "")] + [(f"{d:%a %Y-%m-%d %H:%M:%S}", d) for d in days
+                                                                if d >= params.start]
+        if value is not None and value not in [v for _, v in options]:
             options.append((f"{value:%a %Y-%m-%d %H:%M:%S}", value))
-        return widgets.Dropdown(options=options, value=value, **common)
+        return widgets.Dropdown(options=options, value="" if value is None else value, **common)
     return widgets.Text(value=parameter.to_plain(value), **common)  # dates: checked when the run is made
 
 
@@ -136,8 +137,9 @@ class Explorer:
         self.error = ""
 
         self.controls = {name: control(PARAMETERS[name], self.base) for name in self.preset.explore}
-        self.picker = widgets.Dropdown(options=[FAULT, *self.preset.variants], value=self.variant,
-                                       description="preset", style=_STYLE, layout=_LAYOUT)
+        self.picker = widgets.Dropdown(options=[(self.variant_label(v), v) for v in (FAULT, *self.preset.variants)],
+                                       value=self.variant, description="preset", style=_STYLE, layout=_LAYOUT,
+                                       disabled=not self.preset.variants)
         self.reset_button = widgets.Button(description="Reset", tooltip="back to the chosen preset's settings",
                                            icon="undo")
         self.images = [widgets.Image(format="png", layout=widgets.Layout(max_width="100%")) for _ in self.plots]
@@ -162,6 +164,10 @@ class Explorer:
                              self.summary], layout=widgets.Layout(min_width="440px"))
         self.widget = widgets.VBox([widgets.HBox([left, widgets.VBox(figures)]), self.message, self.call])
         self.update()
+
+    def variant_label(self, variant: str) -> str:
+        """A variant's name for people: a preset with no article has a baseline, not a fault."""
+        return "baseline" if variant == FAULT and not self.preset.article else variant
 
     # --- reading and setting the controls ----------------------------------------------------
 
@@ -188,6 +194,8 @@ class Explorer:
         widget = self.controls[name]
         if isinstance(widget, OutageControl):
             widget.set_value(value)
+        elif PARAMETERS[name].kind == "pack_time" and value is None:
+            widget.value = ""
         else:
             widget.value = value
 
@@ -267,14 +275,15 @@ class Explorer:
 
     def summary_frame(self) -> pd.DataFrame:
         """The preset's summary numbers for the current settings beside the chosen preset's own."""
-        return compare({"now": self.result, f"preset ({self.variant})": self.run(self.base)}, self.preset.metrics)
+        preset = f"preset ({self.variant_label(self.variant)})"
+        return compare({"now": self.result, preset: self.run(self.base)}, self.preset.metrics)
 
     def _summary_html(self, result: Result) -> str:
         frame = self.summary_frame()
+        preset = html.escape(frame.columns[1])
         rows = "".join(f"<tr><td title='{html.escape(SUMMARY[k])}'>{k}</td><td><b>{_fmt(row.iloc[0])}</b></td>"
                        f"<td>{_fmt(row.iloc[1])}</td></tr>" for k, row in frame.iterrows())
-        return (f"<table><tr><th>summary</th><th>now</th><th>preset ({html.escape(self.variant)})</th></tr>{rows}"
-                "</table>")
+        return f"<table><tr><th>summary</th><th>now</th><th>{preset}</th></tr>{rows}</table>"
 
     def figure(self) -> bytes:
         """All of this explorer's plots for the current settings in one PNG: the static view."""

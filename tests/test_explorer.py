@@ -58,11 +58,19 @@ def test_every_control_at_its_ends_draws_or_explains(preset):
 @pytest.mark.parametrize("preset", PRESETS)
 def test_every_variant_can_be_picked_and_reset(preset):
     explorer = kbsim.explore(preset)
-    for variant in explorer.picker.options:
+    for label, variant in explorer.picker.options:
         explorer.picker.value = variant
         assert explorer.result.params == kbsim.get_preset(preset).variant(variant)
         assert_drawn_or_explained(explorer, "preset")
-        assert explorer.summary_frame().columns.tolist() == ["now", f"preset ({variant})"]
+        assert explorer.summary_frame().columns.tolist() == ["now", f"preset ({label})"]
+
+
+def test_a_preset_without_an_article_offers_its_baseline_not_a_fault():
+    site, article = kbsim.explore("site"), kbsim.explore("Q226827")
+    assert site.picker.options == (("baseline", "fault"),) and site.picker.disabled
+    assert list(site.summary_frame().columns) == ["now", "preset (baseline)"]
+    assert not article.picker.disabled and article.picker.label == "fault"
+    assert list(article.summary_frame().columns) == ["now", "preset (fault)"]
 
 
 def test_controls_follow_the_declaration():
