@@ -20,36 +20,34 @@ from .sweeps import check_writable, sweep, write_table
 LIST_KINDS = ("outages", "servers")
 
 
+def _run_arguments(command: argparse.ArgumentParser, set_help: str, seed: bool = True) -> None:
+    """The arguments every command that makes runs shares: preset, variant, seed and overrides."""
+    command.add_argument("preset", help="a preset name (see 'list') or the path of a .toml file")
+    command.add_argument("--variant", default=None, help="a variant of the preset, e.g. fix")
+    if seed:
+        command.add_argument("--seed", type=int, default=None, help="seed of the run (default: the preset's)")
+    command.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE", help=set_help)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kbsim", description="SMS 2.0 Software Metering, simulated.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list the presets and their variants")
     commands.add_parser("params", help="list every parameter: default, allowed values, unit, help")
     runner = commands.add_parser("run", help="run a preset and print its summary")
-    runner.add_argument("preset", help="a preset name (see 'list') or the path of a .toml file")
-    runner.add_argument("--variant", default=None, help="a variant of the preset, e.g. fix")
-    runner.add_argument("--seed", type=int, default=None, help="seed of the run (default: the preset's)")
-    runner.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a parameter; repeat for more")
+    _run_arguments(runner, "override a parameter; repeat for more")
     runner.add_argument("--json", action="store_true", help="print parameters and summary as JSON")
 
     sweeper = commands.add_parser("sweep", help="run a preset over a grid of values and seeds; write one row per run")
-    sweeper.add_argument("preset", help="a preset name (see 'list') or the path of a .toml file")
+    _run_arguments(sweeper, "fix a parameter for every run; repeat for more", seed=False)
     sweeper.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
                          help="values of a parameter to sweep; repeat for every combination of several "
                               "(outages, unreachable_servers: values separated by ';')")
     sweeper.add_argument("--seeds", default="10", metavar="N", help="seeds 1 to N, or a list such as 1,2,5 (default 10)")
     sweeper.add_argument("--out", required=True, metavar="FILE", help="a .csv or .parquet file to write")
-    sweeper.add_argument("--variant", default=None, help="a variant of the preset, e.g. fix")
-    sweeper.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                         help="fix a parameter for every run; repeat for more")
 
     logger = commands.add_parser("logs", help="a run's events as SMS logs: LICSRVC.log, status messages, Liccli.log")
-    logger.add_argument("preset", help="a preset name (see 'list') or the path of a .toml file")
-    logger.add_argument("--variant", default=None, help="a variant of the preset, e.g. unreachable")
-    logger.add_argument("--seed", type=int, default=None, help="seed of the run (default: the preset's)")
-    logger.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a parameter; repeat for more")
+    _run_arguments(logger, "override a parameter; repeat for more")
     logger.add_argument("--log", default=None, metavar="|".join(LOG_FILES), help="one log only (default: all three)")
     logger.add_argument("--client", type=int, default=None,
                         help="the client whose Liccli.log to show (default: the first that failed to reach a server)")
