@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; a normal user needs no flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test bench notebooks clean
+.PHONY: lab test present site figures bench notebooks clean
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,7 +18,20 @@ lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/
 
 test: $(INSTALLED)
+	tests/e2e/ensure_chromium.sh
 	$(PY) -m pytest
+
+# The article notebooks as dashboards: code hidden, widgets live (http://127.0.0.1:8866).
+present: $(INSTALLED)
+	$(VENV)/bin/voila --no-browser --Voila.ip=127.0.0.1 --port=8866 notebooks/
+
+# A static HTML site of the executed suite, readable without a kernel: site/index.html.
+site: $(INSTALLED)
+	$(PY) docs/build_site.py site
+
+# The README's pictures, drawn from the real suite.
+figures: $(INSTALLED)
+	$(PY) docs/make_figures.py
 
 # Re-execute every notebook in place (after a change to kbsim changes their numbers).
 notebooks: $(INSTALLED)

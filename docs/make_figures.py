@@ -14,6 +14,7 @@ from kbsim import plots  # noqa: E402
 OUT = Path(__file__).resolve().parent / "figures"
 
 FIGURES = {
+    "site_denials.png": ("site", None, plots.denials_over_time),
     "Q226827_denials.png": ("Q226827", None, plots.denials_over_time),
     "Q226827_licences.png": ("Q226827", None, plots.license_distribution),
     "Q210202_licences.png": ("Q210202", None, plots.license_distribution),
@@ -23,13 +24,21 @@ FIGURES = {
 }
 
 
+def save(ax, name: str) -> None:
+    ax.figure.savefig(OUT / name, dpi=80, metadata={"Software": None})
+    plt.close(ax.figure)
+    print(f"{name}: {plots.alt_text(ax)}")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, (preset, variant, plot) in FIGURES.items():
-        ax = plot(kbsim.run(preset, variant=variant))
-        ax.figure.savefig(OUT / name, dpi=80, metadata={"Software": None})
-        plt.close(ax.figure)
-        print(f"{name}: {plots.alt_text(ax)}")
+        save(plot(kbsim.run(preset, variant=variant)), name)
+    # The sweeps notebook's first question: denials against the balancing schedule, over seeds.
+    schedule = kbsim.sweep("Q210202", {"launches_per_day": [4.0, 8.0],
+                                       "balancing_interval_h": [0.25, 1.0, 4.0, 24.0]}, seeds=5, progress=False)
+    summary = kbsim.summarize_sweep(schedule, "denial_rate", by=["balancing_interval_h", "launches_per_day"])
+    save(plots.sweep_band(summary, "denial_rate"), "sweep_denials.png")
 
 
 if __name__ == "__main__":

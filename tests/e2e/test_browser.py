@@ -1,0 +1,147 @@
+"""The suite as a student sees it: each notebook in a real JupyterLab, run, explored, redrawn."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+NOTEBOOKS = ["00_start_here.ipynb", "Q226827_offline_server.ipynb", "Q210202_license_balancing.ipynb",
+             "Q212894_win9x_single_server.ipynb", "Q213261_clock_skew_usage.ipynb",
+             "Q299261_server_not_running.ipynb"]
+RUN_SECONDS = 180_000  # ms: a cold kernel on a busy 2-core machine
+
+
+def wait_until(page, condition, what, arg=None):
+    """Poll a JavaScript condition, accepting any dialog (a kernel chooser, say) rather than hang on it."""
+    deadline = time.monotonic() + RUN_SECONDS / 1000
+    while not page.evaluate(condition, arg):
+        dialog = page.locator(".jp-Dialog .jp-mod-accept")
+        if dialog.count():
+            dialog.first.click()
+        assert time.monotonic() < deadline, f"{what} after {RUN_SECONDS // 1000} s"
+        page.wait_for_timeout(250)
+
+
+def open_and_run_all(page, lab, name):
+    """Open one notebook in a workspace of its own (no tabs restored from another test) and run it all."""
+    workspace = name.removesuffix(".ipynb").replace("_", "-").lower()
+    page.goto(f"{lab['url']}/lab/workspaces/{workspace}/tree/{name}?reset&token={lab['token']}")
+    wait_until(page, """(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                                    return !!(w && w.context && w.context.path === name && w.sessionContext.session
+                                              && w.sessionContext.kernelDisplayStatus === 'idle'); }""",
+               f"{name} has no idle kernel", arg=name)
+    # Start the run without awaiting it inside evaluate (which has no timeout); a flag says when it is done.
+    page.evaluate("""() => { window.kbsimRun = 'running';
+        window.jupyterapp.commands.execute('notebook:run-all-cells')
+            .then(() => { window.kbsimRun = 'done'; }, (e) => { window.kbsimRun = 'failed: ' + e; }); }""")
+    wait_until(page, "() => window.kbsimRun !== 'running'", f"{name} still running")
+    assert page.evaluate("window.kbsimRun") == "done"
+    wait_until(page, "() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'idle'",
+               f"{name}'s kernel still busy")
+
+
+def shut_down_kernel(page):
+    """Free the kernel's memory and CPU for the next notebook on this 2-core machine."""
+    page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+
+
+def failed_outputs(page):
+    """Error and stderr outputs of every code cell, read from the notebook's model."""
+    return page.evaluate(
+        """() => window.jupyterapp.shell.currentWidget.content.widgets
+              .filter(cell => cell.model.type === 'code')
+              .flatMap(cell => cell.model.outputs.toJSON())
+              .filter(o => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'))
+              .map(o => o.ename || o.text)""")
+
+
+def explorer_state(page):
+    image = page.locator(".jp-OutputArea-output .widget-image").first
+    summary = page.locator(".jp-OutputArea-output .widget-html table").first
+    return image.get_attribute("src"), summary.inner_text()
+
+
+def wait_for_change(page, before, both=False, seconds=60):
+    """Wait until the explorer's first image or its summary differs from ``before`` (or both, if asked)."""
+    page.wait_for_function(
+        """([before, both]) => {
+            const img = document.querySelector('.jp-OutputArea-output .widget-image');
+            const table = document.querySelector('.jp-OutputArea-output .widget-html table');
+            if (!img || !table) return false;
+            const changed = [img.getAttribute('src') !== before[0], table.innerText !== before[1]];
+            return both ? changed[0] && changed[1] : changed[0] || changed[1];
+        }""", arg=[list(before), both], timeout=seconds * 1000)
+    wait_until(page, "() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'idle'",
+               "the kernel still busy after a change")
+    return explorer_state(page)
+
+
+def step_sliders_until_numbers_change(page, before, steps=4):
+    """Step the explorer's sliders right, one key press (one run) at a time, until the summary numbers move.
+
+    Every step redraws the plot (its stamp names the changed setting). A few steps of one slider
+    may leave the summary as it was (more retries once none are needed, say), so each slider in
+    turn gets a few steps, and each run finishes before the next key press.
+    """
+    handles = page.locator(".jp-OutputArea-output .widget-slider .noUi-handle")
+    now = before
+    for index in range(handles.count()):
+        handle = handles.nth(index)
+        handle.scroll_into_view_if_needed()
+        for _ in range(steps):
+            if float(handle.get_attribute("aria-valuenow")) >= float(handle.get_attribute("aria-valuemax")):
+                break  # at its end: a key press would change nothing
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            previous, now = now, wait_for_change(page, now)
+            assert now[0] != previous[0], "a slider step redraws the plot"
+            if now[1] != before[1]:
+                return now
+    raise AssertionError("no slider moved the summary numbers")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_and_its_explorer_redraws(page, lab, name):
+    open_and_run_all(page, lab, name)
+    assert failed_outputs(page) == []
+    assert page.locator(".jp-OutputArea-output .widget-slider").count() > 0, "the explorer rendered"
+
+    before = explorer_state(page)
+    after_slider = step_sliders_until_numbers_change(page, before)
+    assert after_slider[0] != before[0] and after_slider[1] != before[1]
+
+    # The first dropdown a student could change (a preset with one variant disables its picker).
+    dropdown = page.locator(".jp-OutputArea-output .widget-dropdown select:enabled").first
+    options = dropdown.locator("option").all_inner_texts()
+    current = dropdown.evaluate("select => select.options[select.selectedIndex].text")
+    dropdown.select_option(label=next(o for o in options if o != current))
+    after_dropdown = wait_for_change(page, after_slider, both=True)
+    assert after_dropdown[0] != after_slider[0] and after_dropdown[1] != after_slider[1]
+    assert failed_outputs(page) == []
+    shut_down_kernel(page)
+
+
+def test_the_sweeps_notebook_runs_without_errors(page, lab):
+    open_and_run_all(page, lab, "sweeps.ipynb")
+    assert failed_outputs(page) == []
+    assert page.locator(".jp-OutputArea-output img").count() > 0
+    shut_down_kernel(page)
+
+
+def test_a_voila_dashboard_hides_code_and_its_slider_redraws(page, voila):
+    page.goto(voila, timeout=RUN_SECONDS)
+    page.wait_for_selector(".widget-slider .noUi-handle", timeout=RUN_SECONDS)
+    # Code hidden: every code cell is shown without its input, and no source reaches the page.
+    code_cells = page.locator(".jp-CodeCell")
+    assert code_cells.count() > 0
+    assert code_cells.count() == page.locator(".jp-CodeCell.jp-mod-noInput").count()
+    assert "import kbsim" not in page.content()
+    image = page.locator(".widget-image").first
+    before = image.get_attribute("src")
+    handle = page.locator(".widget-slider .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("(before) => document.querySelector('.widget-image').getAttribute('src') !== before",
+                           arg=before, timeout=60_000)
