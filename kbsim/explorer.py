@@ -131,7 +131,7 @@ class Explorer:
             if name not in PLOTS:
                 raise ParameterError(f"plot {name!r} does not exist: expected one of {', '.join(PLOTS)}")
         self._cache: OrderedDict[tuple[Params, str], Result] = OrderedDict()
-        self._drawn: OrderedDict[tuple[Params, str], list[tuple[bytes, str]]] = OrderedDict()
+        self._drawn: OrderedDict[tuple[Params, str, int], tuple[bytes, str]] = OrderedDict()
         self._holding = False
         self.result: Result | None = None
         self.error = ""
@@ -235,27 +235,32 @@ class Explorer:
             self._cache.popitem(last=False)
         return result
 
-    def _draw(self, params: Params, result: Result) -> list[tuple[bytes, str]]:
-        """Each plot's PNG and description, drawn once per setting (drawing costs more than running)."""
-        key = (params, self.variant)
+    def _draw(self, params: Params, result: Result, index: int) -> tuple[bytes, str]:
+        """One plot's PNG and description, drawn once per setting (drawing costs more than running)."""
+        key = (params, self.variant, index)
         if key not in self._drawn:
-            drawn = []
-            for name in self.plots:
-                ax = PLOTS[name](result)
-                drawn.append((png(ax), alt_text(ax)))
-                plt.close(ax.figure)
-            self._drawn[key] = drawn
-            if len(self._drawn) > CACHE_SIZE:
+            ax = PLOTS[self.plots[index]](result)
+            self._drawn[key] = (png(ax), alt_text(ax))
+            plt.close(ax.figure)
+            if len(self._drawn) > CACHE_SIZE * len(self.plots):
                 self._drawn.popitem(last=False)
         self._drawn.move_to_end(key)
         return self._drawn[key]
 
     def update(self) -> None:
-        """Run the current settings and update plots, descriptions, summary and code in place."""
+        """Run the current settings and update summary, code, plots and descriptions in place.
+
+        The numbers go out first (a run is quick), then each plot as soon as it is drawn, so
+        the page answers a slider at once and the pictures follow.
+        """
         try:
             params = Params.from_values(self.values(), base=self.base)
             result = self.run(params)
-            for image, caption, (picture, alt) in zip(self.images, self.captions, self._draw(params, result)):
+            self.result = result
+            self.summary.value = self._summary_html(result)
+            self.call.value = result.call()
+            for index, (image, caption) in enumerate(zip(self.images, self.captions)):
+                picture, alt = self._draw(params, result, index)
                 image.value = picture
                 caption.value = f"<p style='max-width:60em'>{html.escape(alt)}</p>"
         except ParameterError as exc:
@@ -269,9 +274,6 @@ class Explorer:
             return
         self.error = ""
         self.message.value = ""
-        self.result = result
-        self.summary.value = self._summary_html(result)
-        self.call.value = result.call()
 
     def summary_frame(self) -> pd.DataFrame:
         """The preset's summary numbers for the current settings beside the chosen preset's own."""

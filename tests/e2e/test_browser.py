@@ -62,16 +62,17 @@ def explorer_state(page):
     return image.get_attribute("src"), summary.inner_text()
 
 
-def wait_for_change(page, before, both=False, seconds=60):
-    """Wait until the explorer's first image or its summary differs from ``before`` (or both, if asked)."""
+def wait_for_change(page, before, need="image", seconds=60):
+    """Wait until the explorer's first plot (``need="image"``) or both plot and summary differ from
+    ``before``, then until the kernel is idle (every update sent); return the new state."""
     page.wait_for_function(
-        """([before, both]) => {
+        """([before, need]) => {
             const img = document.querySelector('.jp-OutputArea-output .widget-image');
             const table = document.querySelector('.jp-OutputArea-output .widget-html table');
             if (!img || !table) return false;
-            const changed = [img.getAttribute('src') !== before[0], table.innerText !== before[1]];
-            return both ? changed[0] && changed[1] : changed[0] || changed[1];
-        }""", arg=[list(before), both], timeout=seconds * 1000)
+            const image = img.getAttribute('src') !== before[0], numbers = table.innerText !== before[1];
+            return need === 'both' ? image && numbers : image;
+        }""", arg=[list(before), need], timeout=seconds * 1000)
     wait_until(page, "() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'idle'",
                "the kernel still busy after a change")
     return explorer_state(page)
@@ -116,7 +117,7 @@ def test_notebook_runs_and_its_explorer_redraws(page, lab, name):
     options = dropdown.locator("option").all_inner_texts()
     current = dropdown.evaluate("select => select.options[select.selectedIndex].text")
     dropdown.select_option(label=next(o for o in options if o != current))
-    after_dropdown = wait_for_change(page, after_slider, both=True)
+    after_dropdown = wait_for_change(page, after_slider, need="both")
     assert after_dropdown[0] != after_slider[0] and after_dropdown[1] != after_slider[1]
     assert failed_outputs(page) == []
     shut_down_kernel(page)
