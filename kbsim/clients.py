@@ -61,6 +61,7 @@ class ClientAgents:
         self.stranded = [False] * n  # metering locally while it retries
         self.episode = [0] * n  # bumps at each reconnection, so stale retries lapse
         self.ccim_pending = [False] * n
+        self.ccim_at = [float("inf")] * n  # when a stranded Windows 95/98 client's CCIM cycle is due
         self.first_failure = [np.nan] * n
         self.recovered = [np.nan] * n
         self.granted = [0] * n  # sessions reported to a server at once (online grants)
@@ -175,6 +176,7 @@ class ClientAgents:
                 next_ccim += interval
             if self.restart_after_min > 0:
                 next_ccim = min(next_ccim, now + self.restart_after_min)
+            self.ccim_at[c] = next_ccim
             self.site.scheduler.schedule(next_ccim, self._ccim, c)
 
     def _schedule_retry(self, c: int, attempt: int) -> None:
@@ -195,8 +197,39 @@ class ClientAgents:
                 self._move(c, other, "failover", f"moved from SWM{s} after {attempt} retries")
                 self._reconnect(c, other)
                 return
-        self.site.log.add(self.site.scheduler.now, "retry", c, s, -1, f"attempt {attempt}: SWM{s} did not answer")
-        self._schedule_retry(c, attempt + 1)
+        self._fail_retries(c, s, attempt, episode)
+
+    def _fail_retries(self, c: int, s: int, attempt: int, episode: int) -> None:
+        """Record this failed retry and every later one that must fail alike; schedule the next real one.
+
+        Until the next outage boundary (any server), this client's CCIM cycle or the run's end,
+        nothing this client meets can change: its server stays down, the others stay as they
+        are, it stays stranded. Each retry in that window fails exactly as this one did, so
+        they are recorded here, attempts counted as ``_contact`` would, instead of one
+        calendar entry each: a Windows 95/98 client retrying every minute for a day (Q212894)
+        costs a few appends. A retry that could move the client to another server that is up
+        (an NT client once its retries are spent) ends the window, and the calendar takes over.
+        The result is the same, event for event, as running each retry from the calendar.
+        """
+        site = self.site
+        now = site.scheduler.now
+        horizon = min(site.next_state_change(now), self.ccim_at[c], site.until)
+        delay = self.no_server_retry_min if self.immediate else self.retry_delay_min
+        stays = self.win9x[c]
+        nobody_up = site.servers_up == 0
+        site.log.add(now, "retry", c, s, -1, f"attempt {attempt}: SWM{s} did not answer")
+        time, attempt = now + delay, attempt + 1
+        while time < horizon:
+            tries_others = not stays and (self.immediate or attempt >= self.retries)
+            if tries_others and not nobody_up:
+                break  # it would fail over to a server that is up: a real calendar entry
+            contacts = self.n_servers if tries_others else 1
+            self.attempts += contacts
+            if nobody_up:
+                self.attempts_no_server += contacts
+            site.log.add(time, "retry", c, s, -1, f"attempt {attempt}: SWM{s} did not answer")
+            time, attempt = time + delay, attempt + 1
+        site.scheduler.schedule(time, self._retry, (c, attempt, episode))
 
     def _reconnect(self, c: int, s: int) -> None:
         self.stranded[c] = False
@@ -206,6 +239,7 @@ class ClientAgents:
     def _ccim(self, c: int) -> None:
         """A stranded Windows 95/98 client's CCIM cycle (or restart): re-read the server list (Q212894)."""
         self.ccim_pending[c] = False
+        self.ccim_at[c] = float("inf")
         if not self.stranded[c]:
             return
         s = self.server[c]
@@ -218,4 +252,5 @@ class ClientAgents:
             self._reconnect(c, other)
         else:
             self.ccim_pending[c] = True
-            self.site.scheduler.schedule(self.site.scheduler.now + self.ccim_interval_min, self._ccim, c)
+            self.ccim_at[c] = self.site.scheduler.now + self.ccim_interval_min
+            self.site.scheduler.schedule(self.ccim_at[c], self._ccim, c)

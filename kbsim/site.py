@@ -10,6 +10,8 @@ uploads (:mod:`kbsim.usage`). :func:`simulate` runs one site and returns a
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import numpy as np
 import pandas as pd
 
@@ -98,6 +100,9 @@ class Site:
         self.launch_duration = rng["durations"].exponential(params.mean_session_min, len(times)).tolist()
 
         self.up = [True] * params.n_servers
+        # Every minute at which a server may go down or come back, for clients that wait for one.
+        self.state_changes = sorted({t for _, start_h, minutes in params.outages
+                                     for t in (start_h * 60, start_h * 60 + minutes)})
         self.servers_up = params.n_servers
         self._down_depth = [0] * params.n_servers
         self.all_down: list[tuple[float, float]] = []
@@ -136,6 +141,11 @@ class Site:
             self.servers_up += 1
             self.log.add(now, "outage_end", -1, server, -1, f"SWM{server} back online")
             self.service.set_state(server, RUNNING, "started again with the server")
+
+    def next_state_change(self, now: float) -> float:
+        """The first minute after ``now`` at which a server may go down or come back (inf if none)."""
+        i = bisect_right(self.state_changes, now)
+        return self.state_changes[i] if i < len(self.state_changes) else float("inf")
 
     def _sample(self, _: object = None) -> None:
         ledger = self.ledger

@@ -174,3 +174,43 @@ def test_q299261_a_reboot_clears_the_hang():
     server0 = result.status[result.status["server"] == 0]
     gap = server0["hours"].diff().max()
     assert gap > 24  # no 9406 for server 0 between its reboot and the next Sunday's pack
+
+
+@pytest.mark.parametrize("overrides", [
+    {},  # Windows 95/98 clients retrying every minute (the bug's cadence) until CCIM or the server returns
+    {"failover": "after_retries", "retries": 3, "retry_delay_min": 5.0, "restart_after_h": 2.0},
+    {"outages": [[0, 10.0, 300.0], [1, 11.0, 60.0]], "win9x_fraction": 0.2, "ccim_interval_h": 4.0},
+])
+def test_a_stranded_clients_retries_keep_their_cadence_and_stop_when_something_changes(overrides):
+    """Each client's retries: one every delay while its server is down, numbered 1, 2, 3... per episode.
+
+    Long series of failing retries are recorded in one go (clients.ClientAgents._fail_retries);
+    this checks them from the outside: every retry falls inside an outage of the server it
+    tried, each series keeps its cadence and numbering, and the reconnect, rebind or failover
+    that ends an episode is followed by no retry of that episode.
+    """
+    result = kbsim.run("Q212894", n_clients=60, **overrides)
+    params, events = result.params, result.events
+    delay = params.no_server_retry_s / 60 if params.failover == "immediate" else params.retry_delay_min
+    retries = events[events["kind"] == "retry"]
+    down = np.zeros(len(retries), dtype=bool)
+    for server, start_h, minutes in params.outages:
+        down |= ((retries["server"] == server) & (retries["hours"] >= start_h)
+                 & (retries["hours"] * 60 < start_h * 60 + minutes)).to_numpy()
+    assert down.all(), "a retry was recorded while its server was up"
+
+    checked = 0
+    for _, client in events[events["client"].notna()].groupby("client"):
+        series: list[float] = []
+        for row in client.itertuples():
+            if row.kind == "retry":
+                attempt = int(row.detail.split()[1].rstrip(":"))
+                assert attempt == len(series) + 1, "retries numbered 1, 2, 3... within an episode"
+                if series:
+                    assert abs(row.hours * 60 - series[-1] - delay) < 1e-6, "one retry every delay"
+                series.append(row.hours * 60)
+            elif row.kind in {"reconnect", "rebind", "failover"}:
+                checked += len(series)
+                series = []
+        checked += len(series)
+    assert checked == len(retries) > 100
