@@ -41,9 +41,25 @@ SEVERITY = {9406: "Error"}
 COMPONENT_MANAGER = "SMS_LICENSE_SERVER_MANAGER"
 COMPONENT_METERING = "LICENSE_METERING"
 _THREAD = {COMPONENT_METERING: 1452, "Licclint": 212, "Liccli95": 212}
-_LICSRVC_KINDS = ("balancing", "balancing_skipped", "instant_balancing")
-_CLIENT_KINDS = ("grant", "deny", "logged_locally", "contact_failed", "failover", "rebind", "retry", "reconnect",
-                 "upload", "upload_refused")
+#: LICSRVC.log's line for each balancing event kind; fields: server, product, detail.
+_LICSRVC_LINES = {
+    "balancing": "License balancing (scheduled), {detail}.",
+    "balancing_skipped": "SWM{server}: {detail}; server left out of this cycle.",
+    "instant_balancing": "Instant license balancing to SWM{server}, product {product}: {detail}.",
+}
+#: Liccli.log's lines for each client event kind; fields: pipe, product, detail.
+_CLIENT_LINES = {
+    "grant": ("Requesting use of product {product} from {pipe} ... OK",),
+    "deny": ("Requesting use of product {product} from {pipe} ... DENIED: no licence available",),
+    "logged_locally": ("Product {product} started: metered off-line, written to the off-line licensing log",),
+    "contact_failed": ("FAILED - Severity:0 Error:2 Failed to connect to the pipe-service on {pipe}",),
+    "failover": ("Switching to metering server {pipe}: {detail}",),
+    "rebind": ("Server list re-read (CCIM cycle or restart): now using {pipe}",),
+    "retry": ("FAILED - Severity:0 Error:2 Failed to connect to the pipe-service on {pipe} ({detail})",),
+    "reconnect": ("Connected to the pipe-service on {pipe}: back on-line",),
+    "upload": ("Copying reintegration data to server...", "Offline upload successful: {detail}"),
+    "upload_refused": ("Offline upload not attempted: {detail}",),
+}
 _STATUS_WIDTHS = (("Severity", 9), ("Date / Time", 24), ("Site code", 10), ("Component", 28), ("Message ID", 11))
 
 
@@ -56,15 +72,10 @@ def log_line(text: str, component: str, time: pd.Timestamp) -> str:
 
 def licsrvc(result: Result) -> list[str]:
     """LICSRVC.log on the site server: every balancing cycle, skipped server and instant balancing (Q210202)."""
-    events = result.events[result.events["kind"].isin(_LICSRVC_KINDS)]
+    events = result.events[result.events["kind"].isin(list(_LICSRVC_LINES))]
     lines = []
     for time, kind, server, product, detail in events[["time", "kind", "server", "product", "detail"]].itertuples(index=False):
-        if kind == "balancing":
-            text = f"License balancing (scheduled), {detail}."
-        elif kind == "balancing_skipped":
-            text = f"SWM{server}: {detail}; server left out of this cycle."
-        else:
-            text = f"Instant license balancing to SWM{server}, product {product}: {detail}."
+        text = _LICSRVC_LINES[kind].format(server=server, product=product, detail=detail)
         lines.append(log_line(text, COMPONENT_METERING, time))
     return lines
 
@@ -91,11 +102,11 @@ def client_log(result: Result, client: int) -> list[str]:
     delay_s = params.no_server_retry_s if params.failover == "immediate" else params.retry_delay_min * 60
     wait = f"+ON +: Will try again in {delay_s:g} secs."
     events = result.events
-    mine = events[(events["client"].to_numpy(dtype="int64", na_value=-1) == client) & events["kind"].isin(_CLIENT_KINDS)]
+    mine = events[(events["client"].to_numpy(dtype="int64", na_value=-1) == client) & events["kind"].isin(list(_CLIENT_LINES))]
     rows = list(mine[["time", "kind", "server", "product", "detail"]].itertuples(index=False))
     lines = []
     for i, (time, kind, server, product, detail) in enumerate(rows):
-        texts = _client_texts(kind, server, product, detail)
+        texts = [line.format(pipe=f"\\\\SWM{server}", product=product, detail=detail) for line in _CLIENT_LINES[kind]]
         failed_over = i + 1 < len(rows) and rows[i + 1].time == time and rows[i + 1].kind == "failover"
         if kind == "retry" or (kind == "contact_failed" and not failed_over):
             texts.append(wait)
@@ -103,34 +114,11 @@ def client_log(result: Result, client: int) -> list[str]:
     return lines
 
 
-def _client_texts(kind: str, server: int, product: int, detail: str) -> list[str]:
-    pipe = f"\\\\SWM{server}"
-    if kind == "grant":
-        return [f"Requesting use of product {product} from {pipe} ... OK"]
-    if kind == "deny":
-        return [f"Requesting use of product {product} from {pipe} ... DENIED: no licence available"]
-    if kind == "logged_locally":
-        return [f"Product {product} started: metered off-line, written to the off-line licensing log"]
-    if kind == "contact_failed":
-        return [f"FAILED - Severity:0 Error:2 Failed to connect to the pipe-service on {pipe}"]
-    if kind == "retry":
-        return [f"FAILED - Severity:0 Error:2 Failed to connect to the pipe-service on {pipe} ({detail})"]
-    if kind == "failover":
-        return [f"Switching to metering server {pipe}: {detail}"]
-    if kind == "rebind":
-        return [f"Server list re-read (CCIM cycle or restart): now using {pipe}"]
-    if kind == "reconnect":
-        return [f"Connected to the pipe-service on {pipe}: back on-line"]
-    if kind == "upload":
-        return ["Copying reintegration data to server...", f"Offline upload successful: {detail}"]
-    return [f"Offline upload not attempted: {detail}"]
-
-
 def troubled_client(result: Result) -> int:
     """The first client that failed to reach a server or held back its log; else the first with any event; else 0."""
     events = result.events
     clients = events["client"].to_numpy(dtype="int64", na_value=-1)
-    for kinds in (("contact_failed", "upload_refused"), _CLIENT_KINDS):
+    for kinds in (("contact_failed", "upload_refused"), list(_CLIENT_LINES)):
         picked = clients[events["kind"].isin(kinds).to_numpy() & (clients >= 0)]
         if len(picked):
             return int(picked[0])
