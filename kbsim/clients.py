@@ -49,8 +49,7 @@ class ClientAgents:
         self.n_servers = params.n_servers
         self.immediate = params.failover == "immediate"
         self.retries = params.retries
-        self.retry_delay_min = params.retry_delay_min
-        self.no_server_retry_min = params.no_server_retry_s / 60
+        self.retry_every_min = params.retry_every_min
         self.ccim_interval_min = params.ccim_interval_h * 60
         self.restart_after_min = params.restart_after_h * 60
         self.home = home.tolist()
@@ -60,8 +59,7 @@ class ClientAgents:
         self.ccim_phase_min = ccim_phase_min.tolist()
         self.stranded = [False] * n  # metering locally while it retries
         self.episode = [0] * n  # bumps at each reconnection, so stale retries lapse
-        self.ccim_pending = [False] * n
-        self.ccim_at = [float("inf")] * n  # when a stranded Windows 95/98 client's CCIM cycle is due
+        self.ccim_at = [float("inf")] * n  # when a Windows 95/98 client's pending CCIM cycle is due (inf: none)
         self.first_failure = [np.nan] * n
         self.recovered = [np.nan] * n
         self.granted = [0] * n  # sessions reported to a server at once (online grants)
@@ -167,8 +165,7 @@ class ClientAgents:
         """The client meters locally from now and keeps retrying."""
         self.stranded[c] = True
         self._schedule_retry(c, 1)
-        if self.win9x[c] and not self.ccim_pending[c]:
-            self.ccim_pending[c] = True
+        if self.win9x[c] and self.ccim_at[c] == float("inf"):
             now = self.site.scheduler.now
             phase, interval = self.ccim_phase_min[c], self.ccim_interval_min
             next_ccim = phase + max(0.0, np.ceil((now - phase) / interval)) * interval
@@ -180,8 +177,8 @@ class ClientAgents:
             self.site.scheduler.schedule(next_ccim, self._ccim, c)
 
     def _schedule_retry(self, c: int, attempt: int) -> None:
-        delay = self.no_server_retry_min if self.immediate else self.retry_delay_min
-        self.site.scheduler.schedule(self.site.scheduler.now + delay, self._retry, (c, attempt, self.episode[c]))
+        self.site.scheduler.schedule(self.site.scheduler.now + self.retry_every_min, self._retry,
+                                     (c, attempt, self.episode[c]))
 
     def _retry(self, argument: tuple[int, int, int]) -> None:
         c, attempt, episode = argument
@@ -214,7 +211,7 @@ class ClientAgents:
         site = self.site
         now = site.scheduler.now
         horizon = min(site.next_state_change(now), self.ccim_at[c], site.until)
-        delay = self.no_server_retry_min if self.immediate else self.retry_delay_min
+        delay = self.retry_every_min
         stays = self.win9x[c]
         nobody_up = site.servers_up == 0
         site.log.add(now, "retry", c, s, -1, f"attempt {attempt}: SWM{s} did not answer")
@@ -238,7 +235,6 @@ class ClientAgents:
 
     def _ccim(self, c: int) -> None:
         """A stranded Windows 95/98 client's CCIM cycle (or restart): re-read the server list (Q212894)."""
-        self.ccim_pending[c] = False
         self.ccim_at[c] = float("inf")
         if not self.stranded[c]:
             return
@@ -251,6 +247,5 @@ class ClientAgents:
             self._move(c, other, "rebind", f"server list re-read at CCIM cycle or restart; bound to SWM{other}")
             self._reconnect(c, other)
         else:
-            self.ccim_pending[c] = True
             self.ccim_at[c] = self.site.scheduler.now + self.ccim_interval_min
             self.site.scheduler.schedule(self.ccim_at[c], self._ccim, c)

@@ -98,9 +98,7 @@ def client_log(result: Result, client: int) -> list[str]:
     usage = result.usage.iloc[client]
     agent = CLIENT_AGENT[usage["os"]]
     lag = pd.Timedelta(minutes=float(usage["clock_offset_min"]))
-    params = result.params
-    delay_s = params.no_server_retry_s if params.failover == "immediate" else params.retry_delay_min * 60
-    wait = f"+ON +: Will try again in {delay_s:g} secs."
+    wait = f"+ON +: Will try again in {result.params.retry_every_min * 60:g} secs."
     events = result.events
     mine = events[(events["client"].to_numpy(dtype="int64", na_value=-1) == client) & events["kind"].isin(list(_CLIENT_LINES))]
     rows = list(mine[["time", "kind", "server", "product", "detail"]].itertuples(index=False))

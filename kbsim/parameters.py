@@ -288,6 +288,12 @@ class Params:
         except ParameterError as exc:
             raise ParameterError(f"{_where(source)}{exc}") from None
 
+    @property
+    def retry_every_min(self) -> float:
+        """How often a stranded client retries: every ``retry_delay_min`` as configured, or every
+        ``no_server_retry_s`` under the immediate-failover bug (Q226827)."""
+        return self.no_server_retry_s / 60 if self.failover == "immediate" else self.retry_delay_min
+
     def changed(self, other: Params | None = None) -> dict[str, Any]:
         """The parameters (as plain values) where this set differs from ``other`` (default: the declared defaults)."""
         other = other if other is not None else Params()
