@@ -1,99 +1,220 @@
-"""Licence balancing by License Metering on the site server (Q210202, Q226827).
+"""Licence balancing by License Metering on the site server (Q210202, Q226827, Q226858).
 
-License Metering reaches each metering server through ODBC, reads its minimum
-licence number and buffer, and moves free licences between the servers and the
-site server's reserve pool (logged to LICSRVC.log). The articles name these
-quantities but not the algorithm, so this module chooses one and says so:
+License Metering reaches each metering server through ODBC, reads what it
+needs there (Q210202: each server's minimum licence number and its buffer from
+the reserve pool) and moves free licences between the servers and the site
+server's reserve pool, writing LICSRVC.log. The articles name the quantities
+but not the algorithm, so this module chooses one and says so; every choice
+is a parameter (see ``docs/model.md``).
 
-* **Scheduled cycle** (every ``balancing_interval_h``): for each product, every
-  free licence on the servers it can reach is pooled with the reserve. The
-  reserve keeps ``reserve_pct`` of the product's licences (Q215067); each
-  reachable server then gets ``min_licenses`` free licences, and the rest is
-  shared in proportion to its demand as the cycle reads it: its licences in
-  use now, plus its denials since the last cycle turned into licences
-  (denials x mean run time / interval), plus one. Licences in use never move.
-  Because a cycle sees only the moment it runs, a sparse schedule leaves
-  licences where demand was, not where it is (Q210202).
-* **Instant (on-demand) balancing**: when a reachable server has no free
-  licence at a request, it draws up to ``buffer`` licences from the reserve,
-  then from the reachable server with most free licences (at most half of
-  theirs). Each such draw is counted: a site that balances on demand all the
-  time is undersized (Q210202).
+* **Calculated trend** (Q226858): at every License Metering cycle (every
+  ``metering_cycle_min``, 15 minutes by default: the site-server cycle of
+  Q226823) the demand on each reachable server is recorded per client bound to
+  it, by time of day: licences in use, plus the requests refused since the
+  last cycle turned into licences (refusals x mean run time / cycle). The
+  trend is the mean of those records over the days seen so far, by hour of
+  the day, each server's starting from ``trend_smoothing`` records of the
+  whole site's [assumed], so that a few noisy days do not move licences.
+* **Scheduled balancing** (every ``balancing_interval_h``): for each product,
+  the free licences of every server it can reach are pooled with the reserve.
+  The reserve keeps ``reserve_pct`` of the licences (Q215067); each server
+  gets ``min_licenses`` free; the rest goes where the trend says demand will
+  be until the next scheduled cycle: each server's expected peak over that
+  span (its trend per client at those times of day, times the clients bound
+  to it now) sets its share of the licences, and the free ones fill each
+  server's shortfall against that share. Licences in use never move. Before a
+  trend exists for those hours, the clients bound to each server stand in for
+  demand. A sparse schedule must plan for a long span at once, so licences
+  cannot follow demand that moves during the day (Q210202).
+* **On-demand (instant) balancing** (``instant_balancing``): a request a
+  server cannot grant is refused at once. At its next cycle License Metering
+  notices the shortage and moves up to ``buffer`` licences there, from the
+  reserve first and then from the reachable servers holding most free
+  licences (at most half of each one's). Each such move occupies License
+  Metering for ``instant_balancing_min`` [assumed]: while it is busy the
+  moves wait their turn, and so does a scheduled cycle that falls due (Q210202:
+  constant on-demand balancing makes scheduled balancing suffer). Licences
+  that arrive serve the callbacks waiting there (:mod:`kbsim.callbacks`).
 * Servers that are offline (Q226827) or unreachable over ODBC (Q210202) are
-  skipped: their free licences can neither leave nor be topped up.
+  skipped by every kind of balancing: their free licences can neither leave
+  nor be topped up, and their trend is not read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from math import ceil
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from .licenses import split_by_weight
 
 if TYPE_CHECKING:
     from .site import Site
 
+DAY_MIN = 1440.0
+#: The trend's resolution: demand is kept by hour of the day.
+TREND_SLOT_MIN = 60.0
+
+
+def licence_targets(demand: np.ndarray, total: float) -> np.ndarray:
+    """How many licences each server should hold for a span, given its expected demand in each hour of it.
+
+    ``demand[s, j]`` is server s's expected demand (licences) in hour j. A licence
+    is worth the hours it would be in use; licences go, one after another, to
+    the server where the next one would be used for the most hours. That is a
+    common level of service: every server is given its demand at the same rank
+    (its m-th busiest hour), with m chosen so the targets add up to ``total``.
+    When ``total`` covers every server's peak, the surplus follows the peaks.
+    """
+    servers, hours = demand.shape
+    if servers == 0:
+        return np.zeros(0)
+    ranked = -np.sort(-demand, axis=1)  # each server's hours, busiest first
+    peaks = ranked[:, 0]
+    if peaks.sum() <= total:
+        weights = peaks if peaks.sum() > 0 else np.ones(servers)
+        return peaks + (total - peaks.sum()) * weights / weights.sum()
+    level = ranked.sum(axis=0)  # licences needed to serve every server for its m busiest hours, m = 1..hours
+    m = int(np.searchsorted(-level, -total, side="left"))  # first rank whose level fits in total
+    if m >= hours:  # not even the quietest hour of each server can be covered: share it out
+        quiet = ranked[:, -1]
+        return total * (quiet if quiet.sum() > 0 else peaks) / (quiet.sum() if quiet.sum() > 0 else peaks.sum())
+    base, above = ranked[:, m], ranked[:, m - 1] - ranked[:, m]
+    return base + (total - base.sum()) * above / above.sum()
+
+
+def allocate(free: Sequence[int], in_use: Sequence[int], reserve: int, reserve_pct: float, min_licenses: int,
+             demand: np.ndarray) -> tuple[list[int], int]:
+    """One product's free licences over the servers a cycle reaches, and what the reserve keeps.
+
+    ``free`` and ``in_use`` are per reached server and ``demand[s, j]`` its expected
+    demand in hour j of the span the cycle plans for. The reserve and every free
+    licence are pooled; the reserve keeps ``reserve_pct`` % of them (rounded up;
+    Q215067: a minimum share of the free licences stays at the site server); each server
+    gets up to ``min_licenses``; the rest fills each server's shortfall against
+    :func:`licence_targets` (a server already holding its target in use gets
+    none). Whole licences; the total is unchanged.
+    """
+    n = len(free)
+    pool = reserve + sum(free)
+    kept = min(pool, ceil(pool * reserve_pct / 100))
+    rest = pool - kept
+    floors = split_by_weight(min(rest, min_licenses * n), [1.0] * n)
+    rest -= sum(floors)
+    targets = licence_targets(np.asarray(demand, dtype=float).reshape(n, -1), rest + sum(in_use) + sum(floors))
+    shortfall = [max(0.0, t - u - f) for t, u, f in zip(targets.tolist(), in_use, floors)]
+    shares = split_by_weight(rest, shortfall if sum(shortfall) > 0 else [1.0] * n)
+    return [f + s for f, s in zip(floors, shares)], kept
+
+
+class Trend:
+    """Demand per bound client on each server and product, by time of day (the calculated trend, Q226858)."""
+
+    def __init__(self, n_servers: int, n_products: int, slot_min: float, prior: float = 0.0) -> None:
+        self.slot_min = slot_min
+        self.prior = prior  # records of the whole site's trend each server's trend starts from
+        self.slots = max(1, int(round(DAY_MIN / slot_min)))
+        self.total = np.zeros((n_servers, n_products, self.slots))
+        self.count = np.zeros((n_servers, n_products, self.slots))
+
+    def slot(self, minute: float) -> int:
+        return int(minute % DAY_MIN // self.slot_min) % self.slots
+
+    def record(self, minute: float, server: int, per_client: np.ndarray) -> None:
+        """One cycle's demand per bound client on ``server``, one number per product."""
+        k = self.slot(minute)
+        self.total[server, :, k] += per_client
+        self.count[server, :, k] += 1
+
+    def hours(self, minute: float, span_min: float, server: int) -> np.ndarray | None:
+        """Per product, the mean demand per client in each trend slot of ``[minute, minute + span_min)`` (a day at most).
+
+        ``None`` when the trend lacks a record for any of those times of day.
+        """
+        n = max(1, min(self.slots, ceil(span_min / self.slot_min)))
+        ks = (self.slot(minute) + np.arange(n)) % self.slots
+        count = self.count[server][:, ks]
+        if not count.all():
+            return None
+        site = self.total[:, :, ks].sum(axis=0) / np.maximum(self.count[:, :, ks].sum(axis=0), 1)
+        return (self.total[server][:, ks] + self.prior * site) / (count + self.prior)
+
 
 class Balancer:
-    """The License Metering thread's balancing: scheduled cycles and instant draws."""
+    """The License Metering thread: its cycle, the trend, scheduled cycles and on-demand moves."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
         params = site.params
-        self.interval_min = params.balancing_interval_h * 60
-        self.min_licenses = params.min_licenses
-        self.buffer = params.buffer
         ledger = site.ledger
-        self.denials_since = [0] * len(ledger.free)
-        self.denial_weight = params.mean_session_min / self.interval_min
+        self.interval_min = params.balancing_interval_h * 60
+        self.cycle_min = params.metering_cycle_min
+        self.move_min = params.instant_balancing_min
+        self.min_licenses = params.min_licenses
+        self.reserve_pct = params.reserve_pct
+        self.buffer = params.buffer
+        self.instant_on = params.instant_balancing
+        self.refusal_weight = params.mean_session_min / self.cycle_min
+        self.trend = Trend(ledger.n_servers, ledger.n_products, TREND_SLOT_MIN, params.trend_smoothing)
+        self.refused = [0] * len(ledger.free)  # requests refused since the last License Metering cycle
+        self.pending: set[int] = set()  # (server, product) keys with an on-demand move queued
+        self.busy_until = 0.0  # License Metering works on queued on-demand moves until then
+        self.busy_min = 0.0  # minutes License Metering spent on on-demand moves
         self.cycles = 0
+        self.cycle_delays: list[float] = []
         self.instant_balancings = 0
         self.licenses_moved = 0
 
     def start(self) -> None:
-        self.site.scheduler.schedule(self.interval_min, self.cycle)
+        scheduler = self.site.scheduler
+        scheduler.schedule(self.cycle_min, self.metering_cycle)
+        scheduler.schedule(self.interval_min, self.scheduled_cycle, self.interval_min)
 
     def reachable(self, server: int) -> bool:
         return self.site.up[server] and self.site.odbc_reachable[server]
 
-    def cycle(self, _: object = None) -> None:
-        """One scheduled balancing cycle over every product."""
+    def refusal(self, server: int, product: int) -> None:
+        """A server had no free licence for a request: License Metering sees it at its next cycle."""
+        self.refused[server * self.site.ledger.n_products + product] += 1
+
+    # --- License Metering's own cycle: trend and on-demand balancing ---------------------------
+
+    def metering_cycle(self, _: object = None) -> None:
         site, ledger = self.site, self.site.ledger
         now = site.scheduler.now
-        self.cycles += 1
-        reached = [s for s in range(ledger.n_servers) if self.reachable(s)]
+        n_p = ledger.n_products
+        bound = site.agents.bound
         for s in range(ledger.n_servers):
-            if s not in reached:
-                why = "offline" if not site.up[s] else "no ODBC access"
-                site.log.add(now, "balancing_skipped", -1, s, -1, f"cannot read minimum licences and buffer ({why})")
-        moved = 0
-        for p in range(ledger.n_products):
-            moved += self._rebalance(p, reached)
-        self.licenses_moved += moved
-        site.log.add(now, "balancing", -1, -1, -1, f"cycle {self.cycles}: {moved} licences moved over {len(reached)} servers")
-        site.scheduler.schedule(now + self.interval_min, self.cycle)
+            if not self.reachable(s):
+                continue
+            keys = range(s * n_p, (s + 1) * n_p)
+            if bound[s] > 0:
+                demand = np.array([ledger.in_use[k] + self.refused[k] * self.refusal_weight for k in keys])
+                self.trend.record(now - self.cycle_min, s, demand / bound[s])
+            if self.instant_on:
+                for k in keys:
+                    if self.refused[k] and k not in self.pending:
+                        self._queue_move(k)
+        self.refused = [0] * len(self.refused)
+        site.callbacks.serve_all(now)
+        site.scheduler.schedule(now + self.cycle_min, self.metering_cycle)
 
-    def _rebalance(self, p: int, reached: list[int]) -> int:
-        ledger = self.site.ledger
-        keys = [ledger.index(s, p) for s in reached]
-        before = [ledger.free[k] for k in keys]
-        pool = ledger.reserve[p] + sum(before)
-        reserve = min(pool, ledger.reserve_target)
-        rest = pool - reserve
-        floors = split_by_weight(min(rest, self.min_licenses * len(keys)), [1.0] * len(keys))
-        demand = [ledger.in_use[k] + self.denials_since[k] * self.denial_weight + 1.0 for k in keys]
-        shares = split_by_weight(rest - sum(floors), demand)
-        moved = max(0, reserve - ledger.reserve[p])
-        ledger.reserve[p] = reserve
-        for k, old, floor, share in zip(keys, before, floors, shares):
-            ledger.free[k] = floor + share
-            moved += max(0, floor + share - old)
-            self.denials_since[k] = 0
-        return moved
+    def _queue_move(self, k: int) -> None:
+        now = self.site.scheduler.now
+        self.busy_until = max(self.busy_until, now) + self.move_min
+        self.busy_min += self.move_min
+        self.pending.add(k)
+        self.site.scheduler.schedule(self.busy_until, self._move_on_demand, k)
 
-    def instant(self, server: int, p: int) -> int:
-        """Draw licences to ``server`` for product ``p`` on demand; the number drawn."""
+    def _move_on_demand(self, k: int) -> None:
+        """Move up to ``buffer`` licences to the server of key ``k``: reserve first, then the richest servers."""
         site, ledger = self.site, self.site.ledger
-        k = ledger.index(server, p)
+        self.pending.discard(k)
+        server, p = divmod(k, ledger.n_products)
+        if not self.reachable(server):
+            return
         drawn = min(self.buffer, ledger.reserve[p])
         ledger.reserve[p] -= drawn
         donors = sorted((s for s in range(ledger.n_servers) if s != server and self.reachable(s)),
@@ -105,9 +226,68 @@ class Balancer:
             give = min(self.buffer - drawn, ledger.free[d] - ledger.free[d] // 2)
             ledger.free[d] -= give
             drawn += give
+        now = site.scheduler.now
         if drawn:
             ledger.free[k] += drawn
             self.instant_balancings += 1
             self.licenses_moved += drawn
-            site.log.add(site.scheduler.now, "instant_balancing", -1, server, p, f"{drawn} licences drawn on demand")
-        return drawn
+        site.log.add(now, "instant_balancing", -1, server, p,
+                     f"{drawn} licences moved on demand" if drawn else "no licence free anywhere to move on demand")
+        site.callbacks.serve(now, k)
+
+    # --- scheduled balancing ------------------------------------------------------------------
+
+    def scheduled_cycle(self, due: float) -> None:
+        """A scheduled cycle due at minute ``due``; it waits while License Metering is busy."""
+        site = self.site
+        now = site.scheduler.now
+        if self.busy_until > now:
+            site.scheduler.schedule(self.busy_until, self.scheduled_cycle, due)
+            return
+        self._balance(now, delay=now - due)
+        following = due + self.interval_min
+        while following <= now:  # cycles that fell due while this one waited are not run twice
+            following += self.interval_min
+        site.scheduler.schedule(following, self.scheduled_cycle, following)
+
+    def _balance(self, now: float, delay: float) -> None:
+        site, ledger = self.site, self.site.ledger
+        self.cycles += 1
+        self.cycle_delays.append(delay)
+        reached = [s for s in range(ledger.n_servers) if self.reachable(s)]
+        for s in range(ledger.n_servers):
+            if s not in reached:
+                why = "offline" if not site.up[s] else "no ODBC access"
+                site.log.add(now, "balancing_skipped", -1, s, -1, f"cannot read minimum licences and buffer ({why})")
+        demand = self.expected_demand(now, reached)  # server, product, hour
+        moved = 0
+        for p in range(ledger.n_products if reached else 0):
+            keys = [ledger.index(s, p) for s in reached]
+            before = [ledger.free[k] for k in keys]
+            after, kept = allocate(before, [ledger.in_use[k] for k in keys], ledger.reserve[p],
+                                   self.reserve_pct, self.min_licenses, demand[:, p, :])
+            moved += max(0, kept - ledger.reserve[p]) + sum(max(0, a - b) for a, b in zip(after, before))
+            ledger.reserve[p] = kept
+            for k, a in zip(keys, after):
+                ledger.free[k] = a
+        self.licenses_moved += moved
+        late = f", {delay:.0f} min late: License Metering was busy balancing on demand" if delay >= 1 else ""
+        site.log.add(now, "balancing", -1, -1, -1,
+                     f"cycle {self.cycles}: {moved} licences moved over {len(reached)} servers{late}")
+        site.callbacks.serve_all(now)
+
+    def expected_demand(self, now: float, servers: list[int]) -> np.ndarray:
+        """Expected demand (licences) per server, product and hour until the next scheduled cycle.
+
+        The trend per client at those hours times the clients bound to the server now.
+        Until the trend holds every one of those hours for every server with clients, the
+        clients bound stand in for demand, as they did for the first allocation.
+        """
+        bound = np.array([self.site.agents.bound[s] for s in servers], dtype=float)
+        n_p = self.site.ledger.n_products
+        per_client = [self.trend.hours(now, self.interval_min, s) if bound[i] > 0 else None
+                      for i, s in enumerate(servers)]
+        if not servers or any(h is None for h, b in zip(per_client, bound) if b > 0):
+            return np.broadcast_to(bound[:, None, None], (len(servers), n_p, 1))
+        hours = max((h.shape[1] for h in per_client if h is not None), default=1)
+        return np.stack([b * h if h is not None else np.zeros((n_p, hours)) for h, b in zip(per_client, bound)])

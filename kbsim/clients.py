@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 class ClientAgents:
     """Every client's agent, as columns (lists indexed by client) for speed."""
 
-    def __init__(self, site: Site, home: np.ndarray, win9x: np.ndarray, ccim_phase_min: np.ndarray) -> None:
+    def __init__(self, site: Site, home: np.ndarray, win9x: np.ndarray, ccim_phase_min: np.ndarray,
+                 server_order: list[list[int]]) -> None:
         self.site = site
         params = site.params
         n = params.n_clients
@@ -54,6 +55,7 @@ class ClientAgents:
         self.restart_after_min = params.restart_after_h * 60
         self.home = home.tolist()
         self.server = home.tolist()
+        self.server_order = server_order  # each client's list of servers, home first (Q198706)
         self.bound = np.bincount(home, minlength=params.n_servers).tolist()  # clients per current server
         self.win9x = win9x.tolist()
         self.ccim_phase_min = ccim_phase_min.tolist()
@@ -103,27 +105,37 @@ class ClientAgents:
         self._log_locally(now, c, site.launch_product[i])
 
     def _request(self, i: int, c: int, s: int) -> None:
+        """Ask server ``s`` for a licence: granted if it holds a free one, else refused (and perhaps a callback)."""
         site = self.site
         ledger = site.ledger
         p = site.launch_product[i]
         k = s * ledger.n_products + p
         now = site.scheduler.now
         self.requests += 1
-        if ledger.free[k] == 0 and site.instant_balancing and site.odbc_reachable[s]:
-            site.balancer.instant(s, p)
         if ledger.free[k] > 0:
-            ledger.free[k] -= 1
-            ledger.in_use[k] += 1
             self.grants += 1
-            self.granted[c] += 1
+            self._start(i, c, k, now)
             site.log.add(now, "grant", c, s, p)
-            site.scheduler.schedule(now + site.launch_duration[i], self._release, k, RELEASE)
-            if self.recovered[c] != self.recovered[c] and self.first_failure[c] == self.first_failure[c]:
-                self.recovered[c] = now
         else:
             self.denials += 1
-            site.balancer.denials_since[k] += 1
             site.log.add(now, "deny", c, s, p, f"no free licence on SWM{s}")
+            site.balancer.refusal(s, p)
+            site.callbacks.refused(i, c, k)
+
+    def start_called_back(self, i: int, c: int, s: int, p: int) -> None:
+        """A callback answered: the user starts launch ``i`` now on server ``s``, with a licence it holds free."""
+        now = self.site.scheduler.now
+        self._start(i, c, s * self.site.ledger.n_products + p, now)
+        self.site.log.add(now, "callback_granted", c, s, p, "a licence is free: the program starts")
+
+    def _start(self, i: int, c: int, k: int, now: float) -> None:
+        ledger = self.site.ledger
+        ledger.free[k] -= 1
+        ledger.in_use[k] += 1
+        self.granted[c] += 1
+        self.site.scheduler.schedule(now + self.site.launch_duration[i], self._release, k, RELEASE)
+        if self.recovered[c] != self.recovered[c] and self.first_failure[c] == self.first_failure[c]:
+            self.recovered[c] = now
 
     def _release(self, k: int) -> None:
         ledger = self.site.ledger
@@ -146,10 +158,15 @@ class ClientAgents:
         return site.up[s]
 
     def _first_answering(self, c: int) -> int:
-        """The next server after the current one, in list order, that answers; -1 if none does."""
-        current = self.server[c]
+        """The next server after the current one in the client's own list that answers; -1 if none does.
+
+        Each client holds the site's servers in an order it picked at random (Q198706), so
+        clients that fail over from one server spread over the others.
+        """
+        order = self.server_order[c]
+        at = order.index(self.server[c])
         for step in range(1, self.n_servers):
-            s = (current + step) % self.n_servers
+            s = order[(at + step) % self.n_servers]
             if self._contact(s):
                 return s
         return -1

@@ -1,8 +1,9 @@
 """A run's events as the logs an SMS 2.0 administrator read: LICSRVC.log, status messages, Liccli.log.
 
 * :func:`licsrvc`: the site server's LICSRVC.log, written by the License
-  Metering thread (``LICENSE_METERING``): scheduled balancing cycles, servers
-  it could not read over ODBC, instant balancing (Q210202).
+  Metering thread (``LICENSE_METERING``): scheduled balancing cycles (and how
+  late on-demand work made them), servers it could not read over ODBC,
+  on-demand moves and the callbacks it answered or let lapse (Q210202).
 * :func:`status_messages`: the status messages of SMS_LICENSE_SERVER_MANAGER
   (9406, Q299261) as the SMS Administrator console's status message viewer
   listed them: severity, date/time, site code, component, message ID, description.
@@ -46,11 +47,16 @@ _LICSRVC_LINES = {
     "balancing": "License balancing (scheduled), {detail}.",
     "balancing_skipped": "SWM{server}: {detail}; server left out of this cycle.",
     "instant_balancing": "Instant license balancing to SWM{server}, product {product}: {detail}.",
+    "callback_granted": "Callback answered on SWM{server}, product {product}: a licence is free, the user is told.",
+    "callback_lapsed": "Callback on SWM{server}, product {product} expired: {detail}.",
 }
 #: Liccli.log's lines for each client event kind; fields: pipe, product, detail.
 _CLIENT_LINES = {
     "grant": ("Requesting use of product {product} from {pipe} ... OK",),
     "deny": ("Requesting use of product {product} from {pipe} ... DENIED: no licence available",),
+    "callback": ("Callback requested: the user will be told when product {product} is free on {pipe}",),
+    "callback_granted": ("Callback from {pipe}: product {product} can now be used ... OK",),
+    "callback_lapsed": ("Callback for product {product} on {pipe} expired: {detail}",),
     "logged_locally": ("Product {product} started: metered off-line, written to the off-line licensing log",),
     "contact_failed": ("FAILED - Severity:0 Error:2 Failed to connect to the pipe-service on {pipe}",),
     "failover": ("Switching to metering server {pipe}: {detail}",),

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .balancing import Balancer
+from .callbacks import Callbacks
 from .clients import ClientAgents
 from .events import OBSERVE, STATE, Scheduler
 from .licenses import LicenseLedger
@@ -30,7 +31,7 @@ LICENSE_SAMPLE_MIN = 15.0
 #: Server number of the site server's reserve pool in ``Result.licenses``.
 SITE_RESERVE = -1
 #: Random streams, one per mechanism, so a change in one does not shift the others.
-STREAMS = ("clients", "launches", "products", "durations", "phases")
+STREAMS = ("clients", "launches", "products", "durations", "phases", "server_lists", "callbacks")
 
 
 def home_servers(params: Params, rng: np.random.Generator) -> np.ndarray:
@@ -41,6 +42,12 @@ def home_servers(params: Params, rng: np.random.Generator) -> np.ndarray:
     on_zero = int(round(params.demand_skew * n))
     rest = np.arange(n - on_zero) % (servers - 1) + 1
     return rng.permutation(np.concatenate([np.zeros(on_zero, dtype=np.int64), rest]))
+
+
+def server_lists(home: np.ndarray, n_servers: int, rng: np.random.Generator) -> list[list[int]]:
+    """Each client's list of servers: its home first, then the others in an order of its own (Q198706)."""
+    others = np.argsort(rng.random((len(home), n_servers)), axis=1)
+    return [[h] + [s for s in row if s != h] for h, row in zip(home.tolist(), others.tolist())]
 
 
 def chosen(n: int, fraction: float, rng: np.random.Generator) -> np.ndarray:
@@ -108,13 +115,14 @@ class Site:
         self.all_down: list[tuple[float, float]] = []
         self._all_down_since = 0.0
         self.odbc_reachable = [s not in params.unreachable_servers for s in range(params.n_servers)]
-        self.instant_balancing = params.instant_balancing
 
         clients_per_server = np.bincount(home, minlength=params.n_servers).astype(float)
         self.ledger = LicenseLedger(params.n_servers, params.n_products, params.licenses,
                                     params.reserve_pct, clients_per_server.tolist())
-        self.agents = ClientAgents(self, home, self.win9x, ccim_phase_min)
+        self.agents = ClientAgents(self, home, self.win9x, ccim_phase_min,
+                                   server_lists(home, params.n_servers, rng["server_lists"]))
         self.balancer = Balancer(self)
+        self.callbacks = Callbacks(self, rng["callbacks"])
         self.service = ServiceMonitor(self)
         self.samples: list[tuple[float, list[int], list[int], list[int], list[bool], list[int]]] = []
 
@@ -169,6 +177,7 @@ class Site:
         scheduler.run(self.until, self.launch_time, on_launch)
         if self.servers_up == 0:
             self.all_down.append((self._all_down_since, self.until))
+        self.callbacks_waiting = self.callbacks.close(self.until)
         if not self.samples or self.samples[-1][0] < self.until:
             self._sample()
 
@@ -210,6 +219,7 @@ def _result(site: Site) -> Result:
     status.insert(0, "time", clock(start, minutes))
     status.insert(1, "hours", minutes / 60.0)
 
+    imbalance = _imbalance(site)
     summary = {
         "requests": agents.requests,
         "grants": agents.grants,
@@ -220,8 +230,16 @@ def _result(site: Site) -> Result:
         "attempts_no_server": agents.attempts_no_server,
         "balancing_cycles": site.balancer.cycles,
         "instant_balancings": site.balancer.instant_balancings,
+        "metering_busy_pct": round(100 * site.balancer.busy_min / site.until, 1),
+        "balancing_delay_min": float(np.mean(site.balancer.cycle_delays)) if site.balancer.cycle_delays else 0.0,
         "licenses_moved": site.balancer.licenses_moved,
-        "max_imbalance": _max_imbalance(site),
+        "callbacks": site.callbacks.asked,
+        "callbacks_granted": site.callbacks.granted,
+        "callbacks_lapsed": site.callbacks.lapsed,
+        "callback_wait_min": float(np.mean(site.callbacks.waits_min)) if site.callbacks.waits_min else float("nan"),
+        "callbacks_waiting": site.callbacks_waiting,
+        "max_imbalance": round(float(imbalance.max(initial=0.0)), 2),
+        "imbalance_licence_h": round(float(imbalance.sum()) * LICENSE_SAMPLE_MIN / 60, 1),
         "sessions": int(usage["sessions"].sum()),
         "sessions_reported": int(usage["reported"].sum()),
         "sessions_pending": int(usage["pending"].sum()),
@@ -263,17 +281,17 @@ def _license_table(site: Site, start: pd.Timestamp) -> pd.DataFrame:
     })
 
 
-def _max_imbalance(site: Site) -> float:
-    """The most licences ever held by servers beyond their share of the clients bound to them.
+def _imbalance(site: Site) -> np.ndarray:
+    """At each licence sample, the licences held by servers beyond their share of the clients bound to them.
 
-    At each sample and for each product, the licences on the servers that are up
-    (free or in use) are compared with an allocation in proportion to the
-    clients currently bound to each of those servers; the imbalance is the sum
-    of the excesses, i.e. how many licences would have to move to match.
+    For each product, the licences on the servers that are up (free or in use)
+    are compared with an allocation in proportion to the clients currently
+    bound to each of those servers; the imbalance is the sum of the excesses,
+    i.e. how many licences would have to move to match (the worst product counts).
     """
-    worst = 0.0
     n_p = site.ledger.n_products
-    for _, free, in_use, _, up, bound in site.samples:
+    series = np.zeros(len(site.samples))
+    for i, (_, free, in_use, _, up, bound) in enumerate(site.samples):
         servers = [s for s, is_up in enumerate(up) if is_up]
         clients = sum(bound[s] for s in servers)
         if len(servers) < 2 or clients == 0:
@@ -281,8 +299,8 @@ def _max_imbalance(site: Site) -> float:
         for p in range(n_p):
             held = [free[s * n_p + p] + in_use[s * n_p + p] for s in servers]
             share = sum(held) / clients
-            worst = max(worst, sum(max(0.0, h - share * bound[s]) for h, s in zip(held, servers)))
-    return round(worst, 2)
+            series[i] = max(series[i], sum(max(0.0, h - share * bound[s]) for h, s in zip(held, servers)))
+    return series
 
 
 def _median_recovery(site: Site, clients: np.ndarray) -> float:

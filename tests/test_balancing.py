@@ -1,6 +1,10 @@
-"""Balancing unit behaviour on a small site: skips, pooling, instant draws, conservation."""
+"""Balancing, worked by hand: licence targets, one cycle's allocation, the trend, on-demand moves, callbacks."""
+
+import numpy as np
+import pytest
 
 import kbsim
+from kbsim.balancing import Trend, allocate, licence_targets
 from kbsim.parameters import Params
 from kbsim.site import Site
 
@@ -10,38 +14,119 @@ def site(**values):
     return Site(Params.from_values({**base, **values}))
 
 
-def test_a_cycle_pools_free_licences_by_demand_and_keeps_the_reserve():
-    s = site()
-    ledger = s.ledger
-    ledger.free[0], ledger.in_use[0] = 0, ledger.free[0]  # every licence of server 0 in use
-    s.balancer.denials_since[0] = 5
-    s.balancer.cycle()
-    assert ledger.reserve[0] == 3
-    assert ledger.held(0) == 30
-    assert ledger.free[0] > ledger.free[1] and ledger.free[0] > ledger.free[2]
-    assert min(ledger.free) >= 1
-    assert s.balancer.denials_since == [0, 0, 0]
+# --- licence targets: each licence where it would be used for the most hours ------------------
 
+def test_targets_cover_every_peak_when_there_are_licences_enough():
+    demand = np.array([[4.0, 4.0, 4.0], [0.0, 6.0, 6.0]])
+    assert licence_targets(demand, 10).tolist() == [4.0, 6.0]
+    assert licence_targets(demand, 14).tolist() == pytest.approx([5.6, 8.4])  # the surplus follows the peaks
+
+
+def test_short_of_licences_the_busiest_hours_come_first():
+    # server 0 needs 4 for all three hours, server 1 needs 6 for two of them: 4 licences of
+    # server 0 are used 3 hours each, so they come before server 1's, used 2 hours each
+    demand = np.array([[4.0, 4.0, 4.0], [0.0, 6.0, 6.0]])
+    assert licence_targets(demand, 8).tolist() == [4.0, 4.0]
+    assert licence_targets(demand, 3).tolist() == [3.0, 0.0]
+
+
+def test_one_hour_targets_follow_demand():
+    assert licence_targets(np.array([[1.0], [3.0]]), 8).tolist() == [2.0, 6.0]
+    assert licence_targets(np.array([[0.0], [0.0]]), 8).tolist() == [4.0, 4.0]
+
+
+def test_a_cycle_keeps_the_reserve_share_gives_the_floor_and_fills_shortfalls():
+    # pool: reserve 2 + free 2 + 2 + 0 = 6; reserve keeps ceil(10% of 6) = 1; floors 1 each; 2 left
+    # targets of all 15 licences by demand 1:1:2 are 3.75, 3.75, 7.5: shortfalls 2.75, 0, 0.5
+    free, kept = allocate([2, 2, 0], [0, 4, 6], 2, 10.0, 1, np.array([[1.0], [1.0], [2.0]]))
+    assert (free, kept) == ([3, 1, 1], 1)
+    assert sum(free) + kept == 6  # nothing created or lost
+
+
+def test_licences_in_use_never_move():
+    free, kept = allocate([0, 5], [10, 0], 0, 1.0, 0, np.array([[0.0], [1.0]]))
+    assert free == [0, 4] and kept == 1  # server 0 is far over its target, but what it holds is in use
+
+
+# --- the trend ----------------------------------------------------------------------------------
+
+def test_the_trend_keeps_demand_by_hour_of_day_and_starts_from_the_site():
+    trend = Trend(n_servers=2, n_products=1, slot_min=60, prior=0.0)
+    assert trend.hours(0, 120, 0) is None  # nothing recorded yet
+    for day in range(2):
+        trend.record(day * 1440 + 9 * 60, 0, np.array([2.0 + day]))
+        trend.record(day * 1440 + 9 * 60, 1, np.array([0.0]))
+        trend.record(day * 1440 + 10 * 60, 0, np.array([1.0]))
+        trend.record(day * 1440 + 10 * 60, 1, np.array([1.0]))
+    assert trend.hours(9 * 60, 120, 0).tolist() == [[2.5, 1.0]]
+    assert trend.hours(9 * 60, 180, 0) is None  # 11:00 has no record
+    smoothed = Trend(n_servers=2, n_products=1, slot_min=60, prior=2.0)
+    smoothed.total, smoothed.count = trend.total, trend.count
+    # server 1 at 09:00: two records of 0, plus two of the site's mean (5 / 4 = 1.25)
+    assert smoothed.hours(9 * 60, 60, 1).tolist() == [[pytest.approx(2.5 / 4)]]
+
+
+# --- the License Metering thread on a small site -------------------------------------------------
 
 def test_unreachable_and_offline_servers_are_left_alone():
     s = site(unreachable_servers=[1])
     s.up[2] = False
     ledger = s.ledger
     before = ledger.free[:]
-    s.balancer.cycle()
+    s.balancer._balance(0.0, delay=0.0)
     assert ledger.free[1] == before[1] and ledger.free[2] == before[2]
-    skipped = [detail for kind, detail in zip(s.log.kind, s.log.detail) if detail.startswith("cannot read")]
+    skipped = [detail for detail in s.log.detail if detail.startswith("cannot read")]
     assert len(skipped) == 2 and "no ODBC access" in skipped[0] and "offline" in skipped[1]
 
 
-def test_instant_balancing_draws_the_buffer_from_the_reserve_then_the_richest_server():
-    s = site()
-    ledger = s.ledger
+def test_a_refusal_brings_licences_only_after_the_next_metering_cycle_and_the_move():
+    s = site(metering_cycle_min=15, instant_balancing_min=2, callback_share=1.0)
+    ledger, balancer = s.ledger, s.balancer
     ledger.free[:] = [0, 9, 3]
     ledger.reserve[0] = 1
-    drawn = s.balancer.instant(0, 0)
-    assert drawn == 2 and ledger.reserve[0] == 0 and ledger.free == [2, 8, 3]
-    assert s.balancer.instant_balancings == 1 and s.balancer.licenses_moved == 2
+    held = ledger.held(0)
+    s.scheduler.now = 3.0
+    balancer.refusal(0, 0)
+    s.callbacks.refused(launch=0, client=0, key=0)
+    assert ledger.free == [0, 9, 3]  # refused now: nothing moves at the request
+    s.scheduler.now = 15.0
+    balancer.metering_cycle()
+    assert balancer.busy_until == 17.0 and ledger.free == [0, 9, 3]  # the move takes License Metering 2 min
+    s.scheduler.now = 17.0
+    balancer._move_on_demand(0)
+    # the buffer of 2: 1 from the reserve, 1 from the richest server; then the callback takes one
+    assert ledger.reserve[0] == 0 and ledger.free == [1, 8, 3] and ledger.in_use[0] == 1
+    assert balancer.instant_balancings == 1 and balancer.licenses_moved == 2
+    assert s.callbacks.granted == 1 and s.callbacks.waits_min == [14.0]
+    assert ledger.held(0) == held
+
+
+def test_a_scheduled_cycle_waits_while_license_metering_is_busy():
+    s = site(balancing_interval_h=1, instant_balancing_min=30)
+    balancer = s.balancer
+    balancer.busy_until = 75.0
+    s.scheduler.now = 60.0
+    balancer.scheduled_cycle(60.0)
+    assert balancer.cycles == 0  # it waits
+    s.scheduler.run(76.0)
+    assert balancer.cycles == 1 and balancer.cycle_delays == [15.0]
+    assert "15 min late" in s.log.detail[-1]
+
+
+def test_a_callback_lapses_after_its_duration():
+    s = site(callback_share=1.0, callback_duration_min=30)
+    s.ledger.free[:] = [0, 0, 0]
+    s.scheduler.now = 0.0
+    s.callbacks.refused(launch=0, client=4, key=0)
+    s.callbacks.serve(20.0, 0)
+    assert s.callbacks.lapsed == 0
+    s.callbacks.serve(31.0, 0)
+    assert s.callbacks.lapsed == 1 and s.callbacks.granted == 0
+
+
+def test_nobody_asks_for_a_callback_at_share_zero():
+    result = kbsim.run("Q210202", seed=1, callback_share=0.0)
+    assert result.summary["denials"] > 0 and result.summary["callbacks"] == 0
 
 
 def test_licences_moved_counts_each_licence_that_changed_holder():

@@ -50,11 +50,15 @@ def test_q210202_unreachable_server_is_skipped_at_every_cycle_in_licsrvc_log():
 
 def test_q210202_instant_balancing_lines_match_the_summary():
     result = kbsim.run("Q210202", variant="on_demand")
-    instant = [line for line in logs.licsrvc(result) if line.startswith("Instant license balancing")]
+    lines = logs.licsrvc(result)
+    instant = [line for line in lines if line.startswith("Instant license balancing") and "licences moved" in line]
     assert len(instant) == result.summary["instant_balancings"] > 0
-    first = result.events[result.events["kind"] == "instant_balancing"].iloc[0]
+    moves = result.events[result.events["kind"] == "instant_balancing"]
+    first = moves[moves["detail"].str.contains("licences moved")].iloc[0]
     text, _, time = parts(instant[0])
-    assert text == f"Instant license balancing to SWM{first['server']}, product 0: 2 licences drawn on demand."
+    assert text == f"Instant license balancing to SWM{first['server']}, product 0: 2 licences moved on demand."
+    answered = [line for line in lines if line.startswith("Callback answered")]
+    assert len(answered) == result.summary["callbacks_granted"] > 0
     assert time == f"{first['time']:%a %b %d %H:%M:%S}.{first['time'].microsecond // 1000:03d} 2001"
 
 

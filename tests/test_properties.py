@@ -24,7 +24,9 @@ def sites(draw):
         mode=draw(st.sampled_from(["online", "offline"])), retries=draw(st.integers(1, 5)),
         retry_delay_min=draw(st.floats(1, 60)), failover=draw(st.sampled_from(["immediate", "after_retries"])),
         outages=outages, balancing_interval_h=draw(st.floats(0.25, 48)),
-        instant_balancing=draw(st.booleans()),
+        instant_balancing=draw(st.booleans()), instant_balancing_min=draw(st.floats(0, 30)),
+        metering_cycle_min=draw(st.sampled_from([5.0, 15.0, 60.0])), callback_share=draw(st.floats(0, 1)),
+        callback_duration_min=draw(st.floats(5, 600)), trend_smoothing=draw(st.floats(0, 96)),
         unreachable_servers=draw(st.lists(st.integers(0, n_servers - 1), max_size=2)),
         min_licenses=draw(st.integers(0, 5)), buffer=draw(st.integers(1, 5)), reserve_pct=draw(st.floats(1, 100)),
         win9x_fraction=draw(st.floats(0, 1)), ccim_interval_h=draw(st.floats(1, 48)),
@@ -56,8 +58,13 @@ def test_every_run_is_accounted_for(values):
     assert (usage["sessions"] == usage["reported"] + usage["pending"] + usage["unreported"]).all()
     assert s["sessions"] == s["sessions_reported"] + s["sessions_pending"] + s["sessions_unreported"]
     assert s["requests"] == s["grants"] + s["denials"]
-    launches = result.events["kind"].isin(["grant", "logged_locally"]).sum()
-    assert launches == s["sessions"]
+    started = result.events["kind"].isin(["grant", "logged_locally", "callback_granted"]).sum()
+    assert started == s["sessions"]
+    # every callback asked for is answered, lapses or is still waiting at the end
+    assert s["callbacks"] == s["callbacks_granted"] + s["callbacks_lapsed"] + s["callbacks_waiting"]
+    assert s["callbacks"] == (result.events["kind"] == "callback").sum() <= s["denials"]
+    assert s["callbacks_granted"] == (result.events["kind"] == "callback_granted").sum()
+    assert s["callbacks_lapsed"] == (result.events["kind"] == "callback_lapsed").sum()
     if values["mode"] == "offline":
         assert s["requests"] == 0
 

@@ -1,0 +1,92 @@
+"""Callbacks: a refused user asks to be told when a licence is free (Q210202, Q226823).
+
+When a metering server has no free licence for a product, the program is
+refused and the user is offered a callback. A share of users
+(``callback_share`` [assumed]) accept; their callback waits in the server's
+queue for that product. License Metering answers callbacks at its cycle
+(every ``metering_cycle_min``) and when licences arrive by on-demand
+balancing: while the server has a free licence, the oldest callback is granted
+and the user starts the program then. A callback not answered within
+``callback_duration_min`` [assumed; SMS's "callback request duration", whose
+default the sources do not give] lapses. Answering only at License Metering's
+cycle is how the model keeps Q226823's rule that a callback before that cycle
+brings no licence.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .site import Site
+
+_BATCH = 4096
+
+
+class Callbacks:
+    """Every server's queue of callbacks, per product, and what became of them."""
+
+    def __init__(self, site: Site, rng: np.random.Generator) -> None:
+        self.site = site
+        self.share = site.params.callback_share
+        self.duration_min = site.params.callback_duration_min
+        self.rng = rng
+        self._draws: list[float] = []
+        self.queues: dict[int, deque[tuple[float, int, int]]] = {}  # key -> (refused at, client, launch)
+        self.asked = 0
+        self.granted = 0
+        self.lapsed = 0
+        self.waits_min: list[float] = []
+
+    def refused(self, launch: int, client: int, key: int) -> None:
+        """A request refused at ``key`` (server, product): the user may ask for a callback."""
+        if not self._draws:
+            self._draws = self.rng.random(_BATCH).tolist()
+        if self._draws.pop() >= self.share:
+            return
+        site = self.site
+        now = site.scheduler.now
+        self.queues.setdefault(key, deque()).append((now, client, launch))
+        self.asked += 1
+        server, product = divmod(key, site.ledger.n_products)
+        site.log.add(now, "callback", client, server, product, "the user asked to be called back")
+
+    def serve(self, now: float, key: int) -> None:
+        """Answer the callbacks waiting at ``key`` while it has free licences; drop those that lapsed."""
+        queue = self.queues.get(key)
+        if not queue:
+            return
+        site = self.site
+        ledger = site.ledger
+        server, product = divmod(key, ledger.n_products)
+        while queue and (ledger.free[key] > 0 or now - queue[0][0] > self.duration_min):
+            refused_at, client, launch = queue.popleft()
+            if now - refused_at > self.duration_min:
+                self.lapsed += 1
+                site.log.add(refused_at + self.duration_min, "callback_lapsed", client, server, product,
+                             f"no licence within {self.duration_min:g} min")
+                continue
+            self.granted += 1
+            self.waits_min.append(now - refused_at)
+            site.agents.start_called_back(launch, client, server, product)
+
+    def serve_all(self, now: float) -> None:
+        for key in self.queues:
+            self.serve(now, key)
+
+    def close(self, until: float) -> int:
+        """At the run's end: callbacks still waiting (they neither lapsed nor were granted)."""
+        waiting = 0
+        n_p = self.site.ledger.n_products
+        for key, queue in self.queues.items():
+            for refused_at, client, _ in queue:
+                if until - refused_at > self.duration_min:
+                    self.lapsed += 1
+                    self.site.log.add(refused_at + self.duration_min, "callback_lapsed", client, key // n_p,
+                                      key % n_p, f"no licence within {self.duration_min:g} min")
+                else:
+                    waiting += 1
+        return waiting
