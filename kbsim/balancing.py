@@ -17,15 +17,17 @@ is a parameter (see ``docs/model.md``).
   whole site's [assumed], so that a few noisy days do not move licences.
 * **Scheduled balancing** (every ``balancing_interval_h``): for each product,
   the free licences of every server it can reach are pooled with the reserve.
-  The reserve keeps ``reserve_pct`` of the licences (Q215067); each server
-  gets ``min_licenses`` free; the rest goes where the trend says demand will
-  be until the next scheduled cycle: each server's expected peak over that
-  span (its trend per client at those times of day, times the clients bound
-  to it now) sets its share of the licences, and the free ones fill each
-  server's shortfall against that share. Licences in use never move. Before a
-  trend exists for those hours, the clients bound to each server stand in for
-  demand. A sparse schedule must plan for a long span at once, so licences
-  cannot follow demand that moves during the day (Q210202).
+  Each server gets ``min_licenses`` free; the rest goes where the trend says
+  it will be used for the most hours until the next scheduled cycle (each
+  server's expected demand in each of those hours: its trend per client at
+  that time of day times the clients bound to it now, and for the hour under
+  way at least what it sees now). Licences in use never move. Only licences
+  left over once every server's shortfall is met go to the reserve, up to
+  ``reserve_pct`` % of the pool (Q215067 [assumed order]: holding the reserve
+  first would pull licences out of use at every cycle). Before a trend exists
+  for those hours, the clients bound to each server stand in for demand. A
+  sparse schedule must plan for a long span at once, so licences cannot
+  follow demand that moves during the day (Q210202).
 * **On-demand (instant) balancing** (``instant_balancing``): a request a
   server cannot grant is refused at once. At its next cycle License Metering
   notices the shortage and moves up to ``buffer`` licences there, from the
@@ -66,7 +68,8 @@ def licence_targets(demand: np.ndarray, total: float) -> np.ndarray:
     the server where the next one would be used for the most hours. That is a
     common level of service: every server is given its demand at the same rank
     (its m-th busiest hour), with m chosen so the targets add up to ``total``.
-    When ``total`` covers every server's peak, the surplus follows the peaks.
+    When ``total`` covers every server's peak, the targets are the peaks (what is
+    left over is not demand's to place).
     """
     servers, hours = demand.shape
     if servers == 0:
@@ -74,8 +77,7 @@ def licence_targets(demand: np.ndarray, total: float) -> np.ndarray:
     ranked = -np.sort(-demand, axis=1)  # each server's hours, busiest first
     peaks = ranked[:, 0]
     if peaks.sum() <= total:
-        weights = peaks if peaks.sum() > 0 else np.ones(servers)
-        return peaks + (total - peaks.sum()) * weights / weights.sum()
+        return peaks
     level = ranked.sum(axis=0)  # licences needed to serve every server for its m busiest hours, m = 1..hours
     m = int(np.searchsorted(-level, -total, side="left"))  # first rank whose level fits in total
     if m >= hours:  # not even the quietest hour of each server can be covered: share it out
@@ -91,21 +93,28 @@ def allocate(free: Sequence[int], in_use: Sequence[int], reserve: int, reserve_p
 
     ``free`` and ``in_use`` are per reached server and ``demand[s, j]`` its expected
     demand in hour j of the span the cycle plans for. The reserve and every free
-    licence are pooled; the reserve keeps ``reserve_pct`` % of them (rounded up;
-    Q215067: a minimum share of the free licences stays at the site server); each server
-    gets up to ``min_licenses``; the rest fills each server's shortfall against
-    :func:`licence_targets` (a server already holding its target in use gets
-    none). Whole licences; the total is unchanged.
+    licence are pooled; each server gets up to ``min_licenses``; then each
+    server's shortfall against :func:`licence_targets` is filled (a server already
+    holding its target in use gets none). Only what is left after that goes to the
+    reserve, up to ``reserve_pct`` % of the pool (rounded up; Q215067: a minimum
+    share of the free licences is held at the site server); any surplus beyond
+    that follows the targets. Whole licences; the total is unchanged.
     """
     n = len(free)
     pool = reserve + sum(free)
-    kept = min(pool, ceil(pool * reserve_pct / 100))
-    rest = pool - kept
-    floors = split_by_weight(min(rest, min_licenses * n), [1.0] * n)
-    rest -= sum(floors)
+    floors = split_by_weight(min(pool, min_licenses * n), [1.0] * n)
+    rest = pool - sum(floors)
     targets = licence_targets(np.asarray(demand, dtype=float).reshape(n, -1), rest + sum(in_use) + sum(floors))
     shortfall = [max(0.0, t - u - f) for t, u, f in zip(targets.tolist(), in_use, floors)]
-    shares = split_by_weight(rest, shortfall if sum(shortfall) > 0 else [1.0] * n)
+    need = ceil(sum(shortfall) - 1e-9)
+    kept = min(max(0, rest - need), ceil(pool * reserve_pct / 100))
+    to_servers = rest - kept
+    if to_servers > need:  # a surplus beyond the reserve's share follows the targets (or is shared evenly)
+        spread = targets.tolist() if targets.sum() > 0 else [1.0] * n
+        weights = [sh + (to_servers - need) * t / sum(spread) for sh, t in zip(shortfall, spread)]
+    else:
+        weights = shortfall
+    shares = split_by_weight(to_servers, weights if sum(weights) > 0 else [1.0] * n)
     return [f + s for f, s in zip(floors, shares)], kept
 
 
@@ -191,8 +200,7 @@ class Balancer:
                 continue
             keys = range(s * n_p, (s + 1) * n_p)
             if bound[s] > 0:
-                demand = np.array([ledger.in_use[k] + self.refused[k] * self.refusal_weight for k in keys])
-                self.trend.record(now - self.cycle_min, s, demand / bound[s])
+                self.trend.record(now - self.cycle_min, s, self.observed(s) / bound[s])
             if self.instant_on:
                 for k in keys:
                     if self.refused[k] and k not in self.pending:
@@ -290,4 +298,13 @@ class Balancer:
         if not servers or any(h is None for h, b in zip(per_client, bound) if b > 0):
             return np.broadcast_to(bound[:, None, None], (len(servers), n_p, 1))
         hours = max((h.shape[1] for h in per_client if h is not None), default=1)
-        return np.stack([b * h if h is not None else np.zeros((n_p, hours)) for h, b in zip(per_client, bound)])
+        demand = np.stack([b * h if h is not None else np.zeros((n_p, hours)) for h, b in zip(per_client, bound)])
+        # The hour under way: at least what the servers see now (licences in use and recent refusals).
+        demand[:, :, 0] = np.maximum(demand[:, :, 0], [self.observed(s) for s in servers])
+        return demand
+
+    def observed(self, server: int) -> np.ndarray:
+        """Demand on ``server`` now, per product: licences in use plus refusals since the last cycle as licences."""
+        ledger = self.site.ledger
+        keys = range(server * ledger.n_products, (server + 1) * ledger.n_products)
+        return np.array([ledger.in_use[k] + self.refused[k] * self.refusal_weight for k in keys])

@@ -19,7 +19,7 @@ def site(**values):
 def test_targets_cover_every_peak_when_there_are_licences_enough():
     demand = np.array([[4.0, 4.0, 4.0], [0.0, 6.0, 6.0]])
     assert licence_targets(demand, 10).tolist() == [4.0, 6.0]
-    assert licence_targets(demand, 14).tolist() == pytest.approx([5.6, 8.4])  # the surplus follows the peaks
+    assert licence_targets(demand, 14).tolist() == [4.0, 6.0]  # a surplus is not demand's to place
 
 
 def test_short_of_licences_the_busiest_hours_come_first():
@@ -31,16 +31,26 @@ def test_short_of_licences_the_busiest_hours_come_first():
 
 
 def test_one_hour_targets_follow_demand():
-    assert licence_targets(np.array([[1.0], [3.0]]), 8).tolist() == [2.0, 6.0]
-    assert licence_targets(np.array([[0.0], [0.0]]), 8).tolist() == [4.0, 4.0]
+    assert licence_targets(np.array([[1.0], [3.0]]), 2).tolist() == [0.5, 1.5]
+    assert licence_targets(np.array([[1.0], [3.0]]), 8).tolist() == [1.0, 3.0]
 
 
-def test_a_cycle_keeps_the_reserve_share_gives_the_floor_and_fills_shortfalls():
-    # pool: reserve 2 + free 2 + 2 + 0 = 6; reserve keeps ceil(10% of 6) = 1; floors 1 each; 2 left
-    # targets of all 15 licences by demand 1:1:2 are 3.75, 3.75, 7.5: shortfalls 2.75, 0, 0.5
+def test_a_cycle_gives_the_floor_then_fills_shortfalls_and_the_reserve_takes_what_is_left():
+    # pool: reserve 2 + free 2 + 2 + 0 = 6; floors 1 each; 3 left. Demand 1, 1, 2 is met by what the
+    # servers hold (floors and licences in use): no shortfall, so the reserve keeps ceil(10% of 6) = 1
+    # and the 2 beyond it follow the demand, 1:1:2 (largest remainder)
     free, kept = allocate([2, 2, 0], [0, 4, 6], 2, 10.0, 1, np.array([[1.0], [1.0], [2.0]]))
-    assert (free, kept) == ([3, 1, 1], 1)
+    assert (free, kept) == ([2, 1, 2], 1)
     assert sum(free) + kept == 6  # nothing created or lost
+    # demand 9, 5, 8: shortfalls 8, 0, 1 take 9 of the 9 left over the floors; the reserve gets none
+    free, kept = allocate([10, 0, 0], [0, 4, 6], 2, 10.0, 1, np.array([[9.0], [5.0], [8.0]]))
+    assert (free, kept) == ([9, 1, 2], 0)
+
+
+def test_a_surplus_fills_the_reserve_up_to_its_share_and_the_rest_follows_demand():
+    # 100 free, demand 1 and 3: targets are the peaks; the reserve keeps 10, the other 86 follow 1:3
+    free, kept = allocate([50, 50], [0, 0], 0, 10.0, 0, np.array([[1.0], [3.0]]))
+    assert kept == 10 and free == [1 + 22, 3 + 64]
 
 
 def test_licences_in_use_never_move():
