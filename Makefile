@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; a normal user needs no flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test present site figures bench notebooks clean
+.PHONY: lab test golden present site figures bench notebooks clean
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,6 +20,10 @@ lab: $(INSTALLED)
 test: $(INSTALLED)
 	tests/e2e/ensure_chromium.sh
 	$(PY) -m pytest
+
+# Rewrite the golden numbers (tests/golden/*.json) after a change meant to move them; read `git diff tests/golden`.
+golden: $(INSTALLED)
+	$(PY) tests/golden/regenerate.py
 
 # The article notebooks as dashboards: code hidden, widgets live (http://127.0.0.1:8866).
 present: $(INSTALLED)
