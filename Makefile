@@ -17,6 +17,8 @@ $(INSTALLED): pyproject.toml
 lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/
 
+# Every test, including tests/test_installed.py: the sdist and wheel built and installed (not editable)
+# into a fresh environment, then every preset, the CLI and a Dask sweep run from outside the checkout.
 test: $(INSTALLED)
 	tests/e2e/ensure_chromium.sh
 	$(PY) -m pytest
