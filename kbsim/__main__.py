@@ -18,6 +18,8 @@ from .parameters import check_name
 from .logs import LOG_FILES, render, troubled_client, write_logs
 from .sweeps import check_writable, sweep, write_table
 
+#: The page that gives each parameter's source (an article or a documented default) or says it is assumed.
+MODEL_DOC = "docs/model.md"
 #: Parameters whose one value is itself a list with commas (``0:30:45,1:30:45``): ``--grid`` separates their values with ``;``.
 LIST_KINDS = ("outages", "servers")
 
@@ -144,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 variants = ", ".join(["fault", *preset.variants])
                 print(f"{name:10} {preset.article or '-':8} {preset.title}  [variants: {variants}]")
         elif args.command == "params":
+            print(f"# Where each default comes from, and what is [assumed]: {MODEL_DOC} in the kbsim repository.")
             for p in PARAMETERS.values():
                 print(f"{p.name:22} default {p.to_plain(p.default)!r:24} {p.allowed()}. {p.help}")
         elif args.command == "sweep":

@@ -203,7 +203,11 @@ def _p(kind: str, default: Any, help: str, **spec: Any) -> Any:
 
 @dataclass(frozen=True, repr=False)
 class Params:
-    """One site's parameters, validated and frozen. Derive variants with ``replace()``."""
+    """One site's parameters, validated and frozen. Derive variants with ``replace()``.
+
+    Each field's help names its article; ``docs/model.md`` says what each mechanism rests on
+    and why the fields marked ``[assumed]`` are choices of this model.
+    """
 
     # The run
     seed: int = _p("int", 1, "seed of every random number in the run", low=0, high=2**32 - 1)
