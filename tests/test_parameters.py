@@ -75,6 +75,7 @@ def unknown_names():
         ("sweep grid", lambda: kbsim.sweep("Q226827", {"retrys": [1, 2]}, 1, executor="serial"), "grid: unknown parameter 'retrys': did you mean 'retries'?"),
         ("sweep overrides", lambda: kbsim.sweep("Q226827", {"retries": [1]}, 1, executor="serial", retrys=2), "unknown parameter 'retrys': did you mean 'retries'?"),
         ("CLI --set", lambda: parse_settings(["retrys=3"]), "--set: unknown parameter 'retrys': did you mean 'retries'?"),
+        ("logs.render", lambda: kbsim.logs.render(result, "licsrv"), "unknown log 'licsrv': expected one of 'licsrvc'"),
     ]
 
 
