@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; a normal user needs no flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test present site figures bench notebooks clean
+.PHONY: lab test golden present site figures bench notebooks clean
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,9 +17,15 @@ $(INSTALLED): pyproject.toml
 lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/
 
+# Every test, including tests/test_installed.py: the sdist and wheel built and installed (not editable)
+# into a fresh environment, then every preset, the CLI and a Dask sweep run from outside the checkout.
 test: $(INSTALLED)
 	tests/e2e/ensure_chromium.sh
 	$(PY) -m pytest
+
+# Rewrite the golden numbers (tests/golden/*.json) after a change meant to move them; read `git diff tests/golden`.
+golden: $(INSTALLED)
+	$(PY) tests/golden/regenerate.py
 
 # The article notebooks as dashboards: code hidden, widgets live (http://127.0.0.1:8866).
 present: $(INSTALLED)

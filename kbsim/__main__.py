@@ -13,9 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import PARAMETERS, SUMMARY, ParameterError, get_preset, presets, run
+from .errors import unknown_name
+from .parameters import check_name
 from .logs import LOG_FILES, render, troubled_client, write_logs
 from .sweeps import check_writable, sweep, write_table
 
+#: The page that gives each parameter's source (an article or a documented default) or says it is assumed.
+MODEL_DOC = "docs/model.md"
 #: Parameters whose one value is itself a list with commas (``0:30:45,1:30:45``): ``--grid`` separates their values with ``;``.
 LIST_KINDS = ("outages", "servers")
 
@@ -64,9 +68,7 @@ def parse_settings(settings: Sequence[str]) -> dict:
         name = name.strip()
         if not sep or not name:
             raise ParameterError(f"--set {setting!r} is not allowed: expected NAME=VALUE, e.g. --set retries=3")
-        if name not in PARAMETERS:
-            raise ParameterError(f"--set {name}: unknown parameter; known parameters: {', '.join(PARAMETERS)}")
-        values[name] = PARAMETERS[name].parse_text(text)
+        values[name] = check_name(name, "--set: ").parse_text(text)
     return values
 
 
@@ -79,11 +81,9 @@ def parse_grid(grids: Sequence[str]) -> dict[str, list]:
         if not sep or not name:
             raise ParameterError(f"--grid {text!r} is not allowed: expected NAME=V1,V2,..., "
                                  "e.g. --grid balancing_interval_h=1,4,24")
-        if name not in PARAMETERS:
-            raise ParameterError(f"--grid {name}: unknown parameter; known parameters: {', '.join(PARAMETERS)}")
+        declared = check_name(name, "--grid: ")
         if name in grid:
             raise ParameterError(f"--grid {name} is given twice: give all its values in one --grid")
-        declared = PARAMETERS[name]
         separator = ";" if declared.kind in LIST_KINDS else ","
         parts = values.split(separator)
         if any(not part.strip() for part in parts):
@@ -119,7 +119,7 @@ def _logs(args: argparse.Namespace) -> None:
     names = [args.log] if args.log else list(LOG_FILES)
     for name in names:
         if name not in LOG_FILES:
-            raise ParameterError(f"--log {name!r} is not a log: expected one of {', '.join(LOG_FILES)}")
+            raise unknown_name("log", name, LOG_FILES, where="--log: ")
     get_preset(args.preset)
     result = run(args.preset, variant=args.variant, seed=args.seed, **parse_settings(args.settings))
     client = troubled_client(result) if args.client is None else args.client
@@ -146,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 variants = ", ".join(["fault", *preset.variants])
                 print(f"{name:10} {preset.article or '-':8} {preset.title}  [variants: {variants}]")
         elif args.command == "params":
+            print(f"# Where each default comes from, and what is [assumed]: {MODEL_DOC} in the kbsim repository.")
             for p in PARAMETERS.values():
                 print(f"{p.name:22} default {p.to_plain(p.default)!r:24} {p.allowed()}. {p.help}")
         elif args.command == "sweep":

@@ -36,15 +36,6 @@ class Scheduler:
             raise ValueError(f"cannot schedule at {time} min, before now ({self.now} min)")
         heappush(self._heap, (time, priority, next(self._order), callback, argument))
 
-    def peek(self) -> float:
-        """The time of the next entry, or infinity when the calendar is empty."""
-        return self._heap[0][0] if self._heap else float("inf")
-
-    def step(self) -> None:
-        """Run the next entry."""
-        self.now, _, _, callback, argument = heappop(self._heap)
-        callback(argument)
-
     def run(self, until: float, stream: Sequence[float] = (), on_stream: Callable[[int], None] | None = None) -> None:
         """Run every entry due before ``until``.
 

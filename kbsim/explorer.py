@@ -27,7 +27,7 @@ import pandas as pd
 
 from .errors import ParameterError
 from .parameters import PARAMETERS, Parameter, Params
-from .plots import PLOTS, alt_text, png
+from .plots import PLOTS, alt_text, check_plot, png
 from .result import SUMMARY, Result, compare
 from .scenarios import FAULT, Preset, get_preset
 from .service import first_pack
@@ -128,8 +128,7 @@ class Explorer:
         self.base = self.preset.variant(self.variant)
         self.plots = tuple(plots or self.preset.plots)
         for name in self.plots:
-            if name not in PLOTS:
-                raise ParameterError(f"plot {name!r} does not exist: expected one of {', '.join(PLOTS)}")
+            check_plot(name)
         self._cache: OrderedDict[tuple[Params, str], Result] = OrderedDict()
         self._drawn: OrderedDict[tuple[Params, str, int], tuple[bytes, str]] = OrderedDict()
         self._holding = False

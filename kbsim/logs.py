@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import ParameterError, unknown_name
 from .result import Result
 
 #: The site code shown in the status message viewer (the model has one site).
@@ -150,7 +150,7 @@ def write_logs(result: Result, directory: str | Path, logs: tuple[str, ...] = tu
 def render(result: Result, log: str, client: int | None = None) -> str:
     """One log as text, one line each: ``log`` is ``licsrvc``, ``status`` or ``client``."""
     if log not in LOG_FILES:
-        raise ParameterError(f"log={log!r} is not a log: expected one of {', '.join(LOG_FILES)}")
+        raise unknown_name("log", log, LOG_FILES)
     if log == "licsrvc":
         lines = licsrvc(result)
     elif log == "status":

@@ -5,23 +5,24 @@ allowed range or choices, unit, one line of help and the article it comes from.
 Validation, preset files, the command line, widgets and the docs all read this
 declaration through :data:`PARAMETERS`; nothing repeats a range or a default.
 
-Defaults are SMS 2.0's own where the product documentation gives one (see
-``../shared/FACTS.md``); where it does not, the help says ``[assumed]``.
+Defaults are SMS 2.0's own where the product documentation gives one; where
+it does not, the help says ``[assumed]``. ``docs/model.md`` says, mechanism by
+mechanism, which article or documented default each parameter rests on.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from .errors import ParameterError
+from .errors import ParameterError, unknown_name
 
-KINDS = ("int", "float", "bool", "choice", "datetime", "pack_time", "outages", "servers")
+#: Where a user reads every parameter, named by the unknown-parameter error.
+PARAMETER_LISTING = "'python -m kbsim params'"
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,11 @@ def _p(kind: str, default: Any, help: str, **spec: Any) -> Any:
 
 @dataclass(frozen=True, repr=False)
 class Params:
-    """One site's parameters, validated and frozen. Derive variants with ``replace()``."""
+    """One site's parameters, validated and frozen. Derive variants with ``replace()``.
+
+    Each field's help names its article; ``docs/model.md`` says what each mechanism rests on
+    and why the fields marked ``[assumed]`` are choices of this model.
+    """
 
     # The run
     seed: int = _p("int", 1, "seed of every random number in the run", low=0, high=2**32 - 1)
@@ -280,14 +285,11 @@ class Params:
     def from_values(cls, values: Mapping[str, Any], base: Params | None = None, source: str = "") -> Params:
         """Params from a mapping of names to values, on top of ``base`` (default: the declared defaults).
 
-        Unknown names raise a ParameterError that lists the known ones; ``source``
+        Unknown names raise a ParameterError naming the nearest known ones; ``source``
         (a file and section) is named in every error.
         """
         for name in values:
-            if name not in PARAMETERS:
-                near = difflib.get_close_matches(str(name), PARAMETERS, n=1)
-                hint = f"; did you mean {near[0]!r}?" if near else ""
-                raise ParameterError(f"{_where(source)}unknown parameter {name!r}{hint} Known parameters: {', '.join(PARAMETERS)}")
+            check_name(name, _where(source))
         try:
             return dataclasses.replace(base if base is not None else cls(), **values)
         except ParameterError as exc:
@@ -311,6 +313,13 @@ class Params:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.changed().items())
         return f"Params({args})"
+
+
+def check_name(name: str, where: str = "") -> Parameter:
+    """The declaration of parameter ``name``, or the one unknown-parameter error (nearest names)."""
+    if name not in PARAMETERS:
+        raise unknown_name("parameter", name, PARAMETERS, where=where, listing=PARAMETER_LISTING)
+    return PARAMETERS[name]
 
 
 def _where(source: str) -> str:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .errors import unknown_name
 from .parameters import PARAMETERS
 from .result import Result
 from .service import MESSAGE_9406, RUNNING, STOP_PENDING, STOPPED
@@ -215,6 +216,12 @@ PLOTS = {f.__name__: f for f in (denials_over_time, license_distribution, client
                                   usage_by_clock_offset, service_timeline)}
 
 
+def check_plot(name: str) -> None:
+    """A ParameterError unless ``name`` is a figure of :data:`PLOTS`."""
+    if name not in PLOTS:
+        raise unknown_name("plot", name, PLOTS)
+
+
 def png(ax: Axes, dpi: int = 80) -> bytes:
     """The figure holding ``ax`` as PNG bytes (no timestamp in its metadata, so the same run gives the same bytes)."""
     buffer = io.BytesIO()
@@ -243,8 +250,7 @@ class Figure:
 
 def show(result: Result, name: str, **options) -> Figure:
     """Draw figure ``name`` (a key of :data:`PLOTS`) of ``result`` for a notebook: one call per figure."""
-    if name not in PLOTS:
-        raise ValueError(f"plot {name!r} does not exist: expected one of {', '.join(PLOTS)}")
+    check_plot(name)
     return Figure(PLOTS[name](result, **options))
 
 
@@ -259,7 +265,7 @@ def sweep_band(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Ax
     """
     rows = summary[summary["metric"] == metric]
     if rows.empty:
-        raise ValueError(f"metric {metric!r} is not in this summary: expected one of {', '.join(summary['metric'].unique())}")
+        raise unknown_name("metric", metric, summary["metric"].unique(), where="sweep_band: ")
     by = list(summary.columns[: list(summary.columns).index("metric")])
     x_name, line_names = by[0], by[1:]
     ax = _axes(ax)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .errors import unknown_name
 from .parameters import Params
 
 #: Every summary number, and how it is defined. ``Result.summary`` has exactly these keys.
@@ -38,6 +39,8 @@ SUMMARY: dict[str, str] = {
     "recovery_h_win9x": "median hours, over Windows 95/98 clients whose server went down, from their first failed contact to their next licence (NaN if none; a client never served again counts up to the run's end)",
     "recovery_h_nt": "the same median for Windows NT clients",
 }
+#: Where a user reads every summary number, named by the unknown-summary-number error.
+SUMMARY_LISTING = "kbsim.SUMMARY"
 
 
 @dataclass
@@ -105,13 +108,13 @@ class Result:
 def compare(results: dict[str, Result], metrics: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
     """Summary numbers of several runs side by side: one column per run, one row per number.
 
-    ``metrics`` picks rows from :data:`SUMMARY` (default: all of them). Floats are rounded
-    to three decimals for reading.
+    ``metrics`` picks rows from :data:`SUMMARY` (default: all of them; another name is a
+    ParameterError). Floats are rounded to three decimals for reading.
     """
     metrics = list(metrics or SUMMARY)
     for name in metrics:
         if name not in SUMMARY:
-            raise KeyError(f"{name!r} is not a summary number: expected one of {', '.join(SUMMARY)}")
+            raise unknown_name("summary number", name, SUMMARY, listing=SUMMARY_LISTING)
     columns = {label: [_readable(result.summary[m]) for m in metrics] for label, result in results.items()}
     return pd.DataFrame(columns, index=metrics, dtype=object)
 

@@ -1,6 +1,9 @@
-"""Presets: each article's conditions as data, read from ``data/scenarios/*.toml``.
+"""Presets: each article's conditions as data, shipped inside the package as ``kbsim/presets/*.toml``.
 
-A preset file holds a title, the article it reproduces, the parameters its
+The packaged presets are found through :mod:`importlib.resources`, so an
+installed wheel or sdist carries them and runs them from any folder. A user's
+own preset is a TOML file of the same form anywhere on disk, run by its path
+(``kbsim.run("my_site.toml")``). A preset file holds a title, the article it reproduces, the parameters its
 notebook exposes (``explore``), the parameter values of the fault
 (``[params]``) and named variants on top of them (``[variants.workaround]``,
 ``[variants.fix]``). Every value is checked against the one declaration in
@@ -13,14 +16,17 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from .errors import ParameterError
-from .parameters import PARAMETERS, Params
-from .result import SUMMARY
+from .errors import ParameterError, unknown_name
+from .parameters import PARAMETER_LISTING, PARAMETERS, Params
+from .result import SUMMARY, SUMMARY_LISTING
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
+#: The folder of the packaged presets, inside the installed package.
+PRESET_DIR = "presets"
 FAULT = "fault"
 _KEYS = {"title", "article", "description", "explore", "plots", "metrics", "params", "variants"}
 
@@ -45,17 +51,16 @@ class Preset:
         if name in (None, "", FAULT):
             return self.params
         if name not in self.variants:
-            allowed = ", ".join(repr(v) for v in (FAULT, *self.variants))
-            raise ParameterError(f"variant={name!r} is not a variant of preset {self.name!r}: expected one of {allowed}")
+            raise unknown_name("variant", name, (FAULT, *self.variants), where=f"preset {self.name!r}: ")
         return self.variants[name]
 
     def __repr__(self) -> str:
         return f"Preset({self.name!r}, article={self.article!r}, variants={[FAULT, *self.variants]})"
 
 
-def load_preset(path: str | Path) -> Preset:
+def load_preset(path: str | Path | Traversable) -> Preset:
     """Read one preset file; any problem raises a ParameterError naming the file and the entry."""
-    path = Path(path)
+    path = path if isinstance(path, Traversable) else Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -64,35 +69,37 @@ def load_preset(path: str | Path) -> Preset:
         raise ParameterError(f"{path}: not valid TOML: {exc}") from None
     unknown = set(data) - _KEYS
     if unknown:
-        raise ParameterError(f"{path}: unknown entry {sorted(unknown)[0]!r}: expected {', '.join(sorted(_KEYS))}")
+        raise unknown_name("entry", sorted(unknown)[0], sorted(_KEYS), where=f"{path}: ")
     for key in ("title", "article", "description"):
         if not isinstance(data.get(key, ""), str):
             raise ParameterError(f"{path}: {key} must be text")
     params = Params.from_values(_table(path, data, "params"), source=f"{path} [params]")
-    explore = _names(path, data, "explore", PARAMETERS, "parameter")
-    metrics = _names(path, data, "metrics", SUMMARY, "summary number")
+    explore = _names(path, data, "explore", PARAMETERS, "parameter", PARAMETER_LISTING)
+    metrics = _names(path, data, "metrics", SUMMARY, "summary number", SUMMARY_LISTING)
     variants = {}
     for name, values in _table(path, data, "variants").items():
         if not isinstance(values, dict):
             raise ParameterError(f"{path}: [variants.{name}] must be a table of parameter values")
         variants[name] = Params.from_values(values, base=params, source=f"{path} [variants.{name}]")
-    return Preset(name=path.stem, title=data.get("title", path.stem), article=data.get("article", ""),
+    name = path.name.removesuffix(".toml")
+    return Preset(name=name, title=data.get("title", name), article=data.get("article", ""),
                   description=data.get("description", ""), params=params, explore=explore,
                   plots=tuple(data.get("plots", Preset.plots)), metrics=metrics or Preset.metrics,
                   variants=variants, path=str(path))
 
 
-def _names(path: Path, data: dict[str, Any], key: str, known: Any, what: str) -> tuple[str, ...]:
+def _names(path: Path | Traversable, data: dict[str, Any], key: str, known: Any, what: str,
+           listing: str) -> tuple[str, ...]:
     names = data.get(key, [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ParameterError(f"{path}: {key} must be a list of {what} names")
     for name in names:
         if name not in known:
-            raise ParameterError(f"{path}: {key} names unknown {what} {name!r}: expected names from {', '.join(known)}")
+            raise unknown_name(what, name, known, where=f"{path}: {key}: ", listing=listing)
     return tuple(names)
 
 
-def _table(path: Path, data: dict[str, Any], key: str) -> dict[str, Any]:
+def _table(path: Path | Traversable, data: dict[str, Any], key: str) -> dict[str, Any]:
     table = data.get(key, {})
     if not isinstance(table, dict):
         raise ParameterError(f"{path}: [{key}] must be a table")
@@ -100,22 +107,27 @@ def _table(path: Path, data: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 @cache
-def _presets(directory: Path) -> dict[str, Preset]:
-    return {p.stem: load_preset(p) for p in sorted(directory.glob("*.toml"))}
+def _presets() -> dict[str, Preset]:
+    folder = resources.files(__package__) / PRESET_DIR
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name) \
+        if folder.is_dir() else []
+    if not files:
+        raise ParameterError(f"no presets in {folder}: this kbsim installation is incomplete; reinstall kbsim")
+    return {f.name.removesuffix(".toml"): load_preset(f) for f in files}
 
 
 def presets() -> dict[str, Preset]:
-    """Every preset in ``data/scenarios``, by name."""
-    return dict(_presets(SCENARIO_DIR))
+    """Every preset shipped with kbsim (``kbsim/presets/*.toml``), by name; none found is a ParameterError."""
+    return dict(_presets())
 
 
 def get_preset(preset: str | Path | Preset) -> Preset:
-    """A preset by name, by the path of a TOML file, or as given."""
+    """A preset by name, by the path of a TOML file (a user's own preset), or as given."""
     if isinstance(preset, Preset):
         return preset
-    known = _presets(SCENARIO_DIR)
-    if isinstance(preset, str) and preset in known:
-        return known[preset]
     if str(preset).endswith(".toml"):
         return load_preset(preset)
-    raise ParameterError(f"preset={preset!r} is not a preset: expected one of {', '.join(known)}, or the path of a .toml file")
+    known = _presets()
+    if isinstance(preset, str) and preset in known:
+        return known[preset]
+    raise unknown_name("preset", preset, known, also="or the path of a .toml file")

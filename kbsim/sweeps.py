@@ -25,17 +25,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
-from .parameters import PARAMETERS, Params
-from .result import SUMMARY
+from .errors import ParameterError, unknown_name
+from .parameters import PARAMETERS, Params, check_name
+from .result import SUMMARY, SUMMARY_LISTING
 from .scenarios import FAULT, Preset, get_preset, presets
 
 #: ``executor=SERIAL`` runs a sweep in this process, one run after another.
 SERIAL = "serial"
 #: Columns of a sweep that are not parameters or summary numbers.
 RUN_COLUMNS = ("preset", "variant")
-#: Columns of :func:`summarize_sweep` after the ``by`` columns.
-SUMMARY_COLUMNS = ("metric", "count", "mean", "std", "ci_low", "ci_high")
 
 # Student's t, 97.5% quantile (two-sided 95%) for 1 to 30 degrees of freedom, to four decimals.
 _T_975 = (12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
@@ -191,11 +189,9 @@ def _grid_points(grid: Mapping[str, Iterable[Any]]) -> list[dict[str, Any]]:
                              f"values, e.g. {example}")
     axes = {}
     for name, values in grid.items():
-        if name not in PARAMETERS:
-            raise ParameterError(f"grid: unknown parameter {name!r}; known parameters: {', '.join(PARAMETERS)}")
+        declared = check_name(name, "grid: ")
         if name == "seed":
             raise ParameterError("grid: seed is not swept by the grid: give seeds=N or seeds=[...]")
-        declared = PARAMETERS[name]
         if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
             raise ParameterError(f"grid: {name}={values!r} is not allowed: expected a list of values, "
                                  f"each {declared.allowed()}")
@@ -228,12 +224,13 @@ def summarize_sweep(frame: pd.DataFrame, metric: str | Sequence[str], by: str | 
     names = [by] if isinstance(by, str) else list(by)
     for name in metrics:
         if name not in frame.columns or name in PARAMETERS or not pd.api.types.is_numeric_dtype(frame[name]):
-            raise ParameterError(f"metric={name!r} is not a number of this sweep: expected one of {', '.join(SUMMARY)}, "
-                                 "or a number column added to the frame")
+            numbers = [c for c in frame.columns if c not in PARAMETERS and pd.api.types.is_numeric_dtype(frame[c])]
+            raise unknown_name("metric", name, numbers, where="summarize_sweep: ", listing=SUMMARY_LISTING,
+                               also="or a number column added to the frame")
     for name in names:
         if name not in frame.columns or name in SUMMARY:
-            allowed = [c for c in frame.columns if c not in SUMMARY]
-            raise ParameterError(f"by={name!r} is not a column of this sweep to group by: expected one of {', '.join(allowed)}")
+            raise unknown_name("column to group by", name, [c for c in frame.columns if c not in SUMMARY],
+                               where="summarize_sweep: ")
     keys = [frame[n].map(_hashable) for n in names] or [pd.Series(0, index=frame.index, name="all runs")]
     parts = []
     for name in metrics:

@@ -129,10 +129,10 @@ def test_q212894_win9x_clients_wait_for_ccim_while_nt_clients_move_on():
 
 
 def test_q212894_win9x_clients_keep_retrying_the_original_server():
-    result = kbsim.run("Q212894", seed=1)
-    win9x = set(result.usage.loc[result.usage["os"] == "Windows 95/98", "client"])
-    retries = result.events[(result.events["kind"] == "retry") & result.events["client"].isin(win9x)]
-    assert len(retries) > 100 and set(retries["server"]) == {0}
+    for result in runs("Q212894"):
+        win9x = set(result.usage.loc[result.usage["os"] == "Windows 95/98", "client"])
+        retries = result.events[(result.events["kind"] == "retry") & result.events["client"].isin(win9x)]
+        assert len(retries) > 100 and set(retries["server"]) == {0}
 
 
 def test_q212894_restart_and_shorter_ccim_are_workarounds():
@@ -144,60 +144,60 @@ def test_q212894_restart_and_shorter_ccim_are_workarounds():
 # --- Q213261: lagging client clocks --------------------------------------------------------------
 
 def test_q213261_lagging_clients_never_upload_and_the_result_says_so():
-    result = kbsim.run("Q213261", seed=1)
-    usage = result.usage
-    lagging = usage[usage["clock_offset_min"] > result.params.clock_threshold_min]
-    assert len(lagging) == round(result.params.skewed_fraction * result.params.n_clients)
-    assert (lagging["reported"] == 0).all() and (lagging["unreported"] == lagging["sessions"]).all()
-    assert result.summary["sessions_unreported"] == lagging["sessions"].sum() > 0
-    assert any("Q213261" in note for note in result.notes)
-    refused = result.events[result.events["kind"] == "upload_refused"]
-    assert set(refused["client"]) == set(lagging["client"])
+    for result in runs("Q213261"):
+        usage = result.usage
+        lagging = usage[usage["clock_offset_min"] > result.params.clock_threshold_min]
+        assert len(lagging) == round(result.params.skewed_fraction * result.params.n_clients)
+        assert (lagging["reported"] == 0).all() and (lagging["unreported"] == lagging["sessions"]).all()
+        assert result.summary["sessions_unreported"] == lagging["sessions"].sum() > 0
+        assert any("Q213261" in note for note in result.notes)
+        refused = result.events[result.events["kind"] == "upload_refused"]
+        assert set(refused["client"]) == set(lagging["client"])
 
 
 def test_q213261_synchronised_clocks_report_everything_but_the_last_poll():
-    result = kbsim.run("Q213261", variant="fix", seed=1)
-    s = result.summary
-    assert s["sessions_unreported"] == 0
-    assert s["sessions_reported"] + s["sessions_pending"] == s["sessions"]
-    # what is pending was logged after each client's last poll: at most one interval's worth
-    assert s["sessions_pending"] < s["sessions"] * result.params.config_poll_min / (result.params.days * 1440) * 1.5
+    for result in runs("Q213261", "fix"):
+        s = result.summary
+        assert s["sessions_unreported"] == 0
+        assert s["sessions_reported"] + s["sessions_pending"] == s["sessions"]
+        # what is pending was logged after each client's last poll: at most one interval's worth
+        assert s["sessions_pending"] < s["sessions"] * result.params.config_poll_min / (result.params.days * 1440) * 1.5
 
 
 def test_q213261_a_lag_within_the_threshold_is_harmless():
-    result = kbsim.run("Q213261", seed=1, clock_offset_min=30)
-    assert result.summary["sessions_unreported"] == 0
+    for result in runs("Q213261", clock_offset_min=30):
+        assert result.summary["sessions_unreported"] == 0
 
 
 # --- Q299261: "stopping" after the Sunday pack, 9406 at every poll --------------------------------
 
 def test_q299261_sp3_raises_9406_at_every_poll_after_the_first_sunday_pack():
-    result = kbsim.run("Q299261", seed=1)
-    status = result.status
-    first_pack = result.events.loc[result.events["kind"] == "pack", "time"].min()
-    assert first_pack == np.datetime64("2001-06-03T01:59:59")
-    assert (status["time"] > first_pack).all() and (status["message_id"] == 9406).all()
-    for server in range(result.params.n_servers):
-        times = status.loc[status["server"] == server, "time"]
-        assert times.iloc[0] == np.datetime64("2001-06-03T02:00:00")
-        assert (times.diff().dropna() == np.timedelta64(15, "m")).all()
-        end = np.datetime64("2001-06-15T00:00:00")
-        assert len(times) == (end - times.iloc[0]) // np.timedelta64(15, "m")
-    assert status["text"].str.contains("1061").all()
+    for result in runs("Q299261"):
+        status = result.status
+        first_pack = result.events.loc[result.events["kind"] == "pack", "time"].min()
+        assert first_pack == np.datetime64("2001-06-03T01:59:59")
+        assert (status["time"] > first_pack).all() and (status["message_id"] == 9406).all()
+        for server in range(result.params.n_servers):
+            times = status.loc[status["server"] == server, "time"]
+            assert times.iloc[0] == np.datetime64("2001-06-03T02:00:00")
+            assert (times.diff().dropna() == np.timedelta64(15, "m")).all()
+            end = np.datetime64("2001-06-15T00:00:00")
+            assert len(times) == (end - times.iloc[0]) // np.timedelta64(15, "m")
+        assert status["text"].str.contains("1061").all()
 
 
 @pytest.mark.parametrize("variant, hangs", [(None, True), ("hotfix", True), ("fix", False)])
 def test_q299261_only_sp3_and_the_sp2_hotfix_hang(variant, hangs):
-    result = kbsim.run("Q299261", variant=variant, seed=1)
-    assert (result.summary["status_9406"] > 0) == hangs
-    assert (result.events["kind"] == "pack").sum() == 2 * result.params.n_servers  # two Sundays, every server
+    for result in runs("Q299261", variant):
+        assert (result.summary["status_9406"] > 0) == hangs
+        assert (result.events["kind"] == "pack").sum() == 2 * result.params.n_servers  # two Sundays, every server
 
 
 def test_q299261_a_reboot_clears_the_hang():
-    result = kbsim.run("Q299261", seed=1, outages=[[0, 100, 30]])
-    server0 = result.status[result.status["server"] == 0]
-    gap = server0["hours"].diff().max()
-    assert gap > 24  # no 9406 for server 0 between its reboot and the next Sunday's pack
+    for result in runs("Q299261", outages=[[0, 100, 30]]):
+        server0 = result.status[result.status["server"] == 0]
+        gap = server0["hours"].diff().max()
+        assert gap > 24  # no 9406 for server 0 between its reboot and the next Sunday's pack
 
 
 @pytest.mark.parametrize("overrides", [
@@ -213,7 +213,11 @@ def test_a_stranded_clients_retries_keep_their_cadence_and_stop_when_something_c
     tried, each series keeps its cadence and numbering, and the reconnect, rebind or failover
     that ends an episode is followed by no retry of that episode.
     """
-    result = kbsim.run("Q212894", n_clients=60, **overrides)
+    for result in runs("Q212894", n_clients=60, **overrides):
+        check_retry_series(result)
+
+
+def check_retry_series(result):
     params, events = result.params, result.events
     delay = params.no_server_retry_s / 60 if params.failover == "immediate" else params.retry_delay_min
     retries = events[events["kind"] == "retry"]

@@ -37,16 +37,19 @@ def test_run_prints_a_table(capsys):
 
 @pytest.mark.parametrize("argv, words", [
     (["run", "Q226827", "--set", "retries=300"], "retries=300 is not allowed"),
-    (["run", "Q226827", "--set", "retrys=3"], "unknown parameter"),
+    (["run", "Q226827", "--set", "retrys=3"], "--set: unknown parameter 'retrys': did you mean 'retries'?"),
+    (["sweep", "Q226827", "--grid", "retrys=1,2", "--out", "x.csv"], "--grid: unknown parameter 'retrys': did you mean"),
     (["run", "Q226827", "--set", "retries"], "expected NAME=VALUE"),
     (["run", "Q226827", "--set", "outages=0:30"], "outages="),
-    (["run", "nope"], "preset='nope' is not a preset"),
-    (["run", "Q226827", "--variant", "nope"], "variant='nope'"),
+    (["run", "nope"], "unknown preset 'nope': expected one of 'Q210202',"),
+    (["run", "Q226827", "--variant", "nope"], "unknown variant 'nope': expected one of 'fault', 'fix'"),
+    (["logs", "Q226827", "--log", "nope"], "--log: unknown log 'nope': expected one of"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, words):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("kbsim: error: ") and words in err and err.count("\n") == 1
+    assert len(err) < 200  # one short line, never the list of every parameter
 
 
 def test_python_dash_m_runs_as_a_program():

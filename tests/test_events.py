@@ -21,7 +21,9 @@ def test_entries_at_or_after_until_wait():
     scheduler, seen = Scheduler(), []
     scheduler.schedule(10.0, seen.append, "at the end")
     scheduler.run(until=10.0)
-    assert seen == [] and scheduler.peek() == 10.0
+    assert seen == [] and scheduler.now == 10.0
+    scheduler.run(until=10.5)
+    assert seen == ["at the end"]
 
 
 def test_the_stream_merges_after_calendar_entries_due_by_then():

@@ -4,11 +4,13 @@ Every setting must end in a drawn plot with its description, or in one clear mes
 the parameter; never an exception.
 """
 
+import html
+
 import ipywidgets as widgets
 import pytest
 
 import kbsim
-from kbsim import PARAMETERS
+from kbsim import PARAMETERS, Params
 from kbsim.explorer import OutageControl
 
 PRESETS = sorted(kbsim.presets())
@@ -30,16 +32,39 @@ def extremes(explorer, name):
     return [(None, widget.min), (None, widget.max)]
 
 
+def refusal(explorer):
+    """Why the model refuses the explorer's settings, or "" when it must run them.
+
+    Each control must hold a value its own declaration accepts: a control that offers a value
+    the declaration refuses is a bug, not a refusal. The model may then refuse only a
+    combination (an outage on a server or after a day the run does not have), and says so.
+    """
+    values = explorer.values()
+    for name, value in values.items():
+        PARAMETERS[name].check(value)
+    try:
+        Params.from_values(values, base=explorer.base)
+    except kbsim.ParameterError as exc:
+        return str(exc)
+    return ""
+
+
 def assert_drawn_or_explained(explorer, name):
-    if explorer.error:
-        assert explorer.message.value and "cannot run" in explorer.message.value
-        assert name in explorer.error
+    why = refusal(explorer)
+    if why:
+        assert explorer.error == why, f"{name}: the explorer must give the model's reason"
+        assert "cannot run" in explorer.message.value and html.escape(why) in explorer.message.value
+        assert why.split("=")[0] in COMBINED, f"{name}: only a combination of values may be refused: {why}"
     else:
-        assert explorer.message.value == ""
+        assert explorer.error == "" and explorer.message.value == "", f"{name}: a valid setting was refused"
+        assert explorer.result.params == Params.from_values(explorer.values(), base=explorer.base)
         for image, caption in zip(explorer.images, explorer.captions):
-            assert image.value[:8] == b"\x89PNG\r\n\x1a\n"
-            assert caption.value.strip()
-        assert explorer.call.value.startswith("kbsim.run(")
+            assert image.value[:8] == b"\x89PNG\r\n\x1a\n" and caption.value.strip()
+        assert explorer.call.value == explorer.result.call()
+
+
+#: Parameters whose value the model checks against another one (servers against n_servers, start against days).
+COMBINED = {"outages", "unreachable_servers"}
 
 
 @pytest.mark.parametrize("preset", PRESETS)
@@ -53,6 +78,19 @@ def test_every_control_at_its_ends_draws_or_explains(preset):
             assert_drawn_or_explained(explorer, name)
         explorer.reset()
         assert explorer.result.params == explorer.base
+
+
+def test_the_check_above_fails_when_a_valid_setting_is_refused(monkeypatch):
+    """A valid value that the explorer wrongly refuses, or a refusal without the model's reason, fails."""
+    explorer = kbsim.explore("Q226827")
+
+    def refuse(params):
+        raise kbsim.ParameterError("retries=4 is not allowed: wrongly")
+
+    monkeypatch.setattr(explorer, "run", refuse)
+    explorer.controls["retries"].value = 5
+    with pytest.raises(AssertionError, match="a valid setting was refused"):
+        assert_drawn_or_explained(explorer, "retries")
 
 
 @pytest.mark.parametrize("preset", PRESETS)

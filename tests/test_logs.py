@@ -149,10 +149,10 @@ def test_cli_writes_the_files_into_a_folder(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--log", "nope"], "--log 'nope' is not a log: expected one of licsrvc, status, client"),
+    (["--log", "nope"], "--log: unknown log 'nope': expected one of 'licsrvc', 'status', 'client'"),
     (["--client", "999"], "client=999 is not a client of this run"),
     (["--set", "retrys=2"], "unknown parameter"),
-    (["--variant", "nope"], "variant='nope'"),
+    (["--variant", "nope"], "unknown variant 'nope'"),
     (["--out", "FILE"], "cannot write the logs there"),
 ])
 def test_cli_bad_logs_are_one_line_and_exit_2(tmp_path, capsys, argv, words):

@@ -4,7 +4,11 @@ from datetime import datetime
 
 import pytest
 
-from kbsim import PARAMETERS, ParameterError, Params
+import matplotlib.pyplot as plt
+
+import kbsim
+from kbsim import PARAMETERS, ParameterError, Params, plots
+from kbsim.__main__ import parse_settings
 
 ISSUE_NAMES = """seed start days n_servers n_clients n_products licenses launches_per_day mean_session_min
 demand_skew mode retries retry_delay_min config_poll_min failover outages balancing_interval_h
@@ -48,9 +52,41 @@ def test_bad_values_name_the_parameter_and_what_is_allowed(name, value):
     assert "\n" not in message
 
 
-def test_unknown_parameter_lists_the_known_ones_and_suggests():
-    with pytest.raises(ParameterError, match=r"unknown parameter 'retrys'; did you mean 'retries'\?"):
+def test_unknown_parameter_names_the_nearest_ones_or_where_to_read_them_all():
+    with pytest.raises(ParameterError, match=r"^unknown parameter 'retrys': did you mean 'retries'\?$"):
         Params.from_values({"retrys": 3})
+    with pytest.raises(ParameterError, match=r"^unknown parameter 'zzz': no parameter is named like it; "
+                                             r"'python -m kbsim params' lists them all$"):
+        Params.from_values({"zzz": 3})
+
+
+def unknown_names():
+    """Every way a user can give kbsim a name it does not know, and the words the error must hold."""
+    result = kbsim.run("site", days=1)
+    return [
+        ("Params.from_values", lambda: Params.from_values({"retrys": 3}), "unknown parameter 'retrys': did you mean 'retries'?"),
+        ("run", lambda: kbsim.run("Q226827", retrys=3), "unknown parameter 'retrys': did you mean 'retries'?"),
+        ("run preset", lambda: kbsim.run("Q22682"), "unknown preset 'Q22682': expected one of 'Q210202'"),
+        ("run variant", lambda: kbsim.run("Q226827", variant="fixed"), "unknown variant 'fixed': expected one of"),
+        ("Explorer.set", lambda: kbsim.explore("Q226827").set(retrys=3), "unknown parameter 'retrys': did you mean 'retries'?"),
+        ("explore plots", lambda: kbsim.explore("Q226827", plots=("denial_over_time",)), "unknown plot 'denial_over_time'"),
+        ("compare", lambda: kbsim.compare({"run": result}, ["denails"]), "unknown summary number 'denails': did you mean 'denials'"),
+        ("plots.show", lambda: plots.show(result, "denial_over_time"), "unknown plot 'denial_over_time': expected one of 'denials_over_time'"),
+        ("sweep grid", lambda: kbsim.sweep("Q226827", {"retrys": [1, 2]}, 1, executor="serial"), "grid: unknown parameter 'retrys': did you mean 'retries'?"),
+        ("sweep overrides", lambda: kbsim.sweep("Q226827", {"retries": [1]}, 1, executor="serial", retrys=2), "unknown parameter 'retrys': did you mean 'retries'?"),
+        ("CLI --set", lambda: parse_settings(["retrys=3"]), "--set: unknown parameter 'retrys': did you mean 'retries'?"),
+        ("logs.render", lambda: kbsim.logs.render(result, "licsrv"), "unknown log 'licsrv': expected one of 'licsrvc'"),
+    ]
+
+
+def test_an_unknown_name_is_one_short_parameter_error_with_the_nearest_names_everywhere():
+    for where, call, words in unknown_names():
+        with pytest.raises(ParameterError) as caught:
+            call()
+        message = str(caught.value)
+        assert words in message, where
+        assert "\n" not in message and len(message) < 160, f"{where}: {message}"
+    plt.close("all")
 
 
 def test_cross_checks_against_the_number_of_servers_and_days():

@@ -1,7 +1,12 @@
-"""Plots draw every preset's result with titles, labelled axes, a stamp and a one-sentence description."""
+"""Plots draw every preset's result with titles, labelled axes, a stamp and a one-sentence description,
+and what they draw is the run's own data."""
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.patches import StepPatch
 
 import kbsim
 from kbsim import plots
@@ -49,3 +54,85 @@ def test_the_stamp_names_what_changed_and_the_call_reproduces_it():
     assert again.params == result.params
     assert again.summary["denials"] == result.summary["denials"]
     assert again.events.equals(result.events)
+
+
+# --- the data drawn is the run's data -----------------------------------------------------------
+
+def per_bin(result, kind, bin_h):
+    """Events of ``kind`` counted per ``bin_h`` hours from the run's start, from the event table."""
+    hours = result.events.loc[result.events["kind"] == kind, "hours"].to_numpy()
+    bins = int(result.params.days * 24 / bin_h)
+    return np.bincount((hours // bin_h).astype(int), minlength=bins)[:bins]
+
+
+def stairs(ax):
+    return {patch.get_label(): patch.get_data().values for patch in ax.patches if isinstance(patch, StepPatch)}
+
+
+@pytest.mark.parametrize("preset, bin_h", [("Q226827", 1.0), ("Q226827", 2.0), ("site", 0.5)])
+def test_denials_over_time_draws_the_runs_grants_and_denials_per_bin(preset, bin_h):
+    result = kbsim.run(preset, seed=3)
+    ax = plots.denials_over_time(result, bin_h=bin_h)
+    drawn = stairs(ax)
+    np.testing.assert_array_equal(drawn["granted"], per_bin(result, "grant", bin_h))
+    np.testing.assert_array_equal(drawn["denied"], per_bin(result, "deny", bin_h))
+    assert drawn["granted"].sum() == result.summary["grants"] and drawn["denied"].sum() == result.summary["denials"]
+    plt.close(ax.figure)
+
+
+def test_client_attempts_draws_every_kind_of_trouble_per_bin():
+    result = kbsim.run("Q212894", seed=2)
+    drawn = stairs(plots.client_attempts(result))
+    labels = {"failed contact": "contact_failed", "retry, no answer": "retry", "failover": "failover",
+              "rebind at CCIM/restart": "rebind", "reconnected": "reconnect"}
+    assert set(drawn) == {label for label, kind in labels.items() if (result.events["kind"] == kind).any()}
+    assert {"retry, no answer", "rebind at CCIM/restart"} <= set(drawn)
+    for label, values in drawn.items():
+        np.testing.assert_array_equal(values, per_bin(result, labels[label], 1.0))
+    plt.close("all")
+
+
+def test_license_distribution_draws_each_holders_licences_over_time():
+    result = kbsim.run("Q210202", variant="unreachable", seed=2)
+    ax = plots.license_distribution(result)
+    lines = {line.get_label(): line for line in ax.lines}
+    table = result.licenses[result.licenses["product"] == 0]
+    for server in sorted(table["server"].unique()):
+        label = "reserve pool" if server == kbsim.SITE_RESERVE else f"server {server}"
+        rows = table[table["server"] == server]
+        np.testing.assert_array_equal(lines[label].get_ydata(), (rows["free"] + rows["in_use"]).to_numpy())
+        np.testing.assert_array_equal(lines[label].get_xdata(), rows["time"].to_numpy())
+    plt.close(ax.figure)
+
+
+def test_usage_by_clock_offset_draws_the_usage_table():
+    result = kbsim.run("Q213261", seed=2)
+    ax = plots.usage_by_clock_offset(result)
+    bars = {container.get_label(): container for container in ax.containers}
+    usage = result.usage.groupby("clock_offset_min")[["sessions", "reported", "pending", "unreported"]].sum()
+    assert [b.get_height() for b in bars["runs that happened"]] == usage["sessions"].tolist()
+    assert [b.get_height() for b in bars["runs reported to the site"]] == usage["reported"].tolist()
+    unreported = bars["never uploaded (Q213261)"]
+    assert [b.get_height() for b in unreported] == usage["unreported"].tolist()
+    assert [b.get_y() for b in unreported] == (usage["reported"] + usage["pending"]).tolist()
+    assert sum(b.get_height() for b in unreported) == result.summary["sessions_unreported"] > 0
+    plt.close(ax.figure)
+
+
+def test_service_timeline_marks_every_9406_inside_a_stop_pending_span_of_its_server():
+    result = kbsim.run("Q299261", seed=2)
+    ax = plots.service_timeline(result)
+    markers = next(line for line in ax.lines if line.get_label().startswith("status message 9406"))
+    status = result.status[result.status["message_id"] == 9406]
+    np.testing.assert_array_equal(markers.get_xdata(), status["time"].to_numpy())
+    np.testing.assert_array_equal(markers.get_ydata(), (status["server"] + 0.42).to_numpy())
+    pending = to_rgba(plots.STATE_COLOURS["stop pending"])
+    spans = {server: [] for server in range(result.params.n_servers)}
+    for collection in ax.collections:
+        if tuple(collection.get_facecolor()[0]) == pending:
+            (left, bottom), (right, _) = collection.get_paths()[0].vertices.min(0), collection.get_paths()[0].vertices.max(0)
+            spans[round(bottom + 0.3)].append((left, right))
+    for server, time in zip(status["server"], mdates.date2num(status["time"])):
+        assert any(left <= time <= right for left, right in spans[server]), f"9406 of server {server} outside a hang"
+    assert all(spans.values()) and len(status) == result.summary["status_9406"] > 0
+    plt.close(ax.figure)

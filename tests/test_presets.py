@@ -1,9 +1,14 @@
 """Presets: every file loads and runs fast enough to explore; malformed files get one clear error."""
 
+from pathlib import Path
+
 import pytest
 
 import kbsim
-from kbsim import PARAMETERS, ParameterError, load_preset
+from kbsim import PARAMETERS, ParameterError, load_preset, scenarios
+from kbsim.__main__ import main
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ARTICLES = {"Q226827", "Q210202", "Q212894", "Q213261", "Q299261"}
 
@@ -36,7 +41,7 @@ def write(tmp_path, text):
     ("[params]\nretrys = 2\n", "[params]: unknown parameter 'retrys'"),
     ("[params\nretries = 2\n", "not valid TOML"),
     ("colour = 'red'\n", "unknown entry 'colour'"),
-    ("explore = ['speed']\n", "explore names unknown parameter 'speed'"),
+    ("explore = ['speed']\n", "explore: unknown parameter 'speed'"),
     ("[variants.fix]\nfailover = 'never'\n", "[variants.fix]: failover='never' is not allowed"),
     ("params = 3\n", "[params] must be a table"),
 ])
@@ -56,3 +61,29 @@ def test_a_preset_file_can_be_run_by_path(tmp_path):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ParameterError, match="cannot read the preset file"):
         load_preset(tmp_path / "none.toml")
+
+
+def test_the_presets_ship_inside_the_package():
+    for name, preset in kbsim.presets().items():
+        assert Path(preset.path) == Path(kbsim.__file__).parent / "presets" / f"{name}.toml"
+
+
+def test_no_presets_found_is_an_error_never_an_empty_list(monkeypatch, tmp_path):
+    monkeypatch.setattr(scenarios, "PRESET_DIR", "no_such_folder")
+    scenarios._presets.cache_clear()
+    try:
+        with pytest.raises(ParameterError, match="no presets in .*no_such_folder: this kbsim installation is incomplete"):
+            kbsim.presets()
+        with pytest.raises(ParameterError, match="no presets in"):
+            kbsim.run("Q226827")
+        assert main(["list"]) == 2
+    finally:
+        scenarios._presets.cache_clear()
+
+
+def test_a_users_own_preset_in_data_runs_by_its_path():
+    """The README's example of a user's own preset: a file outside the package, run by its path."""
+    path = ROOT / "data" / "my_site.toml"
+    result = kbsim.run(str(path))
+    assert result.preset == "my_site" and result.params == kbsim.load_preset(path).params
+    assert result.params != kbsim.get_preset("site").params

@@ -1,6 +1,7 @@
 """The project keeps its promises: one list of packages, README commands that CI runs."""
 
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -35,3 +36,45 @@ def test_ci_runs_the_readme_test_command_and_nothing_else():
 def test_required_layout_exists():
     for folder in ("notebooks", "kbsim", "data", "tests", "benchmarks"):
         assert (ROOT / folder).is_dir(), folder
+
+
+def test_one_declaration_of_the_version_and_a_licence_file():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "kbsim.__version__"}
+    assert re.search(r'^__version__ = "[0-9][^"]*"$', (ROOT / "kbsim" / "__init__.py").read_text(), re.M)
+    licence = (ROOT / "LICENSE").read_text()
+    assert project["project"]["license"] == "MIT" and licence.startswith("MIT License")
+    assert "the kbsim developers" in licence
+
+
+def tracked_text_files():
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=False)
+    names = [n for n in listed.stdout.decode().split("\0") if n] if listed.returncode == 0 else [
+        str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file() and ".venv" not in p.parts]
+    return [ROOT / n for n in names if (ROOT / n).suffix in (".py", ".md", ".ipynb", ".toml", ".cfg", ".yml", ".txt", "")
+            and (ROOT / n).is_file()]
+
+
+def test_nothing_points_outside_the_repository():
+    """The repository stands alone: its sources are restated in docs/model.md, not linked from elsewhere."""
+    outside = re.compile(r"\.\./shared|/work/shared|FACTS\.md")
+    this = Path(__file__).resolve()
+    offenders = [str(p.relative_to(ROOT)) for p in tracked_text_files()
+                 if p.resolve() != this and outside.search(p.read_text(encoding="utf-8", errors="replace"))]
+    assert not offenders
+
+
+def test_the_model_page_names_every_article_and_every_assumed_parameter():
+    model = (ROOT / "docs" / "model.md").read_text()
+    from kbsim import PARAMETERS
+
+    for parameter in PARAMETERS.values():
+        if "[assumed" in parameter.help:
+            assert f"`{parameter.name}`" in model, parameter.name
+        if parameter.article:
+            assert parameter.article in model, parameter.article
+    for article in ("Q226827", "Q210202", "Q212894", "Q213261", "Q299261"):
+        assert f"({article}" in model, article  # each article has its section
+    for pointer in ("README.md", "kbsim/parameters.py", "kbsim/__main__.py"):
+        assert "docs/model.md" in (ROOT / pointer).read_text(), pointer

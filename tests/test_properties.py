@@ -1,5 +1,7 @@
 """Invariants over random sites (hypothesis): conservation, no negatives, time order, determinism."""
 
+import copy
+
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -97,7 +99,20 @@ def test_a_different_seed_gives_different_launches():
 
 
 def test_a_run_does_not_change_its_preset():
+    """Runs by name, by object and of a variant leave the preset as its file says, variants included."""
     preset = kbsim.get_preset("Q226827")
-    before = preset.params
+    before = copy.deepcopy(preset)
     kbsim.run(preset, retries=9, seed=4)
-    assert kbsim.get_preset("Q226827").params == before
+    kbsim.run("Q226827", variant="fix", retries=2, outages=[[1, 3, 30]])
+    kbsim.explore("Q226827").set(retries=7, failover="after_retries")
+    after = kbsim.get_preset("Q226827")
+    assert after is preset  # the one loaded copy, which every run shares...
+    assert after == before == kbsim.load_preset(preset.path)  # ...unchanged, field by field, and as in its file
+
+
+def test_the_preset_comparison_above_notices_a_change():
+    """Changing any field of a loaded preset makes it differ from its copy and from its file."""
+    preset = kbsim.load_preset(kbsim.get_preset("Q226827").path)
+    before = copy.deepcopy(preset)
+    object.__setattr__(preset.variants["fix"], "retries", 9)
+    assert preset != before and preset != kbsim.load_preset(preset.path)

@@ -180,11 +180,11 @@ def test_summary_over_all_runs_and_as_seeds_are_added():
 
 
 @pytest.mark.parametrize("metric, by, words", [
-    ("denails", "retries", "metric='denails' is not a number of this sweep"),
-    ("retries", "retries", "metric='retries' is not a number of this sweep"),
-    ("preset", "retries", "metric='preset' is not a number of this sweep"),
-    ("denials", "retry", "by='retry' is not a column of this sweep"),
-    ("denials", "denials", "by='denials' is not a column of this sweep to group by"),
+    ("denails", "retries", "unknown metric 'denails': expected one of 'denials', 'recovery_h_nt', or a number column"),
+    ("retries", "retries", "unknown metric 'retries'"),
+    ("preset", "retries", "unknown metric 'preset'"),
+    ("denials", "retry", "unknown column to group by 'retry': expected one of 'preset', 'variant', 'retries', 'seed'"),
+    ("denials", "denials", "unknown column to group by 'denials'"),
 ])
 def test_summaries_name_what_is_wrong(metric, by, words):
     with pytest.raises(kbsim.ParameterError, match=words.replace("(", r"\(")):
@@ -215,7 +215,7 @@ def test_sweep_band_of_a_choice_uses_one_tick_per_value():
     ax = plots.sweep_band(kbsim.summarize_sweep(frame, "denials", "failover"), "denials")
     assert [t.get_text() for t in ax.get_xticklabels()] == ["immediate", "after_retries"]
     assert ax.get_xlabel() == "failover" and "not in this summary" not in plots.alt_text(ax)
-    with pytest.raises(ValueError, match="metric 'failovers' is not in this summary"):
+    with pytest.raises(kbsim.ParameterError, match="unknown metric 'failovers': expected one of 'denials'"):
         plots.sweep_band(kbsim.summarize_sweep(frame, "denials", "failover"), "failovers")
     plt.close("all")
 
@@ -245,7 +245,7 @@ def test_cli_sweep_writes_csv_and_parquet(tmp_path, capsys):
     (["--grid", "retries=1,,4"], "has an empty value"),
     (["--grid", "retries=1,0"], "--grid retries=0 is not allowed (out of range): expected an integer from 1 to 100"),
     (["--grid", "retries=1,x"], "--grid retries='x' is not allowed"),
-    (["--grid", "retrys=1"], "--grid retrys: unknown parameter"),
+    (["--grid", "retrys=1"], "--grid: unknown parameter 'retrys': did you mean 'retries'?"),
     (["--grid", "retries=1", "--grid", "retries=2"], "given twice"),
     (["--grid", "retries=1", "--set", "retries=2"], "both swept (in the grid) and fixed"),
     (["--grid", "retries=1", "--seeds", "x"], "--seeds 'x' is not allowed"),
