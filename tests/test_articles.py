@@ -132,12 +132,26 @@ def test_q213261_lagging_clients_never_upload_and_the_result_says_so():
 
 
 def test_q213261_synchronised_clocks_report_everything_but_the_last_poll():
-    result = kbsim.run("Q213261", variant="fix", seed=1)
+    result = kbsim.run("Q213261", variant="in_step", seed=1)
     s = result.summary
     assert s["sessions_unreported"] == 0
     assert s["sessions_reported"] + s["sessions_pending"] == s["sessions"]
     # what is pending was logged after each client's last poll: at most one interval's worth
     assert s["sessions_pending"] < s["sessions"] * result.params.config_poll_min / (result.params.days * 1440) * 1.5
+
+
+def test_q213261_setting_the_clock_alone_changes_nothing_the_reinstall_after_it_does():
+    for fault, sync_only, fix in zip(runs("Q213261"), runs("Q213261", "sync_only"), runs("Q213261", "fix")):
+        assert {k: v for k, v in sync_only.summary.items() if v == v} == {k: v for k, v in fault.summary.items() if v == v}
+        s = fix.summary
+        assert 0 == s["sessions_unreported"] < s["sessions_lost_at_reinstall"] < fault.summary["sessions_unreported"]
+        assert s["sessions"] == s["sessions_reported"] + s["sessions_pending"] + s["sessions_lost_at_reinstall"]
+        reinstalls = fix.events[fix.events["kind"] == "reinstall"]
+        assert (reinstalls["hours"] == fix.params.reinstall_h).all()
+        assert len(reinstalls) == round(fix.params.skewed_fraction * fix.params.n_clients)
+        # after the reinstall the skewed clients upload like the others
+        uploads = fix.events[(fix.events["kind"] == "upload") & fix.events["client"].isin(reinstalls["client"])]
+        assert len(uploads) > 0 and (uploads["hours"] > fix.params.reinstall_h).all()
 
 
 def test_q213261_a_lag_within_the_threshold_is_harmless():
