@@ -161,12 +161,17 @@ def client_attempts(result: Result, ax: Axes | None = None, bin_h: float = 1.0) 
 def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
     """Program runs that happened and runs the site saw, grouped by how far the client's clock lags."""
     ax = _axes(ax)
-    usage = result.usage.groupby("clock_offset_min")[["sessions", "reported", "pending", "unreported"]].sum()
+    columns = ["sessions", "reported", "pending", "unreported", "lost_at_reinstall"]
+    usage = result.usage.groupby("clock_offset_min")[columns].sum()
     x = np.arange(len(usage))
     ax.bar(x - 0.2, usage["sessions"], width=0.4, color=PALETTE[0], label="runs that happened")
     ax.bar(x + 0.2, usage["reported"], width=0.4, color=PALETTE[2], label="runs reported to the site")
     ax.bar(x + 0.2, usage["unreported"], width=0.4, bottom=usage["reported"] + usage["pending"],
            color=PALETTE[3], alpha=0.35, hatch="//", label="never uploaded (Q213261)")
+    if usage["lost_at_reinstall"].any():
+        ax.bar(x + 0.2, usage["lost_at_reinstall"], width=0.4,
+               bottom=usage["reported"] + usage["pending"] + usage["unreported"],
+               color=PALETTE[1], alpha=0.5, hatch="xx", label="deleted with the client at reinstall")
     ax.set_xticks(x, [f"{m:g} min behind" if m else "in step" for m in usage.index])
     ax.set_title("Usage that happened and usage the site saw, by client clock", fontsize=14, loc="left")
     ax.set_ylabel("program runs", fontsize=12)
@@ -176,7 +181,9 @@ def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
     s = result.summary
     ax.kbsim_alt = (f"Of {s['sessions']} program runs, {s['sessions_reported']} reached the site and "
                     f"{s['sessions_unreported']} were never uploaded by clients whose clocks lag beyond "
-                    f"{result.params.clock_threshold_min:g} min.")
+                    f"{result.params.clock_threshold_min:g} min"
+                    + (f"; {s['sessions_lost_at_reinstall']} were deleted with the client software at a reinstall."
+                       if s["sessions_lost_at_reinstall"] else "."))
     fig = ax.figure
     if not getattr(fig, "kbsim_stamped", False):
         fig.text(0.995, 0.002, result.stamp(), ha="right", va="bottom", fontsize=8, color="#555555")
