@@ -21,10 +21,16 @@ When the current server does not answer (Q226827):
 * If no server answers at all, the client keeps trying without end: every
   ``retry_delay_min`` as configured, or every ``no_server_retry_s`` under the
   immediate-failover bug. Every attempt is counted.
-* A Windows 95/98 client knows only the server it first bound to (Q212894): it
-  keeps retrying that one until its next CCIM cycle (every
-  ``ccim_interval_h``, counted from its install) or a restart
-  (``restart_after_h``) makes it re-read the list and bind to one that answers.
+* A Windows 95/98 client installed less than one CCIM cycle ago knows only the
+  server it first bound to (Q212894). Its CCIM clock starts at its install
+  (``install_h``, ``install_spread_h``) and runs every ``ccim_interval_h``; a
+  restart runs a cycle at once and the clock counts from it. Until its first
+  cycle or restart, a client whose server fails keeps retrying that one server
+  every ``win9x_retry_s`` (its own cadence, whatever ``failover`` says); its
+  user restarts ``restart_after_h`` after the failure if ``users_restart``.
+  The cycle (or restart) re-reads the server list and rebinds it to one that
+  answers. From then on it knows every server and fails over like Windows NT.
+  A reinstall (Q213261's workaround) is an install: the client is bound again.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ if TYPE_CHECKING:
 class ClientAgents:
     """Every client's agent, as columns (lists indexed by client) for speed."""
 
-    def __init__(self, site: Site, home: np.ndarray, win9x: np.ndarray, ccim_phase_min: np.ndarray,
+    def __init__(self, site: Site, home: np.ndarray, win9x: np.ndarray, install_min: np.ndarray,
                  server_order: list[list[int]]) -> None:
         self.site = site
         params = site.params
@@ -51,17 +57,22 @@ class ClientAgents:
         self.immediate = params.failover == "immediate"
         self.retries = params.retries
         self.retry_every_min = params.retry_every_min
+        self.win9x_retry_min = params.win9x_retry_s / 60
         self.ccim_interval_min = params.ccim_interval_h * 60
-        self.restart_after_min = params.restart_after_h * 60
+        self.restart_after_min = params.restart_after_h * 60 if params.users_restart else float("inf")
         self.home = home.tolist()
         self.server = home.tolist()
         self.server_order = server_order  # each client's list of servers, home first (Q198706)
         self.bound = np.bincount(home, minlength=params.n_servers).tolist()  # clients per current server
         self.win9x = win9x.tolist()
-        self.ccim_phase_min = ccim_phase_min.tolist()
+        # Q212894: the CCIM clock counts from the install or the last restart (minutes since the run's start).
+        self.ccim_anchor = install_min.tolist()
+        # From this minute the client knows every server: its first CCIM cycle or restart (NT: always).
+        self.knows_all_at = np.where(win9x, install_min + self.ccim_interval_min, -np.inf).tolist()
+        self.restarts = 0
         self.stranded = [False] * n  # metering locally while it retries
         self.episode = [0] * n  # bumps at each reconnection, so stale retries lapse
-        self.ccim_at = [float("inf")] * n  # when a Windows 95/98 client's pending CCIM cycle is due (inf: none)
+        self.ccim_at = [float("inf")] * n  # when a stranded bound client's CCIM cycle or restart is due (inf: none)
         self.first_failure = [np.nan] * n
         self.recovered = [np.nan] * n
         self.granted = [0] * n  # sessions reported to a server at once (online grants)
@@ -95,7 +106,7 @@ class ClientAgents:
         site.log.add(now, "contact_failed", c, s, site.launch_product[i], f"SWM{s} does not answer")
         if self.first_failure[c] != self.first_failure[c]:  # NaN: the first failure of this client
             self.first_failure[c] = now
-        if self.immediate and not self.win9x[c]:
+        if self.immediate and not self.knows_one_server(c, now):
             other = self._first_answering(c)
             if other >= 0:
                 self._move(c, other, "failover", f"moved from SWM{s} at the first failure, no retries")
@@ -147,6 +158,65 @@ class ClientAgents:
         self.logged_client.append(c)
         self.site.log.add(now, "logged_locally", c, -1, p)
 
+    # --- which servers a client knows (Q212894) ---------------------------------------------------
+
+    def knows_one_server(self, c: int, now: float) -> bool:
+        """Whether client ``c`` knows only one server at minute ``now``: Windows 95/98 before its first
+        CCIM cycle or restart since install (Q212894)."""
+        return now < self.knows_all_at[c]
+
+    def next_ccim_min(self, c: int, now: float) -> float:
+        """Client ``c``'s next CCIM cycle after minute ``now``: every ``ccim_interval_h`` from its install
+        or its last restart, whichever came later."""
+        anchor, interval = self.ccim_anchor[c], self.ccim_interval_min
+        return anchor + (np.floor((now - anchor) / interval) + 1) * interval
+
+    def retry_every(self, c: int, now: float) -> float:
+        """Minutes between client ``c``'s retries at ``now``: its own Windows 95/98 cadence while bound,
+        else the Windows NT one (``Params.retry_every_min``)."""
+        return self.win9x_retry_min if self.knows_one_server(c, now) else self.retry_every_min
+
+    def reinstall(self, c: int) -> None:
+        """The client software removed and installed again now (Q213261's workaround): the CCIM clock
+        starts again, and a Windows 95/98 client knows one server until its next cycle."""
+        now = self.site.scheduler.now
+        self.ccim_anchor[c] = now
+        if self.win9x[c]:
+            self.knows_all_at[c] = now + self.ccim_interval_min
+            if self.stranded[c]:
+                self._schedule_wake(c)
+
+    def _schedule_wake(self, c: int) -> None:
+        """A stranded bound client: its next CCIM cycle, or its user's restart if that comes first."""
+        now = self.site.scheduler.now
+        restart = now + self.restart_after_min
+        ccim = self.next_ccim_min(c, now)
+        self.ccim_at[c] = min(ccim, restart)
+        self.site.scheduler.schedule(self.ccim_at[c], self._wake, (c, self.episode[c], restart < ccim))
+
+    def _wake(self, argument: tuple[int, int, bool]) -> None:
+        """A stranded bound client's CCIM cycle or restart: it re-reads the server list (Q212894)."""
+        c, episode, restart = argument
+        now = self.site.scheduler.now
+        if episode != self.episode[c] or not self.stranded[c] or now != self.ccim_at[c]:
+            return  # it reconnected, or a reinstall moved its cycle
+        self.ccim_at[c] = float("inf")
+        if restart:
+            self.restarts += 1
+            self.ccim_anchor[c] = now  # a restart runs a cycle; the next one is counted from it
+            self.site.log.add(now, "restart", c, self.server[c], -1, "the user restarted the computer: a CCIM cycle runs")
+        self.knows_all_at[c] = now
+        s = self.server[c]
+        if self._contact(s):
+            self._reconnect(c, s)
+            return
+        other = self._first_answering(c)
+        if other >= 0:
+            why = "restart" if restart else "CCIM cycle"
+            self._move(c, other, "rebind", f"server list re-read at {why}; bound to SWM{other}")
+            self._reconnect(c, other)
+        # else: nobody answers; its retries go on, now as a client that knows every server
+
     # --- contact, retries, failover -------------------------------------------------------------
 
     def _contact(self, s: int) -> bool:
@@ -182,20 +252,12 @@ class ClientAgents:
         """The client meters locally from now and keeps retrying."""
         self.stranded[c] = True
         self._schedule_retry(c, 1)
-        if self.win9x[c] and self.ccim_at[c] == float("inf"):
-            now = self.site.scheduler.now
-            phase, interval = self.ccim_phase_min[c], self.ccim_interval_min
-            next_ccim = phase + max(0.0, np.ceil((now - phase) / interval)) * interval
-            if next_ccim <= now:
-                next_ccim += interval
-            if self.restart_after_min > 0:
-                next_ccim = min(next_ccim, now + self.restart_after_min)
-            self.ccim_at[c] = next_ccim
-            self.site.scheduler.schedule(next_ccim, self._ccim, c)
+        if self.knows_one_server(c, self.site.scheduler.now):
+            self._schedule_wake(c)
 
     def _schedule_retry(self, c: int, attempt: int) -> None:
-        self.site.scheduler.schedule(self.site.scheduler.now + self.retry_every_min, self._retry,
-                                     (c, attempt, self.episode[c]))
+        now = self.site.scheduler.now
+        self.site.scheduler.schedule(now + self.retry_every(c, now), self._retry, (c, attempt, self.episode[c]))
 
     def _retry(self, argument: tuple[int, int, int]) -> None:
         c, attempt, episode = argument
@@ -205,7 +267,7 @@ class ClientAgents:
         if self._contact(s):
             self._reconnect(c, s)
             return
-        if not self.win9x[c] and (self.immediate or attempt >= self.retries):
+        if not self.knows_one_server(c, self.site.scheduler.now) and (self.immediate or attempt >= self.retries):
             other = self._first_answering(c)
             if other >= 0:
                 self._move(c, other, "failover", f"moved from SWM{s} after {attempt} retries")
@@ -216,9 +278,9 @@ class ClientAgents:
     def _fail_retries(self, c: int, s: int, attempt: int, episode: int) -> None:
         """Record this failed retry and every later one that must fail alike; schedule the next real one.
 
-        Until the next outage boundary (any server), this client's CCIM cycle or the run's end,
-        nothing this client meets can change: its server stays down, the others stay as they
-        are, it stays stranded. Each retry in that window fails exactly as this one did, so
+        Until the next outage boundary (any server), this client's CCIM cycle or restart, or the
+        run's end, nothing this client meets can change: its server stays down, the others stay
+        as they are, it stays stranded and bound (or not). Each retry in that window fails exactly as this one did, so
         they are recorded here, attempts counted as ``_contact`` would, instead of one
         calendar entry each: a Windows 95/98 client retrying every minute for a day (Q212894)
         costs a few appends. A retry that could move the client to another server that is up
@@ -227,9 +289,9 @@ class ClientAgents:
         """
         site = self.site
         now = site.scheduler.now
-        horizon = min(site.next_state_change(now), self.ccim_at[c], site.until)
-        delay = self.retry_every_min
-        stays = self.win9x[c]
+        horizon = min(site.next_state_change(now), self.ccim_at[c], site.next_reinstall(now), site.until)
+        delay = self.retry_every(c, now)
+        stays = self.knows_one_server(c, now)
         nobody_up = site.servers_up == 0
         site.log.add(now, "retry", c, s, -1, f"attempt {attempt}: SWM{s} did not answer")
         time, attempt = now + delay, attempt + 1
@@ -249,20 +311,3 @@ class ClientAgents:
         self.stranded[c] = False
         self.episode[c] += 1
         self.site.log.add(self.site.scheduler.now, "reconnect", c, s, -1, f"back online with SWM{s}")
-
-    def _ccim(self, c: int) -> None:
-        """A stranded Windows 95/98 client's CCIM cycle (or restart): re-read the server list (Q212894)."""
-        self.ccim_at[c] = float("inf")
-        if not self.stranded[c]:
-            return
-        s = self.server[c]
-        if self._contact(s):
-            self._reconnect(c, s)
-            return
-        other = self._first_answering(c)
-        if other >= 0:
-            self._move(c, other, "rebind", f"server list re-read at CCIM cycle or restart; bound to SWM{other}")
-            self._reconnect(c, other)
-        else:
-            self.ccim_at[c] = self.site.scheduler.now + self.ccim_interval_min
-            self.site.scheduler.schedule(self.ccim_at[c], self._ccim, c)

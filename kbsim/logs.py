@@ -65,6 +65,9 @@ _CLIENT_LINES = {
     "reconnect": ("Connected to the pipe-service on {pipe}: back on-line",),
     "upload": ("Copying reintegration data to server...", "Offline upload successful: {detail}"),
     "upload_refused": ("Offline upload not attempted: {detail}",),
+    "restart": ("Client restarted: client configuration cycle (CCIM) started",),
+    "clock_sync": ("Date and time changed: {detail}",),
+    "reinstall": ("Client components removed and installed again: {detail}",),
 }
 _STATUS_WIDTHS = (("Severity", 9), ("Date / Time", 24), ("Site code", 10), ("Component", 28), ("Message ID", 11))
 
@@ -104,17 +107,21 @@ def client_log(result: Result, client: int) -> list[str]:
     usage = result.usage.iloc[client]
     agent = CLIENT_AGENT[usage["os"]]
     lag = pd.Timedelta(minutes=float(usage["clock_offset_min"]))
-    wait = f"+ON +: Will try again in {result.params.retry_every_min * 60:g} secs."
+    synced_h = result.params.clock_sync_h  # Q213261: from then on the client's clock is right
+    # Q212894: a Windows 95/98 agent bound to one server retries at its own cadence until its first CCIM cycle
+    knows_all_h = usage["first_ccim_h"] if usage["first_ccim_h"] == usage["first_ccim_h"] else float("-inf")
+    params = result.params
     events = result.events
     mine = events[(events["client"].to_numpy(dtype="int64", na_value=-1) == client) & events["kind"].isin(list(_CLIENT_LINES))]
-    rows = list(mine[["time", "kind", "server", "product", "detail"]].itertuples(index=False))
+    rows = list(mine[["time", "hours", "kind", "server", "product", "detail"]].itertuples(index=False))
     lines = []
-    for i, (time, kind, server, product, detail) in enumerate(rows):
+    for i, (time, hours, kind, server, product, detail) in enumerate(rows):
         texts = [line.format(pipe=f"\\\\SWM{server}", product=product, detail=detail) for line in _CLIENT_LINES[kind]]
         failed_over = i + 1 < len(rows) and rows[i + 1].time == time and rows[i + 1].kind == "failover"
         if kind == "retry" or (kind == "contact_failed" and not failed_over):
-            texts.append(wait)
-        lines += [log_line(text, agent, time - lag) for text in texts]
+            seconds = params.win9x_retry_s if hours < knows_all_h else params.retry_every_min * 60
+            texts.append(f"+ON +: Will try again in {seconds:g} secs.")
+        lines += [log_line(text, agent, time - lag if hours < synced_h else time) for text in texts]
     return lines
 
 

@@ -247,18 +247,26 @@ class Params:
     buffer: int = _p("int", 2, "licences a server draws from the reserve pool at one instant balancing", unit="licences", low=1, high=1000, step=1, article="Q210202")
     reserve_pct: float = _p("float", 10.0, "minimum share of licences kept free at the site server (reserve pool)", unit="%", low=1.0, high=100.0, step=1.0, article="Q215067")
 
+    # Installing the client software
+    install_h: float = _p("float", -168.0, "when the first client's metering software was installed, hours from the run's start (negative: before it); a client runs no metered program before its install", unit="h", low=-336.0, high=1440.0, step=1.0, article="Q212894")
+    install_spread_h: float = _p("float", 24.0, "clients install at random moments spread evenly over this many hours from install_h [assumed]", unit="h", low=0.0, high=168.0, step=1.0, article="Q212894")
+
     # Windows 95/98 clients and CCIM
-    win9x_fraction: float = _p("float", 0.0, "share of clients running Windows 95/98 (bound to one server)", low=0.0, high=1.0, step=0.05, article="Q212894")
-    ccim_interval_h: float = _p("float", 23.0, "client configuration (CCIM) cycle", unit="h", low=1.0, high=168.0, step=1.0, article="Q212894")
-    restart_after_h: float = _p("float", 0.0, "a stranded Windows 95/98 user restarts after this long (0: never)", unit="h", low=0.0, high=168.0, step=0.5, article="Q212894")
+    win9x_fraction: float = _p("float", 0.0, "share of clients running Windows 95/98 (bound to one server until their first CCIM cycle)", low=0.0, high=1.0, step=0.05, article="Q212894")
+    ccim_interval_h: float = _p("float", 23.0, "client configuration (CCIM) cycle, counted from install or the last restart", unit="h", low=1.0, high=168.0, step=1.0, article="Q212894")
+    win9x_retry_s: float = _p("float", 60.0, "how often a Windows 95/98 client still bound to one server retries it [assumed, Q287626's log; the article says only 'repeatedly']", unit="s", low=5.0, high=3600.0, step=5.0, article="Q212894")
+    users_restart: bool = _p("bool", False, "users of stranded Windows 95/98 clients restart their computers (the article's workaround), restart_after_h after the failure", article="Q212894")
+    restart_after_h: float = _p("float", 1.0, "how long a stranded Windows 95/98 user waits before restarting, when users_restart is on", unit="h", low=0.0, high=72.0, step=0.5, article="Q212894")
 
     # Client clocks
     clock_offset_min: float = _p("float", 0.0, "how far the skewed clients' clocks run behind the site server", unit="min", low=0.0, high=10080.0, step=15.0, article="Q213261")
     skewed_fraction: float = _p("float", 0.0, "share of clients whose clock lags", low=0.0, high=1.0, step=0.05, article="Q213261")
-    clock_threshold_min: float = _p("float", 60.0, "a lag beyond this stops offline uploads [assumed; the article says 'significantly']", unit="min", low=1.0, high=10080.0, step=15.0, article="Q213261")
+    clock_threshold_min: float = _p("float", 60.0, "a lag at install beyond this stops offline uploads [assumed; the article says 'significantly']", unit="min", low=1.0, high=10080.0, step=15.0, article="Q213261")
+    clock_sync_h: float = _p("float", 1440.0, "when the skewed clients' clocks are set to the site server's, hours from the run's start (at or after the run's end: not in this run)", unit="h", low=0.0, high=1440.0, step=1.0, article="Q213261")
+    reinstall_h: float = _p("float", 1440.0, "when the skewed clients' metering software is removed and installed again, hours from the run's start (at or after the run's end: not in this run)", unit="h", low=0.0, high=1440.0, step=1.0, article="Q213261")
 
     # Service health
-    service_pack: str = _p("choice", "SP2", "SMS 2.0 service-pack level of the metering servers", choices=("SP2", "SP2+hotfix", "SP3", "SP4"), article="Q299261")
+    service_pack: str = _p("choice", "SP2", "SMS 2.0 service-pack level of the site: its metering servers and client agents", choices=("SP2", "SP2+hotfix", "SP3", "SP4"), article="Q299261")
     poll_interval_min: float = _p("float", 15.0, "SMS_LICENSE_SERVER_MANAGER polling cycle", unit="min", low=1.0, high=1440.0, step=1.0, article="Q299261")
     pack_time: datetime | None = _p("pack_time", None, "next weekly database pack (Remodbc.ini PackTime); empty: the first Sunday 01:59:59", article="Q299261")
     pack_interval_h: float = _p("float", 168.0, "time between database packs (Remodbc.ini PackInterval)", unit="h", low=1.0, high=8760.0, step=1.0, article="Q213171")
@@ -297,8 +305,10 @@ class Params:
 
     @property
     def retry_every_min(self) -> float:
-        """How often a stranded client retries: every ``retry_delay_min`` as configured, or every
-        ``no_server_retry_s`` under the immediate-failover bug (Q226827)."""
+        """How often a stranded Windows NT client (or a Windows 95/98 one after its first CCIM cycle)
+        retries: every ``retry_delay_min`` as configured, or every ``no_server_retry_s`` under the
+        immediate-failover bug (Q226827). A Windows 95/98 client still bound to one server retries
+        every ``win9x_retry_s`` whatever ``failover`` says (Q212894)."""
         return self.no_server_retry_s / 60 if self.failover == "immediate" else self.retry_delay_min
 
     def changed(self, other: Params | None = None) -> dict[str, Any]:

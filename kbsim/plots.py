@@ -128,35 +128,51 @@ def license_distribution(result: Result, ax: Axes | None = None, product: int = 
 
 
 def client_attempts(result: Result, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
-    """Failed contacts, retries, failovers and reconnections per ``bin_h`` hours."""
+    """Failed contacts, retries, failovers, restarts, rebinds and reconnections per ``bin_h`` hours.
+
+    The counts run from one to thousands an hour (a stranded client retries about once a minute),
+    so the y axis is logarithmic above one: a single rebind shows beside a thousand retries.
+    """
     ax = _axes(ax)
     events = result.events
-    kinds = [("contact_failed", "failed contact"), ("retry", "retry, no answer"),
-             ("failover", "failover"), ("rebind", "rebind at CCIM/restart"), ("reconnect", "reconnected")]
+    # rebinds and restarts are drawn last, on top of the reconnections that share their minutes
+    kinds = [("contact_failed", "failed contact", 3), ("retry", "retry, no answer", 1), ("reconnect", "reconnected", 2),
+             ("failover", "failover", 0), ("restart", "user restart", 7), ("rebind", "rebind at CCIM/restart", 4)]
     edges = pd.date_range(pd.Timestamp(result.params.start), periods=int(result.params.days * 24 / bin_h) + 1,
                           freq=pd.Timedelta(hours=bin_h))
-    for i, (kind, label) in enumerate(kinds):
+    for kind, label, colour in kinds:
         times = events.loc[events["kind"] == kind, "time"].to_numpy(dtype="datetime64[ns]")
         if len(times):
             counts, _ = np.histogram(times, bins=edges.to_numpy(dtype="datetime64[ns]"))
-            ax.stairs(counts, edges, color=PALETTE[[3, 1, 0, 4, 2][i]], label=label, linewidth=1.8)
+            ax.stairs(counts, edges, color=PALETTE[colour], label=label, linestyle=":" if kind == "restart" else "-",
+                      linewidth=2.4 if kind in ("rebind", "restart") else 1.6)
+    ax.set_yscale("symlog", linthresh=1, linscale=0.5)
+    ax.set_ylim(bottom=0)
     _mark_site_events(ax, result)
     _legend(ax)
     s = result.summary
-    alt = (f"Client connection trouble per {bin_h:g} h: {s['connection_attempts']} attempts in all, "
-           f"{s['attempts_no_server']} while no server was up, and {s['failovers']} moves to another server.")
-    return _finish(ax, result, "What the clients did when a server did not answer", f"events per {bin_h:g} h", alt)
+    counts = events["kind"].value_counts()
+    alt = (f"Client connection trouble per {bin_h:g} h, on a logarithmic scale: {s['connection_attempts']} attempts "
+           f"in all, {int(counts.get('retry', 0))} unanswered retries, {s['attempts_no_server']} attempts while no "
+           f"server was up, {int(counts.get('failover', 0))} failovers, {int(counts.get('restart', 0))} restarts and "
+           f"{int(counts.get('rebind', 0))} rebinds of Windows 95/98 clients.")
+    return _finish(ax, result, "What the clients did when a server did not answer", f"events per {bin_h:g} h (log)", alt)
 
 
 def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
     """Program runs that happened and runs the site saw, grouped by how far the client's clock lags."""
     ax = _axes(ax)
-    usage = result.usage.groupby("clock_offset_min")[["sessions", "reported", "pending", "unreported"]].sum()
+    columns = ["sessions", "reported", "pending", "unreported", "lost_at_reinstall"]
+    usage = result.usage.groupby("clock_offset_min")[columns].sum()
     x = np.arange(len(usage))
     ax.bar(x - 0.2, usage["sessions"], width=0.4, color=PALETTE[0], label="runs that happened")
     ax.bar(x + 0.2, usage["reported"], width=0.4, color=PALETTE[2], label="runs reported to the site")
     ax.bar(x + 0.2, usage["unreported"], width=0.4, bottom=usage["reported"] + usage["pending"],
            color=PALETTE[3], alpha=0.35, hatch="//", label="never uploaded (Q213261)")
+    if usage["lost_at_reinstall"].any():
+        ax.bar(x + 0.2, usage["lost_at_reinstall"], width=0.4,
+               bottom=usage["reported"] + usage["pending"] + usage["unreported"],
+               color=PALETTE[1], alpha=0.5, hatch="xx", label="deleted with the client at reinstall")
     ax.set_xticks(x, [f"{m:g} min behind" if m else "in step" for m in usage.index])
     ax.set_title("Usage that happened and usage the site saw, by client clock", fontsize=14, loc="left")
     ax.set_ylabel("program runs", fontsize=12)
@@ -166,7 +182,9 @@ def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
     s = result.summary
     ax.kbsim_alt = (f"Of {s['sessions']} program runs, {s['sessions_reported']} reached the site and "
                     f"{s['sessions_unreported']} were never uploaded by clients whose clocks lag beyond "
-                    f"{result.params.clock_threshold_min:g} min.")
+                    f"{result.params.clock_threshold_min:g} min"
+                    + (f"; {s['sessions_lost_at_reinstall']} were deleted with the client software at a reinstall."
+                       if s["sessions_lost_at_reinstall"] else "."))
     fig = ax.figure
     if not getattr(fig, "kbsim_stamped", False):
         fig.text(0.995, 0.002, result.stamp(), ha="right", va="bottom", fontsize=8, color="#555555")

@@ -15,6 +15,7 @@ EVENT_KINDS: dict[str, str] = {
     "contact_failed": "the client could not reach its server",
     "failover": "the client moved to another server after a failure (Q226827)",
     "rebind": "a Windows 95/98 client re-read the server list at a CCIM cycle or restart (Q212894)",
+    "restart": "the user of a stranded Windows 95/98 client restarted it: a CCIM cycle runs (Q212894)",
     "retry": "the client tried again and got no answer from the server it tried",
     "reconnect": "the client reached a server again after failures",
     "outage_start": "a metering server went offline",
@@ -28,7 +29,9 @@ EVENT_KINDS: dict[str, str] = {
     "pack": "a server packed its FoxPro data cache (Remodbc.ini PackTime)",
     "service_state": "the SMS_LICENSE_SERVER service changed state",
     "upload": "a client uploaded its offline usage log at a configuration poll",
-    "upload_refused": "a client with a lagging clock did not upload its log (Q213261)",
+    "upload_refused": "a client installed with a lagging clock did not upload its log (Q213261)",
+    "clock_sync": "a skewed client's clock was set to the site server's (Q213261)",
+    "reinstall": "a skewed client's software was removed and installed again; its offline log went with it (Q213261)",
 }
 _CODE = {kind: i for i, kind in enumerate(EVENT_KINDS)}
 

@@ -34,7 +34,8 @@ SUMMARY: dict[str, str] = {
     "sessions": "program runs: granted online (at once or by callback), or metered locally into the client's log",
     "sessions_reported": "runs that reached the site: granted online, or uploaded from a log",
     "sessions_pending": "runs still in a client's log at the end, waiting for its next configuration poll",
-    "sessions_unreported": "runs a client will never upload because its clock lags the site server (Q213261)",
+    "sessions_unreported": "runs a client will never upload because its clock lagged the site server when its client software was installed (Q213261)",
+    "sessions_lost_at_reinstall": "runs still in a client's offline log when its client software was removed to be reinstalled (Q213261's workaround): deleted with it",
     "status_9406": "status messages 9406 raised by SMS_LICENSE_SERVER_MANAGER",
     "recovery_h_win9x": "median hours, over Windows 95/98 clients whose server went down, from their first failed contact to their next licence (NaN if none; a client never served again counts up to the run's end)",
     "recovery_h_nt": "the same median for Windows NT clients",
@@ -54,7 +55,9 @@ class Result:
     * ``events``: time, hours, kind (see ``kbsim.EVENT_KINDS``), client, server, product, detail;
     * ``licenses``: time, hours, server, product, up, in_use, free, sampled every 15
       minutes; server ``-1`` is the site server's reserve pool;
-    * ``usage``: client, os, home_server, clock_offset_min, sessions, reported, pending, unreported;
+    * ``usage``: client, os, home_server, clock_offset_min, sessions, reported, pending, unreported,
+      lost_at_reinstall (sessions = the last four summed), first_ccim_h (a Windows 95/98 client's
+      first CCIM cycle or restart since its last install, hours from the start; NaN for Windows NT);
     * ``status``: time, hours, server, message_id, text.
 
     ``notes`` says in words what the run lost or could not do, for example

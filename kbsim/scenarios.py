@@ -9,6 +9,18 @@ notebook exposes (``explore``), the parameter values of the fault
 ``[variants.fix]``). Every value is checked against the one declaration in
 :mod:`kbsim.parameters`; a malformed file raises a ParameterError naming the
 file and the entry.
+
+``[directions.<control>]`` says what the article says each explorer control
+does to the preset's headline numbers, one entry per summary number:
+``recovery_h_win9x = "up"``, or a table ``{direction = "none", why = "..."}``.
+Directions read along the widget (low to high, False to True, options in
+order; the outage control has three: ``outages.server``, ``outages.start_h``
+and ``outages.minutes``): ``up``, ``down``, ``none``, or a non-monotone shape,
+``rise-fall``, ``fall-rise`` or ``non-monotone``, which must say ``why``. A
+control's ``when`` table sets other parameters for the check (e.g. a delay that
+matters only with restarts on). A preset with a directions table declares
+every control it explores, except ``seed``, which draws another site of the
+same shape and is the noise the others are measured against.
 """
 
 from __future__ import annotations
@@ -28,7 +40,24 @@ from .result import SUMMARY, SUMMARY_LISTING
 #: The folder of the packaged presets, inside the installed package.
 PRESET_DIR = "presets"
 FAULT = "fault"
-_KEYS = {"title", "article", "description", "explore", "plots", "metrics", "params", "variants"}
+_KEYS = {"title", "article", "description", "explore", "plots", "metrics", "params", "variants", "directions"}
+#: Direction words, read along a control's widget from its low end (or first option) to its high end.
+DIRECTIONS = ("up", "down", "none", "rise-fall", "fall-rise", "non-monotone")
+#: The shapes that are not monotone: a declaration must say why.
+SHAPES = ("rise-fall", "fall-rise", "non-monotone")
+#: The parts of the outage control, each a control of its own in a directions table.
+OUTAGE_PARTS = ("server", "start_h", "minutes")
+
+
+@dataclass(frozen=True)
+class Direction:
+    """What moving one explorer control does to one summary number, as the article says."""
+
+    control: str
+    metric: str
+    direction: str
+    why: str = ""
+    when: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +73,7 @@ class Preset:
     plots: tuple[str, ...] = ("denials_over_time",)
     metrics: tuple[str, ...] = ("denials", "denial_rate")
     variants: dict[str, Params] = field(default_factory=dict)
+    directions: tuple[Direction, ...] = ()
     path: str = ""
 
     def variant(self, name: str | None) -> Params:
@@ -81,11 +111,66 @@ def load_preset(path: str | Path | Traversable) -> Preset:
         if not isinstance(values, dict):
             raise ParameterError(f"{path}: [variants.{name}] must be a table of parameter values")
         variants[name] = Params.from_values(values, base=params, source=f"{path} [variants.{name}]")
+    directions = _directions(path, data, explore, params)
     name = path.name.removesuffix(".toml")
     return Preset(name=name, title=data.get("title", name), article=data.get("article", ""),
                   description=data.get("description", ""), params=params, explore=explore,
                   plots=tuple(data.get("plots", Preset.plots)), metrics=metrics or Preset.metrics,
-                  variants=variants, path=str(path))
+                  variants=variants, directions=directions, path=str(path))
+
+
+def direction_controls(explore: tuple[str, ...]) -> list[str]:
+    """The controls a directions table must declare for these explored parameters (``seed`` excepted)."""
+    names = []
+    for name in explore:
+        if name == "seed":
+            continue
+        if PARAMETERS[name].kind == "outages":
+            names += [f"{name}.{part}" for part in OUTAGE_PARTS]
+        else:
+            names.append(name)
+    return names
+
+
+def _directions(path: Path, data: dict[str, Any], explore: tuple[str, ...], params: Params) -> tuple[Direction, ...]:
+    table = _table(path, data, "directions")
+    if not table:
+        return ()
+    controls = direction_controls(explore)
+    missing = [name for name in controls if name not in table]
+    if missing:
+        raise ParameterError(f"{path}: [directions] does not declare {missing[0]!r}: every explored control "
+                             f"but seed needs one ({', '.join(controls)})")
+    declared = []
+    for control, entries in table.items():
+        where = f"{path}: [directions.{control}]"
+        if control not in controls:
+            raise ParameterError(f"{where}: {control!r} is not a control of this preset: expected one of {', '.join(controls)}")
+        if not isinstance(entries, dict):
+            raise ParameterError(f"{where} must be a table of summary numbers and directions")
+        when = entries.get("when", {})
+        if not isinstance(when, dict):
+            raise ParameterError(f"{where}: when must be a table of parameter values")
+        checked = Params.from_values(when, base=params, source=f"{where} when")
+        when_values = tuple((name, getattr(checked, name)) for name in when)
+        metrics = {k: v for k, v in entries.items() if k != "when"}
+        if not metrics:
+            raise ParameterError(f"{where} declares no summary number")
+        for metric, entry in metrics.items():
+            if metric not in SUMMARY:
+                raise ParameterError(f"{where}: unknown summary number {metric!r}: expected one of {', '.join(SUMMARY)}")
+            word, why = entry, ""
+            if isinstance(entry, dict):
+                unknown = set(entry) - {"direction", "why"}
+                if unknown:
+                    raise ParameterError(f"{where}: {metric} has unknown entry {sorted(unknown)[0]!r}: expected direction and why")
+                word, why = entry.get("direction"), entry.get("why", "")
+            if word not in DIRECTIONS:
+                raise ParameterError(f"{where}: {metric} = {word!r} is not a direction: expected one of {', '.join(DIRECTIONS)}")
+            if not isinstance(why, str) or (word in SHAPES and not why.strip()):
+                raise ParameterError(f"{where}: {metric} = {word!r} is not monotone: say why (why = \"...\")")
+            declared.append(Direction(control, metric, word, why, when_values))
+    return tuple(declared)
 
 
 def _names(path: Path | Traversable, data: dict[str, Any], key: str, known: Any, what: str,

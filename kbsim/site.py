@@ -24,7 +24,7 @@ from .parameters import Params
 from .record import EventLog, clock
 from .result import Result
 from .service import STOPPED, RUNNING, ServiceMonitor
-from .usage import settle_uploads
+from .usage import NEVER, settle_uploads, upload_blocked_until
 
 #: How often the licence levels are sampled into ``Result.licenses``.
 LICENSE_SAMPLE_MIN = 15.0
@@ -96,15 +96,22 @@ class Site:
         n = params.n_clients
         home = home_servers(params, rng["clients"])
         self.win9x = chosen(n, params.win9x_fraction, rng["clients"])
-        self.clock_lag_min = np.where(chosen(n, params.skewed_fraction, rng["clients"]), params.clock_offset_min, 0.0)
+        self.skewed = chosen(n, params.skewed_fraction, rng["clients"])
+        self.clock_lag_min = np.where(self.skewed, params.clock_offset_min, 0.0)
         self.poll_phase_min = rng["phases"].random(n) * params.config_poll_min
-        ccim_phase_min = rng["phases"].random(n) * params.ccim_interval_h * 60
+        self.install_min = (params.install_h + rng["phases"].random(n) * params.install_spread_h) * 60
+        # Q213261's workaround, on the skewed clients: remove and reinstall the client software.
+        self.reinstall_at = params.reinstall_h * 60 if params.reinstall_h * 60 < self.until else NEVER
+        self.reinstall_min = np.where(self.skewed & (self.install_min < self.reinstall_at), self.reinstall_at, NEVER)
 
         times, clients = launch_times(params, home, rng["launches"])
-        self.launch_time = times.tolist()
-        self.launch_client = clients.tolist()
-        self.launch_product = rng["products"].integers(0, params.n_products, len(times)).tolist()
-        self.launch_duration = rng["durations"].exponential(params.mean_session_min, len(times)).tolist()
+        products = rng["products"].integers(0, params.n_products, len(times))
+        durations = rng["durations"].exponential(params.mean_session_min, len(times))
+        installed = times >= self.install_min[clients]  # a client meters nothing before its install
+        self.launch_time = times[installed].tolist()
+        self.launch_client = clients[installed].tolist()
+        self.launch_product = products[installed].tolist()
+        self.launch_duration = durations[installed].tolist()
 
         self.up = [True] * params.n_servers
         # Every minute at which a server may go down or come back, for clients that wait for one.
@@ -119,7 +126,7 @@ class Site:
         clients_per_server = np.bincount(home, minlength=params.n_servers).astype(float)
         self.ledger = LicenseLedger(params.n_servers, params.n_products, params.licenses,
                                     params.reserve_pct, clients_per_server.tolist())
-        self.agents = ClientAgents(self, home, self.win9x, ccim_phase_min,
+        self.agents = ClientAgents(self, home, self.win9x, self.install_min,
                                    server_lists(home, params.n_servers, rng["server_lists"]))
         self.balancer = Balancer(self)
         self.callbacks = Callbacks(self, rng["callbacks"])
@@ -155,6 +162,10 @@ class Site:
         i = bisect_right(self.state_changes, now)
         return self.state_changes[i] if i < len(self.state_changes) else float("inf")
 
+    def next_reinstall(self, now: float) -> float:
+        """The minute of the skewed clients' reinstall if it is still to come after ``now`` (inf if not)."""
+        return self.reinstall_at if now < self.reinstall_at else NEVER
+
     def _sample(self, _: object = None) -> None:
         ledger = self.ledger
         self.samples.append((self.scheduler.now, ledger.free[:], ledger.in_use[:], ledger.reserve[:], self.up[:],
@@ -170,6 +181,9 @@ class Site:
         for server, start_h, minutes in params.outages:
             scheduler.schedule(start_h * 60, self._outage_start, server, STATE)
             scheduler.schedule(start_h * 60 + minutes, self._outage_end, server, STATE)
+        if self.reinstall_at < self.until:
+            for c in np.flatnonzero(self.reinstall_min < self.until).tolist():
+                scheduler.schedule(self.reinstall_at, self.agents.reinstall, c, STATE)
         self.balancer.start()
         self.service.start()
         scheduler.schedule(0.0, self._sample, priority=OBSERVE)
@@ -192,10 +206,13 @@ def simulate(params: Params) -> Result:
 def _result(site: Site) -> Result:
     params, agents = site.params, site.agents
     start = pd.Timestamp(params.start)
+    blocked_until = upload_blocked_until(site.install_min, site.clock_lag_min, params.clock_threshold_min,
+                                         params.service_pack, params.clock_sync_h * 60, site.reinstall_min)
     uploads = settle_uploads(
         np.asarray(agents.logged_time, dtype=float), np.asarray(agents.logged_client, dtype=np.int64),
         params.n_clients, site.poll_phase_min, params.config_poll_min, site.until,
-        site.clock_lag_min > params.clock_threshold_min, site.all_down)
+        blocked_until, site.reinstall_min, site.all_down)
+    _log_clock_workaround(site, uploads.lost)
     site.log.extend(uploads.upload_time, "upload", uploads.upload_client, -1, -1,
                     [f"{_runs(n)} uploaded from the offline log" for n in uploads.upload_count.tolist()])
     site.log.extend(uploads.refused_time, "upload_refused", uploads.refused_client, -1, -1,
@@ -212,6 +229,8 @@ def _result(site: Site) -> Result:
         "reported": granted + uploads.reported,
         "pending": uploads.pending,
         "unreported": uploads.unreported,
+        "lost_at_reinstall": uploads.lost,
+        "first_ccim_h": np.where(site.win9x, np.asarray(agents.knows_all_at) / 60.0, np.nan),
     })
     licenses = _license_table(site, start)
     status = pd.DataFrame(site.service.status, columns=["minutes", "server", "message_id", "text"])
@@ -244,12 +263,26 @@ def _result(site: Site) -> Result:
         "sessions_reported": int(usage["reported"].sum()),
         "sessions_pending": int(usage["pending"].sum()),
         "sessions_unreported": int(usage["unreported"].sum()),
+        "sessions_lost_at_reinstall": int(usage["lost_at_reinstall"].sum()),
         "status_9406": len(status),
         "recovery_h_win9x": _median_recovery(site, site.win9x),
         "recovery_h_nt": _median_recovery(site, ~site.win9x),
     }
     return Result(params=params, summary=summary, events=site.log.to_frame(start), licenses=licenses,
                   usage=usage, status=status, notes=_notes(usage, summary, params))
+
+
+def _log_clock_workaround(site: Site, lost: np.ndarray) -> None:
+    """The skewed clients' clock correction and reinstall (Q213261), as events."""
+    params, skewed = site.params, np.flatnonzero(site.skewed)
+    if params.clock_sync_h * 60 < site.until and len(skewed):
+        site.log.extend(np.full(len(skewed), params.clock_sync_h * 60), "clock_sync", skewed, -1, -1,
+                        [f"clock set to the site server's ({params.clock_offset_min:g} min forward)"] * len(skewed))
+    again = np.flatnonzero(site.reinstall_min < site.until)
+    if len(again):
+        site.log.extend(site.reinstall_min[again], "reinstall", again, -1, -1,
+                        [f"client software removed and installed again; {_runs(n)} in the offline log deleted"
+                         for n in lost[again].tolist()])
 
 
 def _runs(n: int) -> str:
@@ -317,10 +350,23 @@ def _notes(usage: pd.DataFrame, summary: dict, params: Params) -> list[str]:
     notes = []
     held = usage[usage["unreported"] > 0]
     if len(held):
+        synced = ""
+        if params.reinstall_h < min(params.clock_sync_h, params.days * 24):
+            synced = (f" The reinstall at {params.reinstall_h:g} h came before their clocks were set right, "
+                      "so it installed the same fault again.")
+        elif params.clock_sync_h < params.days * 24:
+            synced = (f" Setting their clocks right at {params.clock_sync_h:g} h did not help: the state was set "
+                      "at install, and the clients were not reinstalled after it.")
         notes.append(
-            f"{int(held['unreported'].sum())} runs on {len(held)} clients were never uploaded: their clocks lag the "
-            f"site server by {params.clock_offset_min:g} min, beyond the {params.clock_threshold_min:g}-minute "
-            "threshold (Q213261). They are still in those clients' logs.")
+            f"{int(held['unreported'].sum())} runs on {len(held)} clients were never uploaded: their clocks lagged the "
+            f"site server by {params.clock_offset_min:g} min when their client software was installed, beyond the "
+            f"{params.clock_threshold_min:g}-minute threshold (Q213261). They are still in those clients' logs.{synced}")
+    lost = usage[usage["lost_at_reinstall"] > 0]
+    if len(lost):
+        notes.append(
+            f"{int(lost['lost_at_reinstall'].sum())} runs held in the offline logs of {len(lost)} clients were deleted "
+            f"when their client software was removed at {params.reinstall_h:g} h (Q213261's workaround; the logs live "
+            "in the client's own folder, which the removal deletes). They are counted as lost at reinstall.")
     if summary["sessions_pending"]:
         notes.append(f"{summary['sessions_pending']} runs were logged after their client's last poll and wait for the next one.")
     if summary["attempts_no_server"]:

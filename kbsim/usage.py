@@ -2,21 +2,32 @@
 
 Every run a client meters locally (offline mode, or online while it cannot
 reach a server) goes into its local log. At each configuration poll (every
-``config_poll_min``, from a phase set at install) the agent uploads the log to
-any metering server that answers. A client whose clock lags the site server
-by more than ``clock_threshold_min`` never uploads (Q213261, 2.0 to SP2): its
-log stays on the client, and the Software Metering summary shows no usage
-for it. The article does not say how far behind is "significantly", so the
-threshold is a parameter.
+``config_poll_min``, from a random phase) the agent uploads the log to any
+metering server that answers.
 
-Nothing here drops a record: each logged run ends the run reported (uploaded
-at a poll), pending (waiting for the next poll) or unreported (held back by
-the clock bug).
+Q213261 (SMS 2.0 to SP2; ``service_pack`` SP2 and SP2+hotfix here, not SP3
+or SP4, which the article does not list): a client whose clock lagged the site
+server by more than ``clock_threshold_min`` *when its metering software was
+installed* never uploads. The state is set at install, which is why the
+article's workaround is remove, set the clock, reinstall: setting the clock
+alone (``clock_sync_h``) changes nothing, a reinstall after it
+(``reinstall_h``) makes the client upload again, and a reinstall before it
+installs the same fault again. The article does not say how far behind is
+"significantly", so the threshold is a parameter.
+
+What a reinstall costs: removing the client software deletes the client
+folder that holds the offline logs (its ``LICMTR`` folder, Q290995; the removal
+of Q199078), so every run still held in the log is lost at that moment. That
+is inferred from where the sources put the logs; the articles do not say it.
+
+Nothing else drops a record: each logged run ends the run reported (uploaded
+at a poll), pending (waiting for the next poll), unreported (held back by the
+clock bug at the end) or lost (deleted with the client software at a reinstall).
 
 Polls are computed after the event loop, all at once: whether a poll
-succeeds depends only on the client's clock and on whether any server is up,
-never on anything the loop changes, so the result is exactly what a poll
-event per client would give, at a fraction of the cost.
+succeeds depends only on the client's upload state and on whether any server
+is up, never on anything the loop changes, so the result is exactly what a
+poll event per client would give, at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -24,6 +35,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+
+#: Service packs at which Q213261's clock bug applies (the article: 2.0 to SP2; the post-SP2 hotfix is SP2's).
+CLOCK_BUG_SERVICE_PACKS = ("SP2", "SP2+hotfix")
+NEVER = float("inf")
+
+
+def upload_blocked_until(install_min: np.ndarray, lag_min: np.ndarray, threshold_min: float, service_pack: str,
+                         sync_min: float, reinstall_min: np.ndarray) -> np.ndarray:
+    """The minute until which each client refuses to upload: 0 (never refuses) or its reinstall, or inf.
+
+    Q213261: the state is the clock lag *at install* (``install_min``): more than
+    ``threshold_min`` behind and the client never uploads. A clock set right at
+    ``sync_min`` does not change it; a reinstall at ``reinstall_min[c]`` (inf: none)
+    installs afresh with the clock as it then is. Times are minutes from the run's start.
+    """
+    if service_pack not in CLOCK_BUG_SERVICE_PACKS:
+        return np.zeros(len(install_min))
+    lagging = lag_min > threshold_min
+    at_install = lagging & (install_min < sync_min)
+    reinstalled = np.isfinite(reinstall_min) & (reinstall_min > install_min)
+    fixed = reinstalled & ~(lagging & (reinstall_min < sync_min))
+    return np.where(at_install, np.where(fixed, reinstall_min, NEVER), 0.0)
 
 
 @dataclass
@@ -34,6 +68,7 @@ class Uploads:
     reported: np.ndarray
     pending: np.ndarray
     unreported: np.ndarray
+    lost: np.ndarray
     upload_time: np.ndarray
     upload_client: np.ndarray
     upload_count: np.ndarray
@@ -44,11 +79,13 @@ class Uploads:
 
 def settle_uploads(logged_time: np.ndarray, logged_client: np.ndarray, n_clients: int,
                    poll_phase_min: np.ndarray, poll_interval_min: float, until_min: float,
-                   blocked: np.ndarray, all_down: list[tuple[float, float]]) -> Uploads:
-    """Decide, for every logged run, at which poll (if any) it was uploaded.
+                   blocked_until: np.ndarray, wiped_at: np.ndarray, all_down: list[tuple[float, float]]) -> Uploads:
+    """Decide, for every logged run, at which poll (if any) it was uploaded, or whether it was lost.
 
-    ``blocked[c]`` says whether client c's clock lags beyond the threshold;
-    ``all_down`` lists the spans (minutes) when no metering server answered.
+    ``blocked_until[c]``: client c refuses to upload at polls before this minute (0: never;
+    inf: all run; see :func:`upload_blocked_until`). ``wiped_at[c]``: the minute its log is
+    deleted by a reinstall (inf: never). ``all_down`` lists the spans (minutes) when no
+    metering server answered.
     """
     polls_per_client = int(np.ceil(until_min / poll_interval_min)) + 1
     poll = poll_phase_min[:, None] + poll_interval_min * np.arange(polls_per_client)[None, :]
@@ -56,7 +93,8 @@ def settle_uploads(logged_time: np.ndarray, logged_client: np.ndarray, n_clients
     answered = valid.copy()
     for start, end in all_down:
         answered &= ~((poll >= start) & (poll < end))
-    uploads = answered & ~blocked[:, None]
+    refusing = poll < blocked_until[:, None]
+    uploads = answered & ~refusing
 
     # Keys that sort by (client, time): one client's polls and logs never mix with another's.
     span = until_min + poll_interval_min + 1.0
@@ -70,21 +108,30 @@ def settle_uploads(logged_time: np.ndarray, logged_client: np.ndarray, n_clients
     first = np.searchsorted(upload_key, log_key, side="left")
     has_poll = first < len(upload_key)
     has_poll[has_poll] = upload_client[first[has_poll]] == log_client[has_poll]
+    # A run still in the log when the log is deleted (a reinstall) is lost, not uploaded later.
+    wipe = wiped_at[log_client]
+    log_time = log_key - log_client * span
+    before_wipe = (log_time < wipe) & np.isfinite(wipe)
+    has_poll[has_poll] = ~before_wipe[has_poll] | (upload_key[first[has_poll]] - log_client[has_poll] * span < wipe[has_poll])
+    wiped = before_wipe & ~has_poll
 
     logged = np.bincount(logged_client, minlength=n_clients)
     reported = np.bincount(log_client[has_poll], minlength=n_clients)
-    held = logged - reported
-    unreported = np.where(blocked, held, 0)
+    lost = np.bincount(log_client[wiped], minlength=n_clients)
+    held = logged - reported - lost
+    unreported = np.where(blocked_until >= until_min, held, 0)
     carried = np.bincount(first[has_poll], minlength=len(upload_key))
     nonempty = carried > 0
 
-    refused = answered & blocked[:, None]
+    refused = answered & refusing
     refused_key = (client_of_poll * span + poll)[refused]
     refused_client = client_of_poll[refused]
-    waiting = np.searchsorted(log_key, refused_key, side="right") - np.searchsorted(log_key, refused_client * span, side="left")
+    since = np.where(poll[refused] >= wiped_at[refused_client], wiped_at[refused_client], 0.0)
+    waiting = (np.searchsorted(log_key, refused_key, side="right")
+               - np.searchsorted(log_key, refused_client * span + since, side="left"))
     with_logs = waiting > 0
     return Uploads(
-        logged=logged, reported=reported, pending=held - unreported, unreported=unreported,
+        logged=logged, reported=reported, pending=held - unreported, unreported=unreported, lost=lost,
         upload_time=poll[uploads][nonempty], upload_client=upload_client[nonempty], upload_count=carried[nonempty],
         refused_time=poll[refused][with_logs], refused_client=refused_client[with_logs], refused_count=waiting[with_logs],
     )

@@ -156,12 +156,26 @@ def test_q213261_lagging_clients_never_upload_and_the_result_says_so():
 
 
 def test_q213261_synchronised_clocks_report_everything_but_the_last_poll():
-    for result in runs("Q213261", "fix"):
+    for result in runs("Q213261", "in_step"):
         s = result.summary
         assert s["sessions_unreported"] == 0
         assert s["sessions_reported"] + s["sessions_pending"] == s["sessions"]
         # what is pending was logged after each client's last poll: at most one interval's worth
         assert s["sessions_pending"] < s["sessions"] * result.params.config_poll_min / (result.params.days * 1440) * 1.5
+
+
+def test_q213261_setting_the_clock_alone_changes_nothing_the_reinstall_after_it_does():
+    for fault, sync_only, fix in zip(runs("Q213261"), runs("Q213261", "sync_only"), runs("Q213261", "fix")):
+        assert {k: v for k, v in sync_only.summary.items() if v == v} == {k: v for k, v in fault.summary.items() if v == v}
+        s = fix.summary
+        assert 0 == s["sessions_unreported"] < s["sessions_lost_at_reinstall"] < fault.summary["sessions_unreported"]
+        assert s["sessions"] == s["sessions_reported"] + s["sessions_pending"] + s["sessions_lost_at_reinstall"]
+        reinstalls = fix.events[fix.events["kind"] == "reinstall"]
+        assert (reinstalls["hours"] == fix.params.reinstall_h).all()
+        assert len(reinstalls) == round(fix.params.skewed_fraction * fix.params.n_clients)
+        # after the reinstall the skewed clients upload like the others
+        uploads = fix.events[(fix.events["kind"] == "upload") & fix.events["client"].isin(reinstalls["client"])]
+        assert len(uploads) > 0 and (uploads["hours"] > fix.params.reinstall_h).all()
 
 
 def test_q213261_a_lag_within_the_threshold_is_harmless():
@@ -201,9 +215,12 @@ def test_q299261_a_reboot_clears_the_hang():
 
 
 @pytest.mark.parametrize("overrides", [
-    {},  # Windows 95/98 clients retrying every minute (the bug's cadence) until CCIM or the server returns
-    {"failover": "after_retries", "retries": 3, "retry_delay_min": 5.0, "restart_after_h": 2.0},
+    {},  # Windows 95/98 clients retrying every minute (their cadence) until their first CCIM or the server returns
+    {"failover": "after_retries", "retries": 3, "retry_delay_min": 5.0, "users_restart": True, "restart_after_h": 2.0},
     {"outages": [[0, 10.0, 300.0], [1, 11.0, 60.0]], "win9x_fraction": 0.2, "ccim_interval_h": 4.0},
+    # both servers down across the first CCIM cycles: bound clients change cadence there and keep trying
+    {"outages": [[0, 10.0, 1800.0], [1, 10.0, 1800.0]], "win9x_retry_s": 300.0, "failover": "after_retries",
+     "retry_delay_min": 7.0, "days": 2},
 ])
 def test_a_stranded_clients_retries_keep_their_cadence_and_stop_when_something_changes(overrides):
     """Each client's retries: one every delay while its server is down, numbered 1, 2, 3... per episode.
@@ -219,7 +236,9 @@ def test_a_stranded_clients_retries_keep_their_cadence_and_stop_when_something_c
 
 def check_retry_series(result):
     params, events = result.params, result.events
-    delay = params.no_server_retry_s / 60 if params.failover == "immediate" else params.retry_delay_min
+    nt_delay = params.no_server_retry_s / 60 if params.failover == "immediate" else params.retry_delay_min
+    # a Windows 95/98 client keeps its own cadence until its first CCIM cycle or restart, whatever failover says
+    knows_all_min = (result.usage["first_ccim_h"].fillna(-np.inf) * 60).to_numpy()
     retries = events[events["kind"] == "retry"]
     down = np.zeros(len(retries), dtype=bool)
     for server, start_h, minutes in params.outages:
@@ -228,13 +247,14 @@ def check_retry_series(result):
     assert down.all(), "a retry was recorded while its server was up"
 
     checked = 0
-    for _, client in events[events["client"].notna()].groupby("client"):
+    for c, client in events[events["client"].notna()].groupby("client"):
         series: list[float] = []
         for row in client.itertuples():
             if row.kind == "retry":
                 attempt = int(row.detail.split()[1].rstrip(":"))
                 assert attempt == len(series) + 1, "retries numbered 1, 2, 3... within an episode"
                 if series:
+                    delay = params.win9x_retry_s / 60 if series[-1] < knows_all_min[c] else nt_delay
                     assert abs(row.hours * 60 - series[-1] - delay) < 1e-6, "one retry every delay"
                 series.append(row.hours * 60)
             elif row.kind in {"reconnect", "rebind", "failover"}:

@@ -32,7 +32,10 @@ def sites(draw):
         unreachable_servers=draw(st.lists(st.integers(0, n_servers - 1), max_size=2)),
         min_licenses=draw(st.integers(0, 5)), buffer=draw(st.integers(1, 5)), reserve_pct=draw(st.floats(1, 100)),
         win9x_fraction=draw(st.floats(0, 1)), ccim_interval_h=draw(st.floats(1, 48)),
-        restart_after_h=draw(st.floats(0, 10)), clock_offset_min=draw(st.floats(0, 600)),
+        users_restart=draw(st.booleans()), restart_after_h=draw(st.floats(0, 10)),
+        install_h=draw(st.floats(-48, days * 24)), install_spread_h=draw(st.floats(0, 48)),
+        win9x_retry_s=draw(st.floats(5, 3600)), clock_offset_min=draw(st.floats(0, 600)),
+        clock_sync_h=draw(st.floats(0, 100)), reinstall_h=draw(st.floats(0, 100)),
         skewed_fraction=draw(st.floats(0, 1)), config_poll_min=draw(st.floats(15, 600)),
         service_pack=draw(st.sampled_from(["SP2", "SP2+hotfix", "SP3", "SP4"])),
     )
@@ -57,8 +60,12 @@ def test_licences_are_conserved_and_never_negative(values):
 def test_every_run_is_accounted_for(values):
     result = kbsim.run("site", **values)
     usage, s = result.usage, result.summary
-    assert (usage["sessions"] == usage["reported"] + usage["pending"] + usage["unreported"]).all()
-    assert s["sessions"] == s["sessions_reported"] + s["sessions_pending"] + s["sessions_unreported"]
+    kept = usage["reported"] + usage["pending"] + usage["unreported"] + usage["lost_at_reinstall"]
+    assert (usage["sessions"] == kept).all()
+    assert s["sessions"] == (s["sessions_reported"] + s["sessions_pending"] + s["sessions_unreported"]
+                             + s["sessions_lost_at_reinstall"])
+    if s["sessions_lost_at_reinstall"]:
+        assert any("lost at reinstall" in note for note in result.notes)
     assert s["requests"] == s["grants"] + s["denials"]
     started = result.events["kind"].isin(["grant", "logged_locally", "callback_granted"]).sum()
     assert started == s["sessions"]

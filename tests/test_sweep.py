@@ -245,7 +245,7 @@ def test_cli_sweep_writes_csv_and_parquet(tmp_path, capsys):
     (["--grid", "retries=1,,4"], "has an empty value"),
     (["--grid", "retries=1,0"], "--grid retries=0 is not allowed (out of range): expected an integer from 1 to 100"),
     (["--grid", "retries=1,x"], "--grid retries='x' is not allowed"),
-    (["--grid", "retrys=1"], "--grid: unknown parameter 'retrys': did you mean 'retries'?"),
+    (["--grid", "retrys=1"], "--grid: unknown parameter 'retrys': did you mean 'retries'"),
     (["--grid", "retries=1", "--grid", "retries=2"], "given twice"),
     (["--grid", "retries=1", "--set", "retries=2"], "both swept (in the grid) and fixed"),
     (["--grid", "retries=1", "--seeds", "x"], "--seeds 'x' is not allowed"),

@@ -1,27 +1,30 @@
-"""Offline log uploads worked by hand: a lagging clock, a site with no server up, the last poll."""
+"""Offline log uploads worked by hand: a lagging clock, a site with no server up, the last poll,
+and Q213261's state: set at install, untouched by a clock correction, reset by a reinstall that deletes the log."""
 
 import numpy as np
 
-from kbsim.usage import settle_uploads
+from kbsim.usage import NEVER, settle_uploads, upload_blocked_until
 
 
-def settle(blocked=(False, False), all_down=()):
+def settle(blocked_until=(0.0, 0.0), wiped_at=(NEVER, NEVER), all_down=()):
     # client 0 polls at 10, 110, 210; client 1 at 50, 150. The run ends at 250 minutes.
+    # client 0 logs runs at 5, 20, 120, 215; client 1 at 60, 160.
     return settle_uploads(
         logged_time=np.array([5.0, 20.0, 60.0, 120.0, 215.0, 160.0]),
         logged_client=np.array([0, 0, 1, 0, 0, 1]),
         n_clients=2, poll_phase_min=np.array([10.0, 50.0]), poll_interval_min=100.0, until_min=250.0,
-        blocked=np.array(blocked), all_down=list(all_down))
+        blocked_until=np.array(blocked_until), wiped_at=np.array(wiped_at), all_down=list(all_down))
 
 
 def test_each_run_goes_up_at_the_first_poll_after_it():
     u = settle()
     assert u.reported.tolist() == [3, 1] and u.pending.tolist() == [1, 1] and u.unreported.tolist() == [0, 0]
+    assert u.lost.tolist() == [0, 0]
     assert list(zip(u.upload_time, u.upload_client, u.upload_count)) == [(10, 0, 1), (110, 0, 1), (210, 0, 1), (150, 1, 1)]
 
 
 def test_a_lagging_clock_holds_every_run_back():
-    u = settle(blocked=(True, False))
+    u = settle(blocked_until=(NEVER, 0.0))
     assert u.reported.tolist() == [0, 1] and u.unreported.tolist() == [4, 0] and u.pending.tolist() == [0, 1]
     assert list(zip(u.refused_time, u.refused_count)) == [(10, 1), (110, 2), (210, 3)]
 
@@ -30,3 +33,42 @@ def test_a_poll_with_no_server_up_waits_for_the_next():
     u = settle(all_down=[(100.0, 200.0)])
     assert list(zip(u.upload_time, u.upload_client, u.upload_count)) == [(10, 0, 1), (210, 0, 2)]
     assert u.pending.tolist() == [1, 2] and u.reported.tolist() == [3, 0]
+
+
+def test_a_reinstall_after_the_clock_is_right_resumes_uploads_and_loses_what_the_log_held():
+    # client 0 reinstalled at 100 with its clock right: runs at 5 and 20 were held (poll 10 refused) and are
+    # deleted with the client software; the run at 120 goes up at 210, the one at 215 waits.
+    u = settle(blocked_until=(100.0, 0.0), wiped_at=(100.0, NEVER))
+    assert u.lost.tolist() == [2, 0] and u.reported.tolist() == [1, 1]
+    assert u.pending.tolist() == [1, 1] and u.unreported.tolist() == [0, 0]
+    assert list(zip(u.refused_time, u.refused_count)) == [(10, 1)]
+    assert list(zip(u.upload_time, u.upload_client, u.upload_count)) == [(210, 0, 1), (150, 1, 1)]
+
+
+def test_a_reinstall_before_the_clock_is_right_installs_the_fault_again():
+    u = settle(blocked_until=(NEVER, 0.0), wiped_at=(100.0, NEVER))
+    assert u.lost.tolist() == [2, 0] and u.unreported.tolist() == [2, 0] and u.reported.tolist() == [0, 1]
+    # after the reinstall the log starts empty: poll 110 has nothing to refuse, poll 210 holds the run at 120
+    assert list(zip(u.refused_time, u.refused_count)) == [(10, 1), (210, 1)]
+
+
+def test_a_reinstall_deletes_runs_waiting_for_the_next_poll_even_on_a_healthy_client():
+    u = settle(wiped_at=(100.0, NEVER))
+    assert u.lost.tolist() == [1, 0] and u.reported.tolist() == [2, 1] and u.pending.tolist() == [1, 1]
+
+
+def test_the_upload_state_is_set_by_the_clock_at_install():
+    minutes = 60.0
+    install = np.array([-100, -100, -100, -100, 25]) * minutes
+    lag = np.array([240.0, 240.0, 240.0, 30.0, 240.0])
+    reinstall = np.array([NEVER, 40 * minutes, 10 * minutes, NEVER, NEVER])
+    sync = 20 * minutes
+    until = upload_blocked_until(install, lag, 60.0, "SP2", sync, reinstall)
+    assert until[0] == NEVER  # lagging at install, the clock set right later, never reinstalled: still blocked
+    assert until[1] == 40 * minutes  # reinstalled after the clock was set right: uploads from the reinstall on
+    assert until[2] == NEVER  # reinstalled before the clock was set right: the same fault again
+    assert until[3] == 0.0  # a lag within the threshold is harmless
+    assert until[4] == 0.0  # installed after the clock was set right
+    assert (upload_blocked_until(install, lag, 60.0, "SP2+hotfix", sync, reinstall) == until).all()
+    for fixed in ("SP3", "SP4"):  # the article covers 2.0 to SP2 only
+        assert (upload_blocked_until(install, lag, 60.0, fixed, sync, reinstall) == 0.0).all()

@@ -1,0 +1,129 @@
+"""Client agents worked by hand: a tiny site, a few clients, launches at known times.
+
+Q212894: a Windows 95/98 client knows one server from its install until its first CCIM cycle or a
+restart, then fails over like Windows NT; a restart runs a cycle and the CCIM clock counts from it.
+Q213261: the upload state is the clock at install; a clock correction alone changes nothing; a
+reinstall after it resumes uploads and deletes what the offline log held.
+"""
+
+import numpy as np
+import pytest
+
+from kbsim import Params
+from kbsim.site import Site, _result
+
+H = 60.0  # minutes in an hour
+
+
+def run_by_hand(launches, poll_phase_min=None, **values):
+    """A site whose launches are ``[(hour, client), ...]`` (product 0, 30 minutes each), run to the end."""
+    site = Site(Params(**values))
+    site.launch_time = [h * H for h, _ in launches]
+    site.launch_client = [c for _, c in launches]
+    site.launch_product = [0] * len(launches)
+    site.launch_duration = [30.0] * len(launches)
+    if poll_phase_min is not None:
+        site.poll_phase_min = np.full(site.params.n_clients, poll_phase_min)
+    site.run()
+    return site, _result(site)
+
+
+# Two Windows 95/98 clients whose home is server 0, installed at the run's start; server 0 is down
+# from 10 h to 40 h. The first CCIM cycle of both comes at 23 h.
+WIN9X = dict(mode="online", n_servers=2, n_clients=2, licenses=10, demand_skew=1.0, win9x_fraction=1.0,
+             install_h=0.0, install_spread_h=0.0, outages=[[0, 10.0, 1800.0]], days=2, service_pack="SP4")
+
+
+def kinds(result, client):
+    events = result.events[result.events["client"] == client]
+    shown = ["contact_failed", "failover", "rebind", "restart", "reconnect", "grant", "deny"]
+    return events.loc[events["kind"].isin(shown), ["hours", "kind", "server"]].values.tolist()
+
+
+def test_q212894_bound_until_the_first_ccim_cycle_after_install_then_like_windows_nt():
+    site, result = run_by_hand([(12, 0), (24, 0), (30, 1)], **WIN9X)
+    assert result.usage["first_ccim_h"].tolist() == [23.0, 23.0]
+    # client 0 fails at 12 h, keeps retrying server 0 once a minute, and is rebound at its first cycle
+    assert kinds(result, 0) == [[12.0, "contact_failed", 0], [23.0, "rebind", 1], [23.0, "reconnect", 1],
+                                [24.0, "grant", 1]]
+    retries = result.events[(result.events["kind"] == "retry") & (result.events["client"] == 0)]
+    assert len(retries) == 659 and set(retries["server"]) == {0}  # 12:01 to 22:59
+    assert np.allclose(np.diff(retries["hours"].to_numpy()) * H, 1.0)
+    # client 1 fails at 30 h, after its first cycle: it fails over at once, like Windows NT
+    assert kinds(result, 1) == [[30.0, "contact_failed", 0], [30.0, "failover", 1], [30.0, "grant", 1]]
+    assert result.summary["recovery_h_win9x"] == pytest.approx((12.0 + 0.0) / 2)  # medians of 12 h and 0 h
+
+
+def test_q212894_installed_more_than_a_cycle_before_the_run_the_clients_start_cured():
+    _, result = run_by_hand([(12, 0)], **{**WIN9X, "install_h": -30.0})
+    assert result.usage["first_ccim_h"].tolist() == [-7.0, -7.0]
+    assert kinds(result, 0) == [[12.0, "contact_failed", 0], [12.0, "failover", 1], [12.0, "grant", 1]]
+
+
+def test_q212894_the_windows_95_98_cadence_does_not_follow_the_failover_switch():
+    _, result = run_by_hand([(12, 0), (30, 1)], **{**WIN9X, "failover": "after_retries", "retry_delay_min": 15.0})
+    retries = result.events[result.events["kind"] == "retry"]
+    bound = retries[retries["client"] == 0]
+    assert len(bound) == 659  # still once a minute while bound, not every 15 minutes
+    # client 1, past its first cycle, follows the configured retries: its one retry after 15 minutes moves it
+    assert kinds(result, 1) == [[30.0, "contact_failed", 0], [30.25, "failover", 1], [30.25, "reconnect", 1]]
+    assert result.events.query("client == 1 and kind == 'failover'")["detail"].tolist() == [
+        "moved from SWM0 after 1 retries"]
+
+
+def test_q212894_a_restart_runs_a_cycle_and_the_ccim_clock_counts_from_it():
+    site, result = run_by_hand([(12, 0)], **{**WIN9X, "users_restart": True, "restart_after_h": 2.0})
+    assert kinds(result, 0) == [[12.0, "contact_failed", 0], [14.0, "restart", 0], [14.0, "rebind", 1],
+                                [14.0, "reconnect", 1]]
+    assert result.usage["first_ccim_h"].tolist() == [14.0, 23.0]  # client 1 never restarted
+    agents = site.agents
+    assert agents.next_ccim_min(0, 14 * H + 1) == (14 + 23) * H  # the next cycle counts from the restart
+    assert agents.next_ccim_min(1, 14 * H + 1) == 23 * H  # from the install
+    assert agents.restarts == 1
+
+
+def test_q212894_a_restart_left_for_later_than_the_cycle_never_happens():
+    _, result = run_by_hand([(12, 0)], **{**WIN9X, "users_restart": True, "restart_after_h": 20.0})
+    assert "restart" not in set(result.events["kind"])
+    assert result.usage["first_ccim_h"].tolist() == [23.0, 23.0]
+
+
+# One offline client whose clock is 4 hours behind, installed at the run's start; it polls at
+# 0.5 h, 4.5 h, 8.5 h... and runs programs at 1, 5, 15, 25 and 30 h.
+SKEWED = dict(mode="offline", n_servers=1, n_clients=1, skewed_fraction=1.0, clock_offset_min=240.0,
+              clock_threshold_min=60.0, install_h=0.0, install_spread_h=0.0, days=2, service_pack="SP2")
+RUNS = [(1, 0), (5, 0), (15, 0), (25, 0), (30, 0)]
+
+
+def usage_row(result):
+    return result.usage.loc[0, ["sessions", "reported", "pending", "unreported", "lost_at_reinstall"]].tolist()
+
+
+def test_q213261_a_clock_set_right_during_the_run_does_not_resume_uploads():
+    _, result = run_by_hand(RUNS, poll_phase_min=30.0, **SKEWED, clock_sync_h=10.0)
+    assert usage_row(result) == [5, 0, 0, 5, 0]
+    assert result.events.query("kind == 'clock_sync'")["hours"].tolist() == [10.0]
+    assert any("did not help" in note for note in result.notes)
+
+
+def test_q213261_a_reinstall_after_the_correction_resumes_uploads_and_loses_the_held_runs():
+    _, result = run_by_hand(RUNS, poll_phase_min=30.0, **SKEWED, clock_sync_h=10.0, reinstall_h=20.0)
+    # runs at 1, 5 and 15 h were held and go with the client software at 20 h; 25 h goes up at 28.5 h,
+    # 30 h at 32.5 h
+    assert usage_row(result) == [5, 2, 0, 0, 3]
+    assert result.events.query("kind == 'upload'")["hours"].tolist() == [28.5, 32.5]
+    assert result.events.query("kind == 'reinstall'")["detail"].tolist() == [
+        "client software removed and installed again; 3 runs in the offline log deleted"]
+    assert any("lost at reinstall" in note for note in result.notes)
+
+
+def test_q213261_a_reinstall_before_the_correction_installs_the_fault_again():
+    _, result = run_by_hand(RUNS, poll_phase_min=30.0, **SKEWED, clock_sync_h=30.0, reinstall_h=20.0)
+    assert usage_row(result) == [5, 0, 0, 2, 3]
+    assert any("installed the same fault again" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("service_pack, held", [("SP2", 5), ("SP2+hotfix", 5), ("SP3", 0), ("SP4", 0)])
+def test_q213261_applies_at_sp2_and_its_hotfix_only(service_pack, held):
+    _, result = run_by_hand(RUNS, poll_phase_min=30.0, **{**SKEWED, "service_pack": service_pack})
+    assert usage_row(result)[3] == held
