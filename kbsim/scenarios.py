@@ -3,7 +3,9 @@
 The packaged presets are found through :mod:`importlib.resources`, so an
 installed wheel or sdist carries them and runs them from any folder. A user's
 own preset is a TOML file of the same form anywhere on disk, run by its path
-(``kbsim.run("my_site.toml")``). A preset file holds a title, the article it reproduces, the parameters its
+(``kbsim.run("my_site.toml")``).
+
+A preset file holds a title, the article it reproduces, the parameters its
 notebook exposes (``explore``), the parameter values of the fault
 (``[params]``) and named variants on top of them (``[variants.workaround]``,
 ``[variants.fix]``). Every value is checked against the one declaration in

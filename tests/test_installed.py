@@ -118,13 +118,11 @@ def installed(tmp_path_factory) -> Installed:
     pip = [python, "-m", "pip", "install", "--quiet"]
     build_requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
     step(seconds, "install the build backend", [*pip, *build_requires], root)
-    build = "import sys; from setuptools import build_meta as b; print(getattr(b, sys.argv[1])(sys.argv[2]))"
-    sdist = dist / step(seconds, "build the sdist", [python, "-c", build, "build_sdist", dist], source).split()[-1]
-    with tarfile.open(sdist) as archive:
-        archive.extractall(root / "unpacked", filter="data")
-    unpacked = root / "unpacked" / sdist.name.removesuffix(".tar.gz")
-    wheel = dist / step(seconds, "build the wheel from the sdist", [python, "-c", build, "build_wheel", dist],
-                        unpacked).split()[-1]
+    build = "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))"
+    sdist = dist / step(seconds, "build the sdist", [python, "-c", build, dist], source).split()[-1]
+    step(seconds, "build the wheel from the sdist", [python, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                                                     "--no-build-isolation", "--wheel-dir", dist, sdist], root)
+    wheel = next(dist.glob("kbsim-*.whl"))
 
     dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
     dask = [r for r in dev if r.startswith("dask")]
