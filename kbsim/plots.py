@@ -152,10 +152,12 @@ def client_attempts(result: Result, ax: Axes | None = None, bin_h: float = 1.0) 
     _legend(ax)
     s = result.summary
     counts = events["kind"].value_counts()
-    alt = (f"Client connection trouble per {bin_h:g} h, on a logarithmic scale: {s['connection_attempts']} attempts "
-           f"in all, {int(counts.get('retry', 0))} unanswered retries, {s['attempts_no_server']} attempts while no "
-           f"server was up, {int(counts.get('failover', 0))} failovers, {int(counts.get('restart', 0))} restarts and "
-           f"{int(counts.get('rebind', 0))} rebinds of Windows 95/98 clients.")
+    alt = (f"Client connection trouble per {bin_h:g} h: {s['connection_attempts']} attempts in all, "
+           f"{s['attempts_no_server']} while no server was up, and {s['failovers']} moves to another server.")
+    rebinds, restarts = int(counts.get("rebind", 0)), int(counts.get("restart", 0))
+    if rebinds or restarts:  # Q212894: say what the Windows 95/98 clients did, when they did anything
+        alt += (f" {int(counts.get('retry', 0))} retries went unanswered; Windows 95/98 users restarted "
+                f"{restarts} times and {rebinds} clients were rebound at a CCIM cycle or restart.")
     return _finish(ax, result, "What the clients did when a server did not answer", f"events per {bin_h:g} h (log)", alt)
 
 
