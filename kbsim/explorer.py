@@ -27,77 +27,140 @@ import pandas as pd
 
 from .errors import ParameterError
 from .parameters import PARAMETERS, Parameter, Params
-from .plots import PLOTS, alt_text, check_plot, png
+from .plots import HEIGHT_IN, PLOTS, WIDTH_IN, alt_text, canvas, check_plot, png, redraw
 from .result import SUMMARY, Result, compare
 from .scenarios import FAULT, Preset, get_preset
 from .service import first_pack
 
-SLIDER_STEPS = 2000  # wider ranges than this many steps get a bounded number box
+#: A numeric range of more steps than this gets a bounded box for typed entry (with a hint of its range)
+#: instead of a slider: on a slider a few hundred pixels wide, more steps could not all be reached by mouse.
+SLIDER_STEPS = 200
 CACHE_SIZE = 64
-_LAYOUT = widgets.Layout(width="420px")
-_STYLE = {"description_width": "170px"}
+#: The controls' column; beside the plots on a wide page, above them when the cell is narrow.
+CONTROLS_WIDTH = "500px"
+#: Plots are never drawn narrower than this on screen (legible at 1024x768 with the file browser open).
+PLOT_MIN_WIDTH = "600px"
+_ROW = widgets.Layout(width="100%")
+_STYLE = {"description_width": "230px"}
 
 
 def _label(parameter: Parameter) -> str:
-    return f"{parameter.name} ({parameter.unit})" if parameter.unit else parameter.name
+    """Words with the unit once, from the declaration: "Retry delay (min)"."""
+    return parameter.label or (f"{parameter.name} ({parameter.unit})" if parameter.unit else parameter.name)
+
+
+def _tooltip(parameter: Parameter) -> str:
+    return f"{parameter.name}: {parameter.help}"
+
+
+def number_control(kind: str, value: float, low: float, high: float, step: float, description: str,
+                   tooltip: str) -> widgets.Widget:
+    """A slider over a short range, or a bounded box for typed entry over a long one (see SLIDER_STEPS)."""
+    common = dict(value=value, min=low, max=high, step=step, description=description, tooltip=tooltip,
+                  style=_STYLE, layout=_ROW)
+    if (high - low) / step > SLIDER_STEPS:
+        box = widgets.BoundedIntText if kind == "int" else widgets.BoundedFloatText
+        return box(**common)
+    slider = widgets.IntSlider if kind == "int" else widgets.FloatSlider
+    readout = {} if kind == "int" else {"readout_format": f".{_decimals(step)}f"}
+    return slider(continuous_update=False, **readout, **common)
+
+
+def _decimals(step: float) -> int:
+    text = f"{step:g}"
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _hint(widget: widgets.Widget) -> str:
+    """The range a typed box takes, in words beside it."""
+    if isinstance(widget, (widgets.BoundedIntText, widgets.BoundedFloatText)):
+        return f"type {widget.min:,g} to {widget.max:,g}"
+    return ""
+
+
+def _row(widget: widgets.Widget) -> widgets.Widget:
+    """A control as shown: a typed box gets its range beside it."""
+    hint = _hint(widget)
+    if not hint:
+        return widget
+    widget.layout = widgets.Layout(width="calc(100% - 150px)")
+    return widgets.HBox([widget, widgets.HTML(f"<span style='color:#555'>{hint}</span>",
+                                              layout=widgets.Layout(width="145px"))], layout=_ROW)
 
 
 class OutageControl(widgets.VBox):
-    """One outage as server, start and length: ``value`` is the ``outages`` parameter."""
+    """One outage as server, start and length: ``value`` is the ``outages`` parameter.
+
+    Start and length are typed (with their range as a hint): a run of days spans thousands of minutes,
+    more than a slider can offer a step each. They are disabled while the server says "none".
+    """
+
+    NONE = "none"
 
     def __init__(self, params: Params) -> None:
         self.n_servers = params.n_servers
-        options = [("none", None)] + [(f"server {s}", s) for s in range(params.n_servers)]
+        declared = PARAMETERS["outages"]
+        options = [("none", self.NONE)] + [(f"server {s}", s) for s in range(params.n_servers)]
         if params.n_servers > 1:
             options.append(("all servers", "all"))
-        self.server = widgets.Dropdown(options=options, description="outage: server", style=_STYLE, layout=_LAYOUT)
-        self.start_h = widgets.FloatSlider(min=0, step=0.25, description="outage start (h)", continuous_update=False,
-                                           style=_STYLE, layout=_LAYOUT)
-        self.minutes = widgets.FloatSlider(min=1, step=5, description="outage length (min)", continuous_update=False,
-                                           style=_STYLE, layout=_LAYOUT)
+        self.server = widgets.Dropdown(options=options, value=self.NONE, description="Outage: server",
+                                       tooltip=_tooltip(declared), style=_STYLE, layout=_ROW)
+        self.start_h = widgets.BoundedFloatText(min=0, step=0.25, description="Outage start (h from start)",
+                                                tooltip="outages: hour of the run the server goes offline",
+                                                style=_STYLE, layout=_ROW)
+        self.minutes = widgets.BoundedFloatText(min=1, step=1, value=60, description="Outage length (min)",
+                                                tooltip="outages: minutes the server stays offline",
+                                                style=_STYLE, layout=_ROW)
         self.set_days(params.days)
-        super().__init__([self.server, self.start_h, self.minutes])
+        self.start_row, self.minutes_row = _row(self.start_h), _row(self.minutes)
+        super().__init__([self.server, self.start_row, self.minutes_row], layout=_ROW)
+        self.server.observe(lambda _: self._enable(), names="value")
         self.set_value(params.outages)
 
+    def _enable(self) -> None:
+        self.start_h.disabled = self.minutes.disabled = self.server.value == self.NONE
+
     def set_days(self, days: int) -> None:
-        """Keep the sliders inside the run (their range derives from ``days``)."""
+        """Keep the boxes inside the run (their range derives from ``days``), and their hints true."""
         self.start_h.max = days * 24 - 0.25
         self.minutes.max = days * 1440
+        for box, row in ((self.start_h, getattr(self, "start_row", None)), (self.minutes, getattr(self, "minutes_row", None))):
+            if row is not None:
+                row.children[1].value = f"<span style='color:#555'>{_hint(box)}</span>"
 
     @property
     def value(self) -> tuple:
         server = self.server.value
-        if server is None:
+        if server == self.NONE:
             return ()
         servers = range(self.n_servers) if server == "all" else [server]
-        return tuple((s, self.start_h.value, self.minutes.value) for s in servers)
+        start_h, minutes = round(self.start_h.value / 0.25) * 0.25, float(round(self.minutes.value))
+        return tuple((s, start_h, max(1.0, minutes)) for s in servers)
 
     def set_value(self, outages: tuple) -> None:
         if not outages:
-            self.server.value = None
+            self.server.value = self.NONE
+            self._enable()
             return
         same = len({(o[1], o[2]) for o in outages}) == 1
         everyone = same and sorted(o[0] for o in outages) == list(range(self.n_servers)) and self.n_servers > 1
         self.server.value = "all" if everyone else outages[0][0]
         self.start_h.value, self.minutes.value = outages[0][1], outages[0][2]
+        self._enable()
 
     def observe_value(self, handler) -> None:
-        for child in self.children:
+        for child in (self.server, self.start_h, self.minutes):
             child.observe(handler, names="value")
 
 
 def control(parameter: Parameter, params: Params) -> widgets.Widget:
     """The widget for one parameter, from its declaration; it cannot hold a value the declaration refuses."""
     value = getattr(params, parameter.name)
-    common = dict(description=_label(parameter), tooltip=parameter.help, style=_STYLE, layout=_LAYOUT)
+    common = dict(description=_label(parameter), tooltip=_tooltip(parameter), style=_STYLE, layout=_ROW)
     kind = parameter.kind
     if kind in ("int", "float"):
         step = parameter.step or (1 if kind == "int" else 0.1)
-        if (parameter.high - parameter.low) / step > SLIDER_STEPS:
-            box = widgets.BoundedIntText if kind == "int" else widgets.BoundedFloatText
-            return box(value=value, min=parameter.low, max=parameter.high, step=step, **common)
-        slider = widgets.IntSlider if kind == "int" else widgets.FloatSlider
-        return slider(value=value, min=parameter.low, max=parameter.high, step=step, continuous_update=False, **common)
+        return number_control(kind, value, parameter.low, parameter.high, step, **{k: common[k] for k in ("description", "tooltip")})
     if kind == "bool":
         return widgets.Checkbox(value=value, indent=False, **common)
     if kind == "choice":
@@ -109,7 +172,8 @@ def control(parameter: Parameter, params: Params) -> widgets.Widget:
                                       rows=min(4, params.n_servers), **common)
     if kind == "pack_time":
         first = first_pack(params.start)
-        days = [first + timedelta(days=d) for d in range(-((first - params.start).days), 7)]
+        # Every day of the run and a week beyond it at the pack's time of day (a PackTime a week later, say).
+        days = [first + timedelta(days=d) for d in range(-((first - params.start).days), params.days + 7)]
         # "" stands for the default: a Dropdown cannot show None as a selected option.
         options = [("first Sunday 01:59:59 (default)", "")] + [(f"{d:%a %Y-%m-%d %H:%M:%S}", d) for d in days
                                                                 if d >= params.start]
@@ -137,15 +201,17 @@ class Explorer:
 
         self.controls = {name: control(PARAMETERS[name], self.base) for name in self.preset.explore}
         self.picker = widgets.Dropdown(options=[(self.variant_label(v), v) for v in (FAULT, *self.preset.variants)],
-                                       value=self.variant, description="preset", style=_STYLE, layout=_LAYOUT,
-                                       disabled=not self.preset.variants)
+                                       value=self.variant, description="Preset", style={"description_width": "60px"},
+                                       tooltip="the article's fault and its variants (fix, workaround...)",
+                                       disabled=not self.preset.variants, layout=widgets.Layout(width="300px"))
         self.reset_button = widgets.Button(description="Reset", tooltip="back to the chosen preset's settings",
                                            icon="undo")
-        self.images = [widgets.Image(format="png", layout=widgets.Layout(max_width="100%")) for _ in self.plots]
+        self.images = [widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto"))
+                       for _ in self.plots]
         self.captions = [widgets.HTML() for _ in self.plots]
         self.summary = widgets.HTML()
         self.message = widgets.HTML()
-        self.call = widgets.Textarea(description="as code", rows=2, layout=widgets.Layout(width="100%"),
+        self.call = widgets.Textarea(description="As code", rows=2, layout=widgets.Layout(width="100%"),
                                      tooltip="these settings as a kbsim.run(...) line: copy it into a cell or a script")
 
         for name, widget in self.controls.items():
@@ -158,10 +224,18 @@ class Explorer:
         self.picker.observe(self._picked, names="value")
         self.reset_button.on_click(lambda _: self.reset())
 
-        figures = [widgets.VBox([image, caption]) for image, caption in zip(self.images, self.captions)]
-        left = widgets.VBox([widgets.HBox([self.picker, self.reset_button]), *self.controls.values(),
-                             self.summary], layout=widgets.Layout(min_width="440px"))
-        self.widget = widgets.VBox([widgets.HBox([left, widgets.VBox(figures)]), self.message, self.call])
+        # Controls beside the plots when the cell is wide enough for both, above them when it is not:
+        # the plots never shrink below PLOT_MIN_WIDTH to make room for the controls.
+        figures = [widgets.VBox([image, caption], layout=_ROW) for image, caption in zip(self.images, self.captions)]
+        left = widgets.VBox([widgets.HBox([self.picker, self.reset_button]),
+                             *[_row(w) for w in self.controls.values()], self.summary],
+                            layout=widgets.Layout(flex=f"1 1 {CONTROLS_WIDTH}", max_width="640px",
+                                                  margin="0 16px 8px 0"))
+        right = widgets.VBox(figures, layout=widgets.Layout(flex=f"100 1 {PLOT_MIN_WIDTH}", min_width=PLOT_MIN_WIDTH))
+        panes = widgets.Box([left, right], layout=widgets.Layout(display="flex", flex_flow="row wrap",
+                                                                 align_items="flex-start", width="100%"))
+        self.widget = widgets.VBox([panes, self.message, self.call], layout=_ROW)
+        self._figures: list = [None] * len(self.plots)
         self.update()
 
     def variant_label(self, variant: str) -> str:
@@ -172,8 +246,18 @@ class Explorer:
 
     def values(self) -> dict[str, Any]:
         """The exposed parameters as the widgets hold them now."""
-        return {name: (tuple(w.value) if isinstance(w, widgets.SelectMultiple) else w.value)
-                for name, w in self.controls.items()}
+        values = {}
+        for name, widget in self.controls.items():
+            value = tuple(widget.value) if isinstance(widget, widgets.SelectMultiple) else widget.value
+            values[name] = PARAMETERS[name].on_step(value) if PARAMETERS[name].kind in ("int", "float") else value
+        return values
+
+    def _enable(self, values: dict[str, Any]) -> None:
+        """Disable the controls that cannot matter under the other settings (the declaration's ``when``)."""
+        settings = {**self.base.to_plain(), **values}
+        for name, widget in self.controls.items():
+            if PARAMETERS[name].when:
+                widget.disabled = not PARAMETERS[name].matters(settings)
 
     def set(self, **values: Any) -> Explorer:
         """Move widgets as a user would (unknown names or refused values raise ParameterError); one update."""
@@ -238,9 +322,10 @@ class Explorer:
         """One plot's PNG and description, drawn once per setting (drawing costs more than running)."""
         key = (params, self.variant, index)
         if key not in self._drawn:
-            ax = PLOTS[self.plots[index]](result)
+            if self._figures[index] is None:
+                self._figures[index] = canvas()
+            ax = redraw(self._figures[index], self.plots[index], result)
             self._drawn[key] = (png(ax), alt_text(ax))
-            plt.close(ax.figure)
             if len(self._drawn) > CACHE_SIZE * len(self.plots):
                 self._drawn.popitem(last=False)
         self._drawn.move_to_end(key)
@@ -253,7 +338,9 @@ class Explorer:
         the page answers a slider at once and the pictures follow.
         """
         try:
-            params = Params.from_values(self.values(), base=self.base)
+            values = self.values()
+            self._enable(values)
+            params = Params.from_values(values, base=self.base)
             result = self.run(params)
             self.result = result
             self.summary.value = self._summary_html(result)
@@ -288,7 +375,7 @@ class Explorer:
 
     def figure(self) -> bytes:
         """All of this explorer's plots for the current settings in one PNG: the static view."""
-        fig, axes = plt.subplots(len(self.plots), 1, figsize=(10, 4 * len(self.plots)), layout="constrained",
+        fig, axes = plt.subplots(len(self.plots), 1, figsize=(WIDTH_IN, HEIGHT_IN * len(self.plots)), layout="constrained",
                                  squeeze=False)
         for name, ax in zip(self.plots, axes[:, 0]):
             PLOTS[name](self.result, ax=ax)

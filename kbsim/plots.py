@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 
 import matplotlib.dates as mdates
+import matplotlib.figure
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
@@ -32,25 +33,53 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 GREY = "#999999"
 STATE_COLOURS = {RUNNING: "#009E73", STOP_PENDING: "#D55E00", STOPPED: GREY}
 
+#: A figure's size in inches and its PNG's resolution: 720 px wide. Shown at least 600 px wide (the
+#: explorer's and the notebooks' plots at 1024x768 with JupyterLab's file browser open), the smallest
+#: text, SMALL_PT, is then at least 11 * 80 / 72 * 600 / 720 = 10.2 px on screen.
+WIDTH_IN, HEIGHT_IN, DPI = 9.0, 4.0, 80
+SMALL_PT, LABEL_PT, TITLE_PT = 11, 12, 14
+
 
 def alt_text(ax: Axes) -> str:
     """The one-sentence description a kbsim plot left on ``ax``."""
     return getattr(ax, "kbsim_alt", "")
 
 
-def _axes(ax: Axes | None, height: float = 4.0) -> Axes:
-    if ax is None:
-        # Fixed margins, not a layout engine: one draw per PNG instead of two, for instant widgets.
-        fig, ax = plt.subplots(figsize=(10, height))
-        fig.subplots_adjust(left=0.08, right=0.78, top=1 - 0.45 / height, bottom=1.0 / height)
+def _axes(ax: Axes | None, height: float = HEIGHT_IN) -> Axes:
+    if ax is None:  # a pyplot figure, so a notebook that calls a plot function directly shows it
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, height), dpi=DPI)
+        _margins(fig)
     return ax
 
 
+def canvas(height: float = HEIGHT_IN) -> matplotlib.figure.Figure:
+    """A figure outside pyplot (nothing to close, nothing shown by accident), kept by an explorer."""
+    return matplotlib.figure.Figure(figsize=(WIDTH_IN, height), dpi=DPI)
+
+
+def _margins(fig: matplotlib.figure.Figure) -> None:
+    """Fixed margins in inches, not a layout engine: one draw per PNG instead of two, for instant widgets.
+    The right margin holds the legend."""
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(left=0.85 / width, right=1 - 2.45 / width, top=1 - 0.45 / height, bottom=1.05 / height)
+
+
+def redraw(fig: matplotlib.figure.Figure, name: str, result: Result) -> Axes:
+    """Draw figure ``name`` of ``result`` afresh on ``fig``, a figure kept between calls (the explorer's):
+    cheaper than a new figure, and the image keeps its size."""
+    fig.clear()
+    fig.kbsim_stamped = False
+    fig.set_size_inches(WIDTH_IN, _height(name, result))
+    ax = fig.add_subplot()
+    _margins(fig)
+    return PLOTS[name](result, ax=ax)
+
+
 def _finish(ax: Axes, result: Result, title: str, ylabel: str, alt: str) -> Axes:
-    ax.set_title(title, fontsize=14, loc="left")
-    ax.set_ylabel(ylabel, fontsize=12)
-    ax.set_xlabel(f"site-server time (run starts {result.params.start:%a %Y-%m-%d %H:%M})", fontsize=11)
-    ax.tick_params(labelsize=11)
+    ax.set_title(title, fontsize=TITLE_PT, loc="left")
+    ax.set_ylabel(ylabel, fontsize=LABEL_PT)
+    ax.set_xlabel(f"site-server time (run starts {result.params.start:%a %Y-%m-%d %H:%M})", fontsize=LABEL_PT)
+    ax.tick_params(labelsize=SMALL_PT)
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -60,14 +89,14 @@ def _finish(ax: Axes, result: Result, title: str, ylabel: str, alt: str) -> Axes
     ax.kbsim_alt = alt
     fig = ax.figure
     if not getattr(fig, "kbsim_stamped", False):
-        fig.text(0.995, 0.002, result.stamp(), ha="right", va="bottom", fontsize=8, color="#555555")
+        fig.text(0.995, 0.002, result.stamp(), ha="right", va="bottom", fontsize=SMALL_PT, color="#555555")
         fig.kbsim_stamped = True
     return ax
 
 
 def _legend(ax: Axes) -> None:
     """The legend beside the plot, where it hides no data."""
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL_PT, frameon=False)
 
 
 def _mark_site_events(ax: Axes, result: Result) -> None:
@@ -176,10 +205,10 @@ def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
                bottom=usage["reported"] + usage["pending"] + usage["unreported"],
                color=PALETTE[1], alpha=0.5, hatch="xx", label="deleted with the client at reinstall")
     ax.set_xticks(x, [f"{m:g} min behind" if m else "in step" for m in usage.index])
-    ax.set_title("Usage that happened and usage the site saw, by client clock", fontsize=14, loc="left")
-    ax.set_ylabel("program runs", fontsize=12)
-    ax.set_xlabel("client clock compared with the site server", fontsize=11)
-    ax.legend(fontsize=10)
+    ax.set_title("Usage that happened and usage the site saw, by client clock", fontsize=TITLE_PT, loc="left")
+    ax.set_ylabel("program runs", fontsize=LABEL_PT)
+    ax.set_xlabel("client clock compared with the site server", fontsize=LABEL_PT)
+    ax.legend(fontsize=SMALL_PT)
     ax.grid(axis="y", alpha=0.3)
     s = result.summary
     ax.kbsim_alt = (f"Of {s['sessions']} program runs, {s['sessions_reported']} reached the site and "
@@ -189,16 +218,16 @@ def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
                        if s["sessions_lost_at_reinstall"] else "."))
     fig = ax.figure
     if not getattr(fig, "kbsim_stamped", False):
-        fig.text(0.995, 0.002, result.stamp(), ha="right", va="bottom", fontsize=8, color="#555555")
+        fig.text(0.995, 0.002, result.stamp(), ha="right", va="bottom", fontsize=SMALL_PT, color="#555555")
         fig.kbsim_stamped = True
     return ax
 
 
 def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
     """Each server's SMS_LICENSE_SERVER state over time, with every status message 9406 marked."""
-    ax = _axes(ax, height=2.6 + 0.6 * result.params.n_servers)
+    ax = _axes(ax, height=_height("service_timeline", result))
     if len(ax.figure.axes) == 1 and ax.figure.get_layout_engine() is None:
-        ax.figure.subplots_adjust(left=0.09, bottom=1.45 / ax.figure.get_figheight())
+        ax.figure.subplots_adjust(left=0.09, right=0.97, bottom=1.45 / ax.figure.get_figheight())
     start = pd.Timestamp(result.params.start)
     end = start + pd.Timedelta(days=result.params.days)
     changes = result.events[result.events["kind"] == "service_state"]
@@ -222,13 +251,18 @@ def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
         ax.plot([], [], "s", color=colour, markersize=10, label=f"service {st}")
     ax.set_yticks(range(result.params.n_servers), [f"server {s}" for s in range(result.params.n_servers)])
     ax.set_ylim(-0.6, result.params.n_servers - 0.2 + 0.3)
-    ax.legend(loc="upper left", fontsize=9, ncols=3, bbox_to_anchor=(0, -0.22))
+    ax.legend(loc="upper left", fontsize=SMALL_PT, ncols=3, bbox_to_anchor=(0, -0.22))
     first = f", the first at {status['time'].iloc[0]:%a %H:%M}" if len(status) else ""
     alt = (f"SMS_LICENSE_SERVER state on {result.params.n_servers} servers at {result.params.service_pack}: "
            f"{len(status)} status messages 9406{first}.")
     ax = _finish(ax, result, f"Licence server service and status message 9406 ({result.params.service_pack})", "", alt)
     ax.grid(False)
     return ax
+
+
+def _height(name: str, result: Result) -> float:
+    """A figure's height in inches: a row per server for the service timeline."""
+    return 2.6 + 0.6 * result.params.n_servers if name == "service_timeline" else HEIGHT_IN
 
 
 #: Every figure by name, as presets and the explorer refer to them.
@@ -242,7 +276,7 @@ def check_plot(name: str) -> None:
         raise unknown_name("plot", name, PLOTS)
 
 
-def png(ax: Axes, dpi: int = 80) -> bytes:
+def png(ax: Axes, dpi: int = DPI) -> bytes:
     """The figure holding ``ax`` as PNG bytes (no timestamp in its metadata, so the same run gives the same bytes)."""
     buffer = io.BytesIO()
     ax.figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
@@ -322,10 +356,10 @@ def sweep_band(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Ax
     declared = PARAMETERS.get(x_name)
     unit = f" ({declared.unit})" if declared is not None and declared.unit else ""
     x_label = "seeds in the average (the sweep's first n)" if x_name == "seeds" else f"{x_name}{unit}"
-    ax.set_title(f"{metric} against {x_name}: mean over seeds and 95% interval", fontsize=14, loc="left")
-    ax.set_ylabel(metric, fontsize=12)
-    ax.set_xlabel(x_label, fontsize=11)
-    ax.tick_params(labelsize=11)
+    ax.set_title(f"{metric} against {x_name}: mean over seeds and 95% interval", fontsize=TITLE_PT, loc="left")
+    ax.set_ylabel(metric, fontsize=LABEL_PT)
+    ax.set_xlabel(x_label, fontsize=LABEL_PT)
+    ax.tick_params(labelsize=SMALL_PT)
     ax.grid(axis="y", alpha=0.3)
     low, high = rows.loc[rows["mean"].idxmin()], rows.loc[rows["mean"].idxmax()]
     per_line = f" for {len(lines)} values of {', '.join(line_names)}" if len(lines) > 1 else ""
@@ -335,7 +369,7 @@ def sweep_band(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Ax
     stamp = summary.attrs.get("stamp", "")
     fig = ax.figure
     if stamp and not getattr(fig, "kbsim_stamped", False):
-        fig.text(0.995, 0.002, stamp, ha="right", va="bottom", fontsize=8, color="#555555")
+        fig.text(0.995, 0.002, stamp, ha="right", va="bottom", fontsize=SMALL_PT, color="#555555")
         fig.kbsim_stamped = True
     return ax
 

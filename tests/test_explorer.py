@@ -172,3 +172,125 @@ def test_the_explorer_displays_as_widget_with_a_static_figure_and_words():
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["image/png"][:4] == b"\x89PNG"
     assert "never uploaded" in bundle["text/plain"] and "sessions_unreported = " in bundle["text/plain"]
+
+
+# --- legible, reachable, honest controls (issue 12) ---------------------------------------------------
+
+
+def numeric_widgets(explorer):
+    for name, widget in explorer.controls.items():
+        if isinstance(widget, OutageControl):
+            yield "outages.start_h", widget.start_h
+            yield "outages.minutes", widget.minutes
+        elif PARAMETERS[name].kind in ("int", "float"):
+            yield name, widget
+
+
+def reachable(widget, value):
+    """A value a student reaches: on a slider, a whole number of steps from its start; in a typed box, in range."""
+    if not widget.min <= value <= widget.max:
+        return False
+    if isinstance(widget, (widgets.IntSlider, widgets.FloatSlider)):
+        steps = (value - widget.min) / widget.step
+        return abs(steps - round(steps)) < 1e-9
+    return True
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_preset_value_can_be_reached_and_is_shown_unchanged(preset):
+    declared = kbsim.get_preset(preset)
+    for variant in ("fault", *declared.variants):
+        explorer = kbsim.explore(preset, variant=variant)
+        assert Params.from_values({**explorer.values(), **{n: None for n, v in explorer.values().items() if v == ""}},
+                                  base=explorer.base) == explorer.base, variant
+        assert explorer.result.params == explorer.base
+        for name, widget in numeric_widgets(explorer):
+            assert reachable(widget, widget.value), f"{preset} {variant}: {name}={widget.value} is off its control"
+
+
+EXERCISE_VALUES = [("Q226827", "retry_delay_min", 5.0), ("Q226827", "retries", 1), ("Q226827", "outages.minutes", 10),
+                   ("Q212894", "outages.minutes", 60), ("Q212894", "ccim_interval_h", 4.0),
+                   ("Q212894", "win9x_retry_s", 300.0), ("Q213261", "clock_offset_min", 30.0),
+                   ("Q213261", "skewed_fraction", 0.5), ("Q213261", "config_poll_min", 60.0),
+                   ("Q213261", "clock_sync_h", 26.0), ("Q213261", "reinstall_h", 24.0), ("Q213261", "days", 2),
+                   ("Q299261", "poll_interval_min", 60.0), ("Q299261", "outages.start_h", 100.0),
+                   ("Q299261", "outages.minutes", 30.0), ("Q299261", "days", 2), ("Q210202", "licenses", 100),
+                   ("Q210202", "balancing_interval_h", 4.0), ("Q210202", "balancing_interval_h", 1.0)]
+
+
+@pytest.mark.parametrize("preset,name,value", EXERCISE_VALUES)
+def test_every_value_an_exercise_asks_for_can_be_reached(preset, name, value):
+    widget = dict(numeric_widgets(kbsim.explore(preset)))[name]
+    assert reachable(widget, value)
+
+
+def test_a_pack_time_a_week_later_is_offered():
+    explorer = kbsim.explore("Q299261")
+    week_later = PARAMETERS["pack_time"].check(992138399)  # Remodbc.ini's PackTime + 604,800 s (exercise 2)
+    assert week_later in [v for _, v in explorer.controls["pack_time"].options]
+
+
+def test_labels_are_words_with_one_unit_and_the_name_is_in_the_tooltip():
+    for preset in PRESETS:
+        explorer = kbsim.explore(preset)
+        for name, widget in explorer.controls.items():
+            if isinstance(widget, OutageControl):
+                continue
+            label = widget.description
+            assert "_" not in label and len(label) <= 30, label
+            assert label.count("(") <= 1, f"one unit at most: {label}"
+            assert widget.tooltip.startswith(f"{name}: ")
+            unit = PARAMETERS[name].unit
+            if unit and unit not in ("licences", "clients", "servers", "products", "retries", "launches/day"):
+                assert f"({unit})" in label, f"{name}: the unit {unit} belongs in the label {label}"
+
+
+def test_the_outage_picker_shows_none_and_its_boxes_wait_for_a_server():
+    outage = kbsim.explore("Q299261").controls["outages"]
+    assert outage.server.label == "none"
+    assert outage.start_h.disabled and outage.minutes.disabled
+    outage.server.value = 0
+    assert not outage.start_h.disabled and not outage.minutes.disabled
+
+
+def test_controls_that_cannot_matter_are_disabled():
+    explorer = kbsim.explore("Q226827")
+    assert explorer.controls["retries"].disabled and explorer.controls["retry_delay_min"].disabled
+    explorer.controls["failover"].value = "after_retries"
+    assert not explorer.controls["retries"].disabled and not explorer.controls["retry_delay_min"].disabled
+    q212894 = kbsim.explore("Q212894")
+    assert q212894.controls["restart_after_h"].disabled
+    q212894.controls["users_restart"].value = True
+    assert not q212894.controls["restart_after_h"].disabled
+
+
+@pytest.mark.parametrize("name", [n for n, p in PARAMETERS.items() if p.when])
+def test_a_disabled_parameter_truly_changes_nothing(name):
+    """The declaration's ``when`` is a claim about the model: off its condition, moving it moves no number."""
+    declared = PARAMETERS[name]
+    (other, needed), = declared.when
+    off = [c for c in ((True, False) if isinstance(needed, bool) else PARAMETERS[other].choices) if c != needed][0]
+    base = {"days": 2, "n_clients": 60, "outages": ((0, 10.0, 120.0),), "win9x_fraction": 0.5, "licenses": 15,
+            other: off}
+    for seed in (1, 2):
+        low = kbsim.run(seed=seed, **base, **{name: declared.low})
+        high = kbsim.run(seed=seed, **base, **{name: declared.high})
+        assert low.summary == high.summary, f"{name} moved a number with {other}={off!r}"
+
+
+def test_values_are_rounded_to_their_step_in_the_runs_and_the_code_line():
+    explorer = kbsim.explore("Q212894")
+    explorer.controls["ccim_interval_h"].value = 5.999999999999999
+    assert explorer.result.params.ccim_interval_h == 6.0
+    assert "ccim_interval_h=6.0" in explorer.call.value and "5.99" not in explorer.call.value
+    explorer.controls["outages"].minutes.value = 59.7
+    assert explorer.result.params.outages == ((0, 10.0, 60.0),)
+
+
+def test_plots_are_never_squeezed_beside_the_controls():
+    """The plots' pane keeps a minimum width and wraps below the controls when the cell is narrower."""
+    explorer = kbsim.explore("Q226827")
+    panes = explorer.widget.children[0]
+    assert panes.layout.flex_flow == "row wrap"
+    assert panes.children[1].layout.min_width == "600px"
+    assert all(image.layout.width == "100%" for image in explorer.images)

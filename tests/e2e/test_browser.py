@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+import kbsim
+
 NOTEBOOKS = ["00_start_here.ipynb", "Q226827_offline_server.ipynb", "Q210202_license_balancing.ipynb",
              "Q212894_win9x_single_server.ipynb", "Q213261_clock_skew_usage.ipynb",
              "Q299261_server_not_running.ipynb"]
@@ -84,7 +86,8 @@ def step_sliders_until_numbers_change(page, before, steps=4):
     may leave the summary as it was (more retries once none are needed, say), so each slider in
     turn gets a few steps, and each run finishes before the next key press.
     """
-    handles = page.locator(".jp-OutputArea-output .widget-slider .noUi-handle")
+    # Disabled sliders (controls that cannot matter under the other settings) take no key presses.
+    handles = page.locator(".jp-OutputArea-output .widget-slider .noUi-target:not([disabled]) .noUi-handle")
     now = before
     for index in range(handles.count()):
         handle = handles.nth(index)
@@ -101,11 +104,43 @@ def step_sliders_until_numbers_change(page, before, steps=4):
     raise AssertionError("no slider moved the summary numbers")
 
 
+PRESETS = {"00_start_here.ipynb": "site", "Q226827_offline_server.ipynb": "Q226827",
+           "Q210202_license_balancing.ipynb": "Q210202", "Q212894_win9x_single_server.ipynb": "Q212894",
+           "Q213261_clock_skew_usage.ipynb": "Q213261", "Q299261_server_not_running.ipynb": "Q299261"}
+
+
+def first_explorer_code(page):
+    """The first explorer's "As code" line, as the page shows it."""
+    return page.locator(".jp-OutputArea-output .widget-textarea textarea").first.input_value()
+
+
+def assert_legible_at_1024x768(page):
+    """At a projector's 1024x768 with the file browser open, each explorer plot is at least 600 px wide
+    on screen and its smallest text (kbsim.plots.SMALL_PT points at DPI) at least 10 px."""
+    from kbsim.plots import DPI, SMALL_PT
+
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.evaluate("window.jupyterapp.commands.execute('filebrowser:activate')")
+    page.wait_for_timeout(500)
+    assert page.locator(".jp-FileBrowser").first.is_visible(), "the file browser is open"
+    images = page.locator(".jp-OutputArea-output .widget-image")
+    for index in range(images.count()):
+        image = images.nth(index)
+        image.scroll_into_view_if_needed()
+        shown, natural = image.evaluate("img => [img.getBoundingClientRect().width, img.naturalWidth]")
+        assert shown >= 600, f"plot {index} is {shown:.0f} px wide at 1024x768"
+        assert SMALL_PT * DPI / 72 * shown / natural >= 10, f"plot {index}'s smallest text under 10 px"
+    page.set_viewport_size({"width": 1500, "height": 1000})
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_and_its_explorer_redraws(page, lab, name):
     open_and_run_all(page, lab, name)
     assert failed_outputs(page) == []
     assert page.locator(".jp-OutputArea-output .widget-slider").count() > 0, "the explorer rendered"
+    # After Run All the explorer shows its preset, whatever later cells did.
+    assert first_explorer_code(page) == kbsim.run(PRESETS[name]).call()
+    assert_legible_at_1024x768(page)
 
     before = explorer_state(page)
     after_slider = step_sliders_until_numbers_change(page, before)
@@ -137,6 +172,10 @@ def test_a_voila_dashboard_hides_code_and_its_slider_redraws(page, voila):
     assert code_cells.count() > 0
     assert code_cells.count() == page.locator(".jp-CodeCell.jp-mod-noInput").count()
     assert "import kbsim" not in page.content()
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.wait_for_timeout(500)
+    widths = page.locator(".widget-image").evaluate_all("imgs => imgs.map(i => i.getBoundingClientRect().width)")
+    assert widths and min(widths) >= 600, f"plots {widths} px wide in Voila at 1024x768"
     image = page.locator(".widget-image").first
     before = image.get_attribute("src")
     handle = page.locator(".widget-slider .noUi-handle").first
