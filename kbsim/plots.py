@@ -21,6 +21,8 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
 
 from .errors import unknown_name
 from .parameters import PARAMETERS
@@ -53,8 +55,11 @@ def _axes(ax: Axes | None, height: float = HEIGHT_IN) -> Axes:
 
 
 def canvas(height: float = HEIGHT_IN) -> matplotlib.figure.Figure:
-    """A figure outside pyplot (nothing to close, nothing shown by accident), kept by an explorer."""
-    return matplotlib.figure.Figure(figsize=(WIDTH_IN, height), dpi=DPI)
+    """A figure outside pyplot (nothing to close, nothing shown by accident) on an Agg canvas, kept by
+    an explorer and drawn again at every move (see :func:`redraw` and :func:`png`)."""
+    fig = matplotlib.figure.Figure(figsize=(WIDTH_IN, height), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _margins(fig: matplotlib.figure.Figure) -> None:
@@ -278,8 +283,15 @@ def check_plot(name: str) -> None:
 
 def png(ax: Axes, dpi: int = DPI) -> bytes:
     """The figure holding ``ax`` as PNG bytes (no timestamp in its metadata, so the same run gives the same bytes)."""
+    fig = ax.figure
+    if dpi != fig.dpi or not isinstance(fig.canvas, FigureCanvasAgg):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+        return buffer.getvalue()
+    # One Agg draw and a fast RGB encode: what savefig does, without its second pass over the figure.
+    fig.canvas.draw()
     buffer = io.BytesIO()
-    ax.figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+    Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3]).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
