@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; a normal user needs no flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test golden present site figures bench notebooks clean
+.PHONY: lab test golden present site figures bench notebooks student instructor navigation clean
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -14,8 +14,9 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
+# JupyterLab on the notebooks folder, opened at the start page.
 lab: $(INSTALLED)
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/
+	cd notebooks && ../$(VENV)/bin/jupyter lab $(ROOT_FLAG) 00_start_here.ipynb
 
 # Every test, including tests/test_installed.py: the sdist and wheel built and installed (not editable)
 # into a fresh environment, then every preset, the CLI and a Dask sweep run from outside the checkout.
@@ -43,9 +44,22 @@ figures: $(INSTALLED)
 notebooks: $(INSTALLED)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
 
+# The student edition (editions/student: exercises unanswered, check outputs cleared) and the
+# instructor's answer key (editions/instructor: every exercise answered, executed afresh).
+student: $(INSTALLED)
+	$(PY) docs/editions.py student
+
+instructor: $(INSTALLED)
+	$(PY) docs/editions.py instructor
+
+# Rewrite each notebook's first and last cell: links to the start, the previous and the next.
+navigation: $(INSTALLED)
+	$(PY) docs/editions.py navigation
+
 bench: $(INSTALLED)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/sweep.py
+	$(PY) benchmarks/explorer.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis editions

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import logs
+from . import classroom, logs
 from .errors import ParameterError
 from .parameters import PARAMETERS, Parameter, Params
 from .record import EVENT_KINDS
@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "EVENT_KINDS", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params", "Preset",
-    "RemodbcConfig", "Result", "__version__", "compare", "explore", "get_preset", "load_preset", "logs", "presets",
+    "RemodbcConfig", "Result", "__version__", "classroom", "compare", "explore", "get_preset", "load_preset", "logs", "presets",
     "read_remodbc", "run", "seed_convergence", "summarize_sweep", "sweep",
 ]
 
