@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; a normal user needs no flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test golden present site figures bench notebooks student instructor navigation clean
+.PHONY: lab test golden present site figures bench notebooks slides student instructor navigation clean
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -31,6 +31,11 @@ golden: $(INSTALLED)
 # The article notebooks as dashboards: code hidden, widgets live (http://127.0.0.1:8866).
 present: $(INSTALLED)
 	$(VENV)/bin/voila --no-browser --Voila.ip=127.0.0.1 --port=8866 notebooks/
+
+# The notebooks as slide decks (Voila's reveal template: widgets live; arrow keys or space to advance),
+# at http://127.0.0.1:8867; each notebook's slides start at its headings.
+slides: $(INSTALLED)
+	$(VENV)/bin/voila --template=reveal --no-browser --Voila.ip=127.0.0.1 --port=8867 notebooks/
 
 # A static HTML site of the executed suite, readable without a kernel: site/index.html.
 site: $(INSTALLED)

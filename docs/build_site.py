@@ -14,9 +14,15 @@ from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kbsim.classroom import TEACHING_ORDER  # noqa: E402
+
 NOTEBOOKS = ROOT / "notebooks"
+GUIDE = ROOT / "docs" / "teaching.md"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -49,19 +55,27 @@ def build(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter(template_name="lab")
     pages, entries = [], []
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+    order = {name: i for i, name in enumerate(TEACHING_ORDER)}
+    for path in sorted(NOTEBOOKS.glob("*.ipynb"), key=lambda p: (order.get(p.stem, len(order)), p.stem)):
         notebook = static(nbformat.read(path, as_version=4))
         body, _ = exporter.from_notebook_node(notebook)
         page = out / f"{path.stem}.html"
         page.write_text(body, encoding="utf-8")
         pages.append(page)
         entries.append(f'<li><a href="{page.name}">{html.escape(title(notebook, path.stem))}</a></li>')
+    guide = out / "teaching.html"
+    guide.write_text("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>Teaching with kbsim</title>"
+                     f"</head><body>{markdown2html_mistune(GUIDE.read_text(encoding='utf-8'))}"
+                     "<p><a href='index.html'>Back to the notebooks</a></p></body></html>\n", encoding="utf-8")
+    pages.append(guide)
     index = out / "index.html"
     index.write_text(
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>kbsim: SMS 2.0 Software Metering</title>"
         "</head><body><h1>kbsim: SMS 2.0 Software Metering, simulated</h1>"
         "<p>The executed notebooks of the suite, one per Knowledge Base article. Start with the first.</p>"
-        f"<ul>{''.join(entries)}</ul></body></html>\n", encoding="utf-8")
+        f"<ol>{''.join(entries)}</ol><p>For instructors: <a href='teaching.html'>the teaching guide</a> "
+        "(objectives, a 50-minute plan, discussion questions, misconceptions, what the model assumes).</p>"
+        "</body></html>\n", encoding="utf-8")
     return [index, *pages]
 
 

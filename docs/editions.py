@@ -2,7 +2,7 @@
 
     python docs/editions.py student [DIR]     # default editions/student: exercises unanswered
     python docs/editions.py instructor [DIR]  # default editions/instructor: the answer key
-    python docs/editions.py navigation        # rewrite every notebook's navigation cells
+    python docs/editions.py navigation        # rewrite every notebook's navigation cells and slide marks
 
 The student edition is the notebooks with every cell tagged ``solution`` removed and the outputs of
 every predict-then-check cell (tagged ``check``) cleared, so nothing answers an exercise before the
@@ -10,7 +10,9 @@ student runs it and commits to a prediction. The instructor edition is every not
 ``KBSIM_ANSWER_KEY=1``: each exercise shows its answer, its evidence and why, in the widget and as
 text. Both copy ``data/`` beside them so that their cells run. The navigation cells (first and last,
 tagged ``navigation``) link each notebook to the start page, the previous and the next in the
-teaching order of :data:`kbsim.classroom.TEACHING_ORDER`.
+teaching order of :data:`kbsim.classroom.TEACHING_ORDER`. The same command marks the slides of
+``make slides`` (Voila's reveal template): a new slide at each ``#`` or ``##`` heading, a
+sub-slide for each other cell that shows something, the navigation cells skipped.
 """
 
 from __future__ import annotations
@@ -80,8 +82,22 @@ def _copy_data(out: Path) -> None:
         shutil.copytree(ROOT / "data", data)
 
 
+def slide_type(cell) -> str:
+    """Where a cell goes in the slide deck: a heading starts a slide, every other cell that shows
+    something gets a sub-slide of its own (so it fits a projector), a code cell with no output
+    (hidden in Voila) stays with the one before."""
+    if NAVIGATION_TAG in tags(cell):
+        return "skip"
+    if cell.cell_type == "markdown" and cell.source.lstrip().startswith(("# ", "## ")):
+        return "slide"
+    if cell.cell_type == "code" and not cell.get("outputs"):
+        return "-"
+    return "subslide"
+
+
 def rewrite_navigation() -> None:
-    """Every notebook starts and ends with its navigation cell (added, or rewritten in place)."""
+    """Every notebook starts and ends with its navigation cell (added, or rewritten in place), and
+    every cell carries its slide mark."""
     for path in notebooks():
         nb = nbformat.read(path, as_version=4)
         links = navigation(path.stem)
@@ -90,6 +106,8 @@ def rewrite_navigation() -> None:
             cell = nbformat.v4.new_markdown_cell(links, metadata={"tags": [NAVIGATION_TAG]})
             cell.id = f"navigation-{'top' if position == 0 else 'end'}"
             nb.cells.insert(position, cell)
+        for cell in nb.cells:
+            cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
         nbformat.write(nb, path)
 
 

@@ -32,10 +32,13 @@ def test_every_page_and_image_link_resolves(tmp_path):
     pages = build_site.build(tmp_path)
     names = {p.name for p in pages}
     notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
-    assert names == {"index.html"} | {f"{n}.html" for n in notebooks}
+    assert names == {"index.html", "teaching.html"} | {f"{n}.html" for n in notebooks}
     index = Links()
     index.feed((tmp_path / "index.html").read_text())
     assert set(index.hrefs) == names - {"index.html"}
+    # The notebooks in teaching order, then the instructor's guide.
+    assert index.hrefs == [f"{n}.html" for n in build_site.TEACHING_ORDER] + ["teaching.html"]
+    assert "50-minute" in (tmp_path / "teaching.html").read_text(encoding="utf-8")
     for page in pages:
         links = Links()
         links.feed(page.read_text(encoding="utf-8"))
