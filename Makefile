@@ -32,10 +32,11 @@ golden: $(INSTALLED)
 present: $(INSTALLED)
 	$(VENV)/bin/voila --no-browser --Voila.ip=127.0.0.1 --port=8866 notebooks/
 
-# The notebooks as slide decks (Voila's reveal template: widgets live; arrow keys or space to advance),
-# at http://127.0.0.1:8867; each notebook's slides start at its headings.
+# The notebooks as live slide decks (RISE's reveal.js in JupyterLab: kernel and widgets live; space or
+# arrows to advance), opened at the first article; any other notebook at /rise/<name>.ipynb, or
+# from JupyterLab with "Render as slideshow". Each heading starts a slide (make navigation marks them).
 slides: $(INSTALLED)
-	$(VENV)/bin/voila --template=reveal --no-browser --Voila.ip=127.0.0.1 --port=8867 notebooks/
+	cd notebooks && ../$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.default_url=/rise/Q226827_offline_server.ipynb
 
 # A static HTML site of the executed suite, readable without a kernel: site/index.html.
 site: $(INSTALLED)

@@ -213,7 +213,7 @@ def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
     ax.set_title("Usage that happened and usage the site saw, by client clock", fontsize=TITLE_PT, loc="left")
     ax.set_ylabel("program runs", fontsize=LABEL_PT)
     ax.set_xlabel("client clock compared with the site server", fontsize=LABEL_PT)
-    ax.legend(fontsize=SMALL_PT)
+    _legend(ax)
     ax.grid(axis="y", alpha=0.3)
     s = result.summary
     ax.kbsim_alt = (f"Of {s['sessions']} program runs, {s['sessions_reported']} reached the site and "

@@ -153,8 +153,26 @@ def test_notebook_runs_and_its_explorer_redraws(page, lab, name):
     dropdown.select_option(label=next(o for o in options if o != current))
     after_dropdown = wait_for_change(page, after_slider, need="both")
     assert after_dropdown[0] != after_slider[0] and after_dropdown[1] != after_slider[1]
+    if name.startswith("Q"):
+        answer_the_first_exercise(page)
     assert failed_outputs(page) == []
     shut_down_kernel(page)
+
+
+def answer_the_first_exercise(page):
+    """Check stays disabled until a prediction is chosen; then it reveals the model's answer and why."""
+    box = page.locator(".jp-OutputArea-output .widget-radio-box").first
+    box.scroll_into_view_if_needed()
+    exercise = box.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+    check = exercise.locator("button", has_text="Check")
+    assert check.is_disabled(), "no answer before a prediction"
+    assert "answer" not in exercise.inner_text()
+    box.locator("input[type=radio]").first.check()
+    page.wait_for_function("(b) => !b.disabled", arg=check.element_handle(), timeout=30_000)
+    check.click()
+    exercise.locator(".kbsim-answer").wait_for(timeout=30_000)
+    shown = exercise.inner_text()
+    assert "The model's answer" in shown and "Why:" in shown
 
 
 def test_the_sweeps_notebook_runs_without_errors(page, lab):
@@ -184,3 +202,17 @@ def test_a_voila_dashboard_hides_code_and_its_slider_redraws(page, voila):
     page.keyboard.press("ArrowRight")
     page.wait_for_function("(before) => document.querySelector('.widget-image').getAttribute('src') !== before",
                            arg=before, timeout=60_000)
+
+
+def test_a_slide_deck_advances(page, lab):
+    """make slides: a notebook as a live reveal.js deck (RISE); space moves to the next slide."""
+    page.goto(f"{lab['url']}/rise/Q213261_clock_skew_usage.ipynb?token={lab['token']}", timeout=RUN_SECONDS * 1000)
+    page.wait_for_selector(".reveal .slides section.present", timeout=RUN_SECONDS * 1000)
+    page.wait_for_timeout(1000)
+    first = page.locator(".reveal .slides section.present").last.inner_text()
+    assert first.startswith("Q213261"), "the deck opens on the title slide"
+    for _ in range(3):
+        page.keyboard.press("Space")
+        page.wait_for_timeout(500)
+    assert "#/slide-" in page.url and not page.url.endswith("#/slide-0-0")
+    assert page.locator(".reveal .slides section.present").last.inner_text() != first
