@@ -89,6 +89,12 @@ class Preset:
     def __repr__(self) -> str:
         return f"Preset({self.name!r}, article={self.article!r}, variants={[FAULT, *self.variants]})"
 
+    def _repr_markdown_(self) -> str:
+        """In a notebook: the title and the description as prose, and the variants to pick."""
+        description = " ".join(self.description.split())
+        variants = ", ".join(f"`{v}`" for v in (FAULT, *self.variants))
+        return f"**{self.title}**\n\n{description}\n\nVariants: {variants}."
+
 
 def load_preset(path: str | Path | Traversable) -> Preset:
     """Read one preset file; any problem raises a ParameterError naming the file and the entry."""
