@@ -74,8 +74,13 @@ def _decimals(step: float) -> int:
 def _hint(widget: widgets.Widget) -> str:
     """The range a typed box takes, in words beside it."""
     if isinstance(widget, (widgets.BoundedIntText, widgets.BoundedFloatText)):
-        return f"type {widget.min:,g} to {widget.max:,g}"
+        return f"type {_number(widget.min)} to {_number(widget.max)}"
     return ""
+
+
+def _number(value: float) -> str:
+    """A bound as people write it: 4,294,967,295 and 0.25, never 4.29497e+09."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
 
 
 def _row(widget: widgets.Widget) -> widgets.Widget:
@@ -83,9 +88,9 @@ def _row(widget: widgets.Widget) -> widgets.Widget:
     hint = _hint(widget)
     if not hint:
         return widget
-    widget.layout = widgets.Layout(width="calc(100% - 150px)")
+    widget.layout = widgets.Layout(width="calc(100% - 185px)")
     return widgets.HBox([widget, widgets.HTML(f"<span style='color:#555'>{hint}</span>",
-                                              layout=widgets.Layout(width="145px"))], layout=_ROW)
+                                              layout=widgets.Layout(width="180px"))], layout=_ROW)
 
 
 class OutageControl(widgets.VBox):
@@ -162,7 +167,7 @@ def control(parameter: Parameter, params: Params) -> widgets.Widget:
         step = parameter.step or (1 if kind == "int" else 0.1)
         return number_control(kind, value, parameter.low, parameter.high, step, **{k: common[k] for k in ("description", "tooltip")})
     if kind == "bool":
-        return widgets.Checkbox(value=value, indent=False, **common)
+        return widgets.Checkbox(value=value, indent=True, **common)
     if kind == "choice":
         return widgets.Dropdown(options=list(parameter.choices), value=value, **common)
     if kind == "outages":
