@@ -80,7 +80,7 @@ def test_every_notebook_links_to_the_start_the_previous_and_the_next(name):
     assert NAVIGATION_TAG in nb.cells[-1].metadata.get("tags", []) and nb.cells[-1].source == navigation(name)
     links = re.findall(r"\]\(([^)]+)\.ipynb\)", navigation(name))
     i = TEACHING_ORDER.index(name)
-    expected = ([] if i == 0 else [TEACHING_ORDER[0], TEACHING_ORDER[i - 1]]) + TEACHING_ORDER[i + 1:i + 2]
+    expected = ([] if i == 0 else [TEACHING_ORDER[0], TEACHING_ORDER[i - 1]]) + list(TEACHING_ORDER[i + 1:i + 2])
     assert links == expected
     assert all((NOTEBOOKS / f"{link}.ipynb").exists() for link in links)
 
@@ -110,3 +110,12 @@ def test_the_instructor_edition_answers_every_exercise(tmp_path):
     for cell in checks:
         text = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
         assert "Answer: " in text and "Why: " in text
+
+
+@pytest.mark.parametrize("name", TEACHING_ORDER)
+def test_every_notebook_is_marked_for_slides(name):
+    """make slides shows a slide per heading and a sub-slide per cell that shows something (make navigation)."""
+    editions = load_editions()
+    cells = read(name).cells
+    assert all(cell.metadata.get("slideshow", {}).get("slide_type") == editions.slide_type(cell) for cell in cells)
+    assert sum(editions.slide_type(cell) == "slide" for cell in cells) >= 3
