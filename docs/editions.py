@@ -62,16 +62,21 @@ def instructor(out: Path, only: list[str] | None = None) -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     _copy_data(out)
-    os.environ["KBSIM_ANSWER_KEY"] = "1"  # the kernel inherits it
+    saved = dict(os.environ)
+    os.environ["KBSIM_ANSWER_KEY"] = "1"  # the kernels inherit it; this process gets its environment back
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
     written = []
-    for path in notebooks():
-        if only and path.stem not in only:
-            continue
-        nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(out)}}).execute()
-        nbformat.write(nb, out / path.name)
-        written.append(out / path.name)
+    try:
+        for path in notebooks():
+            if only and path.stem not in only:
+                continue
+            nb = nbformat.read(path, as_version=4)
+            NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(out)}}).execute()
+            nbformat.write(nb, out / path.name)
+            written.append(out / path.name)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     return written
 
 
@@ -90,7 +95,7 @@ def slide_type(cell) -> str:
         return "skip"
     if cell.cell_type == "markdown" and cell.source.lstrip().startswith(("# ", "## ")):
         return "slide"
-    if cell.cell_type == "code" and not cell.get("outputs"):
+    if cell.cell_type == "code" and not cell.get("outputs") and CHECK_TAG not in tags(cell):
         return "-"
     return "subslide"
 
