@@ -40,6 +40,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .events import RELEASE
+from .record import DENY, GRANT, LOGGED_LOCALLY, launch_outcome
+
+#: A launch's row when it runs unmetered by any server (offline mode, or stranded): logged locally, no server.
+NO_SERVER_LOGGED = launch_outcome(LOGGED_LOCALLY, -1)
 
 if TYPE_CHECKING:
     from .site import Site
@@ -76,29 +80,83 @@ class ClientAgents:
         self.first_failure = [np.nan] * n
         self.recovered = [np.nan] * n
         self.granted = [0] * n  # sessions reported to a server at once (online grants)
-        self.logged_time: list[float] = []  # the local (offline) usage log of every client
-        self.logged_client: list[int] = []
-        self.requests = self.grants = self.denials = 0
+        self.awaiting_recovery: set[int] = set()  # clients that failed and have not been granted a licence since
         self.failovers = 0
         self.attempts = 0
         self.attempts_no_server = 0
+        # The hot path's state, held here so that a launch costs few lookups: the launches' columns,
+        # the servers' state and the ledger's lists (all mutated in place, never replaced).
+        self.read_launches()
+        self.up = site.up
+        self.n_products = site.ledger.n_products
+        self.free = site.ledger.free
+        self.in_use = site.ledger.in_use
+        self.outcomes = site.log.outcomes
+        self.callbacks_asked = params.callback_share > 0
+
+    def read_launches(self) -> None:
+        """Hold the site's launch columns (again, when the site's launches were set anew)."""
+        site = self.site
+        self.launch_client = site.launch_client
+        self.launch_product = site.launch_product
+        self.launch_duration = site.launch_duration
+
+    # --- what the launches did, counted from the event record --------------------------------------
+
+    @property
+    def grants(self) -> int:
+        """Requests granted at once (online)."""
+        return int(self.site.log.launch_counts()[GRANT])
+
+    @property
+    def denials(self) -> int:
+        """Requests refused (online)."""
+        return int(self.site.log.launch_counts()[DENY])
+
+    @property
+    def requests(self) -> int:
+        """Licence requests a server answered (online): grants and refusals."""
+        counts = self.site.log.launch_counts()
+        return int(counts[GRANT] + counts[DENY])
+
+    def local_log(self) -> tuple[np.ndarray, np.ndarray]:
+        """The runs written to clients' offline logs: (minutes, client), in time order."""
+        log = self.site.log
+        outcome = np.asarray(log.outcomes, dtype=np.int64)
+        logged = np.flatnonzero(outcome % 4 == LOGGED_LOCALLY)
+        return log.launch_time[logged], log.launch_client[logged]
 
     # --- launches -------------------------------------------------------------------------------
 
     def launch_offline(self, i: int) -> None:
         """Offline mode: the run goes into the local log; no server is asked."""
-        site = self.site
-        c = site.launch_client[i]
-        self._log_locally(site.scheduler.now, c, site.launch_product[i])
+        self.outcomes.append(NO_SERVER_LOGGED)
 
     def launch_online(self, i: int) -> None:
         """Online mode: ask the current server for a licence, failing over as the policy says."""
-        site = self.site
-        c = site.launch_client[i]
-        if self.stranded[c]:
-            self._log_locally(site.scheduler.now, c, site.launch_product[i])
-            return
+        c = self.launch_client[i]
         s = self.server[c]
+        if self.up[s] and not self.stranded[c]:  # the common case, inline: the server answers
+            self.attempts += 1
+            k = s * self.n_products + self.launch_product[i]
+            free = self.free
+            if free[k] > 0:
+                free[k] -= 1
+                self.in_use[k] += 1
+                self.granted[c] += 1
+                self.outcomes.append((s + 1) * 4 + GRANT)
+                self.site.scheduler.schedule(self.site.scheduler.now + self.launch_duration[i], self._release, k,
+                                             RELEASE)
+                if self.awaiting_recovery and c in self.awaiting_recovery:
+                    self.recovered[c] = self.site.scheduler.now
+                    self.awaiting_recovery.discard(c)
+            else:
+                self._refuse(i, c, s, k)
+            return
+        site = self.site
+        if self.stranded[c]:
+            self._log_locally()
+            return
         if self._contact(s):
             self._request(i, c, s)
             return
@@ -106,6 +164,7 @@ class ClientAgents:
         site.log.add(now, "contact_failed", c, s, site.launch_product[i], f"SWM{s} does not answer")
         if self.first_failure[c] != self.first_failure[c]:  # NaN: the first failure of this client
             self.first_failure[c] = now
+            self.awaiting_recovery.add(c)
         if self.immediate and not self.knows_one_server(c, now):
             other = self._first_answering(c)
             if other >= 0:
@@ -113,50 +172,47 @@ class ClientAgents:
                 self._request(i, c, other)
                 return
         self._strand(c)
-        self._log_locally(now, c, site.launch_product[i])
+        self._log_locally()
 
     def _request(self, i: int, c: int, s: int) -> None:
         """Ask server ``s`` for a licence: granted if it holds a free one, else refused (and perhaps a callback)."""
-        site = self.site
-        ledger = site.ledger
-        p = site.launch_product[i]
-        k = s * ledger.n_products + p
-        now = site.scheduler.now
-        self.requests += 1
-        if ledger.free[k] > 0:
-            self.grants += 1
-            self._start(i, c, k, now)
-            site.log.add(now, "grant", c, s, p)
+        k = s * self.n_products + self.launch_product[i]
+        if self.free[k] > 0:
+            self._start(i, c, k, self.site.scheduler.now)
+            self.outcomes.append((s + 1) * 4 + GRANT)
         else:
-            self.denials += 1
-            site.log.add(now, "deny", c, s, p, f"no free licence on SWM{s}")
-            site.balancer.refusal(s, p)
-            site.callbacks.refused(i, c, k)
+            self._refuse(i, c, s, k)
+
+    def _refuse(self, i: int, c: int, s: int, k: int) -> None:
+        """Server ``s`` has no free licence at key ``k``: the request is refused; License Metering sees it at its
+        next cycle, and the user may ask for a callback."""
+        self.outcomes.append((s + 1) * 4 + DENY)
+        self.site.balancer.refused[k] += 1  # what Balancer.refusal records, inline
+        if self.callbacks_asked:
+            self.site.callbacks.refused(i, c, k)
 
     def start_called_back(self, i: int, c: int, s: int, p: int) -> None:
         """A callback answered: the user starts launch ``i`` now on server ``s``, with a licence it holds free."""
         now = self.site.scheduler.now
-        self._start(i, c, s * self.site.ledger.n_products + p, now)
         self.site.log.add(now, "callback_granted", c, s, p, "a licence is free: the program starts")
+        self._start(i, c, s * self.site.ledger.n_products + p, now)
 
     def _start(self, i: int, c: int, k: int, now: float) -> None:
-        ledger = self.site.ledger
-        ledger.free[k] -= 1
-        ledger.in_use[k] += 1
+        self.free[k] -= 1
+        self.in_use[k] += 1
         self.granted[c] += 1
-        self.site.scheduler.schedule(now + self.site.launch_duration[i], self._release, k, RELEASE)
-        if self.recovered[c] != self.recovered[c] and self.first_failure[c] == self.first_failure[c]:
+        self.site.scheduler.schedule(now + self.launch_duration[i], self._release, k, RELEASE)
+        if c in self.awaiting_recovery:
             self.recovered[c] = now
+            self.awaiting_recovery.discard(c)
 
     def _release(self, k: int) -> None:
-        ledger = self.site.ledger
-        ledger.free[k] += 1
-        ledger.in_use[k] -= 1
+        self.free[k] += 1
+        self.in_use[k] -= 1
 
-    def _log_locally(self, now: float, c: int, p: int) -> None:
-        self.logged_time.append(now)
-        self.logged_client.append(c)
-        self.site.log.add(now, "logged_locally", c, -1, p)
+    def _log_locally(self) -> None:
+        """The launch under way runs unmetered by any server: it goes into its client's offline log."""
+        self.outcomes.append(NO_SERVER_LOGGED)
 
     # --- which servers a client knows (Q212894) ---------------------------------------------------
 
