@@ -35,6 +35,8 @@ When the current server does not answer (Q226827):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from heapq import heappush
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -79,10 +81,11 @@ class ClientAgents:
         self.ccim_at = [float("inf")] * n  # when a stranded bound client's CCIM cycle or restart is due (inf: none)
         self.first_failure = [np.nan] * n
         self.recovered = [np.nan] * n
-        self.granted = [0] * n  # sessions reported to a server at once (online grants)
+        self.called_back = [0] * n  # sessions started when a callback was answered
         self.awaiting_recovery: set[int] = set()  # clients that failed and have not been granted a licence since
         self.failovers = 0
-        self.attempts = 0
+        self.contacts = 0  # connection attempts other than a launch's ask of its own server when that answers
+        self.requests_elsewhere = 0  # requests made to another server after a failover at the launch
         self.attempts_no_server = 0
         # The hot path's state, held here so that a launch costs few lookups: the launches' columns,
         # the servers' state and the ledger's lists (all mutated in place, never replaced).
@@ -102,6 +105,20 @@ class ClientAgents:
         self.launch_duration = site.launch_duration
 
     # --- what the launches did, counted from the event record --------------------------------------
+
+    @property
+    def attempts(self) -> int:
+        """Every connection attempt: each launch's ask of its own server when it answered (a request that
+        was not made after a failover), and every other attempt, counted as it was made."""
+        return self.contacts + self.requests - self.requests_elsewhere
+
+    @property
+    def granted(self) -> np.ndarray:
+        """Per client, the sessions reported to a server at once: online grants and answered callbacks."""
+        log = self.site.log
+        outcome = np.asarray(log.outcomes, dtype=np.int64)
+        clients = log.launch_client[: len(outcome)][outcome % 4 == GRANT]
+        return np.bincount(clients, minlength=len(self.called_back)) + np.asarray(self.called_back, dtype=np.int64)
 
     @property
     def grants(self) -> int:
@@ -132,32 +149,59 @@ class ClientAgents:
         """Offline mode: the run goes into the local log; no server is asked."""
         self.outcomes.append(NO_SERVER_LOGGED)
 
-    def launch_online(self, i: int) -> None:
-        """Online mode: ask the current server for a licence, failing over as the policy says."""
-        c = self.launch_client[i]
-        s = self.server[c]
-        if self.up[s] and not self.stranded[c]:  # the common case, inline: the server answers
-            self.attempts += 1
-            k = s * self.n_products + self.launch_product[i]
-            free = self.free
+    def online_launches(self) -> Callable[[int], None]:
+        """The handler of every launch in online mode: ``handler(i)`` asks for launch ``i``'s licence.
+
+        The common launch (its server answers and the client is not stranded) is handled here,
+        inline, with the state it needs held in the closure: a launch is most of a run's work.
+        Anything else goes to :meth:`launch_online`, which does what a launch does in full.
+        """
+        launch_client, launch_product, launch_duration = self.launch_client, self.launch_product, self.launch_duration
+        server, up, stranded = self.server, self.up, self.stranded
+        free, in_use, n_p = self.free, self.in_use, self.n_products
+        record = self.outcomes.append
+        granted = [launch_outcome(GRANT, s) for s in range(self.n_servers)]
+        refused = [launch_outcome(DENY, s) for s in range(self.n_servers)]
+        scheduler = self.site.scheduler
+        heap, order = scheduler.calendar()
+        release, balancer, awaiting, recovered = self._release, self.site.balancer, self.awaiting_recovery, self.recovered
+        callbacks = self.site.callbacks if self.callbacks_asked else None
+        slow = self.launch_online
+
+        def launch(i: int) -> None:
+            c = launch_client[i]
+            s = server[c]
+            if not up[s] or stranded[c]:
+                slow(i)
+                return
+            k = s * n_p + launch_product[i]
             if free[k] > 0:
                 free[k] -= 1
-                self.in_use[k] += 1
-                self.granted[c] += 1
-                self.outcomes.append((s + 1) * 4 + GRANT)
-                self.site.scheduler.schedule(self.site.scheduler.now + self.launch_duration[i], self._release, k,
-                                             RELEASE)
-                if self.awaiting_recovery and c in self.awaiting_recovery:
-                    self.recovered[c] = self.site.scheduler.now
-                    self.awaiting_recovery.discard(c)
+                in_use[k] += 1
+                record(granted[s])
+                now = scheduler.now
+                heappush(heap, (now + launch_duration[i], RELEASE, next(order), release, k))  # Scheduler.schedule
+                if awaiting and c in awaiting:
+                    recovered[c] = now
+                    awaiting.discard(c)
             else:
-                self._refuse(i, c, s, k)
-            return
+                record(refused[s])
+                balancer.refused[k] += 1  # what Balancer.refusal records, inline
+                if callbacks is not None:
+                    callbacks.refused(i, c, k)
+
+        return launch
+
+    def launch_online(self, i: int) -> None:
+        """Online mode: ask the current server for a licence, failing over as the policy says."""
         site = self.site
+        c = site.launch_client[i]
         if self.stranded[c]:
             self._log_locally()
             return
+        s = self.server[c]
         if self._contact(s):
+            self.contacts -= 1  # an answered ask of its own server is counted with the requests
             self._request(i, c, s)
             return
         now = site.scheduler.now
@@ -169,6 +213,7 @@ class ClientAgents:
             other = self._first_answering(c)
             if other >= 0:
                 self._move(c, other, "failover", f"moved from SWM{s} at the first failure, no retries")
+                self.requests_elsewhere += 1
                 self._request(i, c, other)
                 return
         self._strand(c)
@@ -196,11 +241,11 @@ class ClientAgents:
         now = self.site.scheduler.now
         self.site.log.add(now, "callback_granted", c, s, p, "a licence is free: the program starts")
         self._start(i, c, s * self.site.ledger.n_products + p, now)
+        self.called_back[c] += 1
 
     def _start(self, i: int, c: int, k: int, now: float) -> None:
         self.free[k] -= 1
         self.in_use[k] += 1
-        self.granted[c] += 1
         self.site.scheduler.schedule(now + self.launch_duration[i], self._release, k, RELEASE)
         if c in self.awaiting_recovery:
             self.recovered[c] = now
@@ -277,7 +322,7 @@ class ClientAgents:
 
     def _contact(self, s: int) -> bool:
         """One connection attempt to server ``s``: counted, and whether it answered."""
-        self.attempts += 1
+        self.contacts += 1
         site = self.site
         if site.servers_up == 0:
             self.attempts_no_server += 1
@@ -356,7 +401,7 @@ class ClientAgents:
             if tries_others and not nobody_up:
                 break  # it would fail over to a server that is up: a real calendar entry
             contacts = self.n_servers if tries_others else 1
-            self.attempts += contacts
+            self.contacts += contacts
             if nobody_up:
                 self.attempts_no_server += contacts
             site.log.add(time, "retry", c, s, -1, f"attempt {attempt}: SWM{s} did not answer")

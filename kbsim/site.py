@@ -195,7 +195,7 @@ class Site:
         self.balancer.start()
         self.service.start()
         scheduler.schedule(0.0, self._sample, priority=OBSERVE)
-        on_launch = self.agents.launch_online if params.mode == "online" else self.agents.launch_offline
+        on_launch = self.agents.online_launches() if params.mode == "online" else self.agents.launch_offline
         scheduler.run(self.until, self.launch_time, on_launch)
         if self.servers_up == 0:
             self.all_down.append((self._all_down_since, self.until))
@@ -332,18 +332,22 @@ def _imbalance(site: Site) -> np.ndarray:
     bound to each of those servers; the imbalance is the sum of the excesses,
     i.e. how many licences would have to move to match (the worst product counts).
     """
-    n_p = site.ledger.n_products
-    series = np.zeros(len(site.samples))
-    for i, (_, free, in_use, _, up, bound) in enumerate(site.samples):
-        servers = [s for s, is_up in enumerate(up) if is_up]
-        clients = sum(bound[s] for s in servers)
-        if len(servers) < 2 or clients == 0:
-            continue
-        for p in range(n_p):
-            held = [free[s * n_p + p] + in_use[s * n_p + p] for s in servers]
-            share = sum(held) / clients
-            series[i] = max(series[i], sum(max(0.0, h - share * bound[s]) for h, s in zip(held, servers)))
-    return series
+    n_p, n_s, samples = site.ledger.n_products, site.ledger.n_servers, site.samples
+    if not samples:
+        return np.zeros(0)
+    n = len(samples)
+    held = (np.array([x[1] for x in samples], dtype=float) + np.array([x[2] for x in samples], dtype=float)
+            ).reshape(n, n_s, n_p)
+    up = np.array([x[4] for x in samples], dtype=bool).reshape(n, n_s)
+    bound = np.array([x[5] for x in samples], dtype=float).reshape(n, n_s)
+    clients = (bound * up).sum(axis=1)  # whole numbers: exact in any order
+    counted = (up.sum(axis=1) >= 2) & (clients > 0)
+    share = (held * up[:, :, None]).sum(axis=1) / np.where(counted, clients, 1.0)[:, None]  # per licence, per client
+    excess = np.zeros((n, n_p))
+    for s in range(n_s):  # server by server, in order, as a sum over the servers up would add them
+        more = excess + np.maximum(0.0, held[:, s, :] - share * bound[:, s, None])
+        excess = np.where(up[:, s, None], more, excess)
+    return np.where(counted, np.maximum(excess.max(axis=1), 0.0), 0.0)
 
 
 def _median_recovery(site: Site, clients: np.ndarray) -> float:
