@@ -20,6 +20,7 @@ shared, so figures vary between runs.
 from __future__ import annotations
 
 import argparse
+import signal
 import statistics
 import sys
 import tempfile
@@ -42,6 +43,7 @@ EXPLORERS = {
     "Q299261_server_not_running.ipynb": "Q299261",
 }
 SLIDERS = ".jp-OutputArea-output .widget-slider .noUi-handle"
+UNCHANGED_MS = 10_000
 
 # Arm one move: note the explorer's code line and images as they are, then poll them every 2 ms
 # from the next key press (its event timestamp is the start) until they change.
@@ -86,10 +88,16 @@ def move_sliders(page, rounds: int, settle_ms: int) -> list[dict]:
             n_images = page.evaluate(ARM, index)
             handle.focus()
             page.keyboard.press(key)
-            page.wait_for_function("() => window.kbsimMove.numbersAt !== null", timeout=120_000)
+            # A step that leaves the setting as it was (an outage's start while no server is out) changes
+            # nothing: after UNCHANGED_MS with the kernel idle, it is skipped, not counted.
+            page.wait_for_function(f"""() => {{ const m = window.kbsimMove; return m.numbersAt !== null
+                || (m.start !== null && performance.now() - m.start > {UNCHANGED_MS} && ({KERNEL_IDLE})()); }}""",
+                                   timeout=180_000)
             wait_until(page, KERNEL_IDLE, "the kernel still busy after a move")
             page.wait_for_timeout(settle_ms)  # the last image messages rendered
             times = page.evaluate(RESULT)
+            if times["numbers"] is None:
+                continue
             drawn = [t for t in times["plots"] if t is not None]
             assert len(drawn) == n_images, f"slider {index}: {n_images - len(drawn)} plots were not redrawn"
             moves.append({"slider": handle.get_attribute("aria-valuetext") or str(index),
@@ -112,6 +120,7 @@ def main() -> None:
     parser.add_argument("--settle-ms", type=int, default=300, help="wait after the kernel is idle for the last images")
     parser.add_argument("notebooks", nargs="*", default=list(EXPLORERS), help="notebooks to measure (default: all six)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # so the servers below are stopped too
     path = chromium_path()
     if path is None:
         sys.exit(HOW_TO_GET_IT)
