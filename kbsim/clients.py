@@ -232,7 +232,7 @@ class ClientAgents:
         """Server ``s`` has no free licence at key ``k``: the request is refused; License Metering sees it at its
         next cycle, and the user may ask for a callback."""
         self.outcomes.append((s + 1) * 4 + DENY)
-        self.site.balancer.refused[k] += 1  # what Balancer.refusal records, inline
+        self.site.balancer.refusal(s, k % self.site.ledger.n_products)
         if self.callbacks_asked:
             self.site.callbacks.refused(i, c, k)
 
