@@ -31,6 +31,7 @@ from .plots import HEIGHT_IN, PLOTS, WIDTH_IN, alt_text, canvas, check_plot, png
 from .result import SUMMARY, Result, compare
 from .scenarios import FAULT, Preset, get_preset
 from .service import first_pack
+from .size import EXPLORER_SECONDS, estimate
 
 #: A numeric range of more steps than this gets a bounded box for typed entry (with a hint of its range)
 #: instead of a slider: on a slider a few hundred pixels wide, more steps could not all be reached by mouse.
@@ -316,6 +317,10 @@ class Explorer:
             return self._cache[key]
         from . import run
 
+        size = estimate(params)  # issue 14: a slider never starts a long run without saying so
+        if size.seconds > EXPLORER_SECONDS:
+            self.message.value = (f"<p><b>Running a large site:</b> {html.escape(size.describe())} by kbsim.estimate; "
+                                  "the numbers and plots follow when it ends.</p>")
         overrides = {k: getattr(params, k) for k in PARAMETERS if getattr(params, k) != getattr(self.base, k)}
         result = run(self.preset, variant=self.variant, **overrides)
         self._cache[key] = result
