@@ -42,7 +42,8 @@ EXPLORERS = {
     "Q213261_clock_skew_usage.ipynb": "Q213261",
     "Q299261_server_not_running.ipynb": "Q299261",
 }
-SLIDERS = ".jp-OutputArea-output .widget-slider .noUi-handle"
+# Enabled sliders only: a control that cannot matter under the other settings is disabled (issue 12).
+SLIDERS = ".jp-OutputArea-output .widget-slider .noUi-target:not([disabled]) .noUi-handle"
 UNCHANGED_MS = 10_000
 
 # Arm one move: note the explorer's code line and images as they are, then poll them every 2 ms
@@ -107,6 +108,8 @@ def move_sliders(page, rounds: int, settle_ms: int) -> list[dict]:
 
 
 def summary_line(name: str, moves: list[dict]) -> str:
+    if not moves:  # Q226827's preset: its two sliders wait for after_retries; its long ranges are typed boxes
+        return f"  {name:34}   0 moves: no enabled slider in this explorer's preset"
     numbers = [m["numbers"] for m in moves]
     last = [m["last_plot"] for m in moves]
     return (f"  {name:34} {len(moves):3} moves, {moves[0]['plots']} plots: numbers median {statistics.median(numbers):5.0f} ms, "
