@@ -22,6 +22,7 @@ from .errors import ParameterError
 from .parameters import PARAMETERS, Parameter, Params
 from .record import EVENT_KINDS
 from .result import SUMMARY, Result, compare
+from .mystery import Case, mystery
 from .scenarios import FAULT, Preset, get_preset, load_preset, presets
 from .service import RemodbcConfig, read_remodbc
 from .site import SITE_RESERVE, simulate
@@ -30,8 +31,8 @@ from .sweeps import seed_convergence, summarize_sweep, sweep
 __version__ = "0.1.0"
 
 __all__ = [
-    "EVENT_KINDS", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params", "Preset",
-    "RemodbcConfig", "Result", "__version__", "compare", "explore", "get_preset", "load_preset", "logs", "presets",
+    "Case", "EVENT_KINDS", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params", "Preset",
+    "RemodbcConfig", "Result", "__version__", "compare", "explore", "get_preset", "load_preset", "logs", "mystery", "presets",
     "read_remodbc", "run", "seed_convergence", "summarize_sweep", "sweep",
 ]
 
