@@ -92,3 +92,26 @@ def diagnose(evidence: Evidence) -> Diagnosis:
 
 def _option(article: str, n_servers: int, starts: str) -> str:
     return next(o for o in detail_options(article, n_servers) if o.startswith(f"{starts}:"))
+
+
+def solve_rate(seeds: range | list[int], level: int) -> dict[str, float]:
+    """How often the reference diagnosis names exactly the right causes (and their details) over ``seeds`` at ``level``.
+
+    Returns ``cases``, ``articles`` (share right), ``details`` (share right with every detail)
+    and ``healthy_flagged`` (share of healthy cases in which it saw some article's signature).
+    """
+    from .mystery import mystery  # the cases are drawn here; diagnose above sees only their evidence
+
+    right = detailed = healthy = flagged = 0
+    for seed in seeds:
+        case = mystery(seed, level)
+        found = diagnose(case.evidence)
+        verdict = case.check(found.articles, found.details)
+        right += verdict.article
+        detailed += bool(verdict.article and verdict.detail)
+        if case.reveal().articles == [NONE]:
+            healthy += 1
+            flagged += found.articles != [NONE]
+    n = len(seeds)
+    return {"cases": n, "articles": right / n, "details": detailed / n,
+            "healthy_flagged": flagged / healthy if healthy else 0.0}
