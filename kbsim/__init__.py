@@ -32,7 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Case", "EVENT_KINDS", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params", "Preset",
-    "RemodbcConfig", "Result", "__version__", "compare", "explore", "get_preset", "load_preset", "logs", "mystery", "presets",
+    "RemodbcConfig", "Result", "__version__", "compare", "explore", "get_preset", "load_preset", "logs", "mystery", "mystery_page", "presets",
     "read_remodbc", "run", "seed_convergence", "summarize_sweep", "sweep",
 ]
 
@@ -60,3 +60,10 @@ def explore(preset: str | Path | Preset = "site", variant: str | None = None, pl
     from .explorer import Explorer  # widgets and pyplot load only when a notebook asks for them
 
     return Explorer(preset, variant=variant, plots=plots)
+
+
+def mystery_page(seed: int = 1, level: int = 1):
+    """A mystery site's evidence and answer widgets on one page: see :mod:`kbsim.mystery_page`."""
+    from .mystery_page import MysteryPage  # widgets load only when a notebook asks for them
+
+    return MysteryPage(seed, level)

@@ -312,7 +312,7 @@ class Case:
                 lines.append((False, f"{_name(a)} is not it: {ABSENT_HINT[a]}"))
         for a in truth:
             if a not in articles:
-                lines.append((False, f"a cause is missing: look again at {EVIDENCE_HINT[a].split(':')[0]}"))
+                lines.append((False, f"a cause is missing: look again at {EVIDENCE_PANE[a]}"))
         right_details = None
         if details is not None:
             right_details = True
@@ -401,6 +401,12 @@ EVIDENCE_HINT = {
     "Q213261": "usage by computer shows clients reporting no runs at all, and Liccli.log says 'Offline upload not attempted'",
     "Q299261": "the status messages show 9406 with error 1061 at every poll from the Sunday pack on",
     NONE: "the denials come with no outage, no skipped server and no 9406: the licences are simply too few",
+}
+#: The panes of the evidence to look at again for a cause the answer missed.
+EVIDENCE_PANE = {
+    "Q226827": "the status messages and Liccli.log", "Q210202": "LICSRVC.log and the balancing schedule",
+    "Q212894": "Liccli.log", "Q213261": "usage by computer and Liccli.log", "Q299261": "the status messages",
+    NONE: "the denials and the licences",
 }
 ABSENT_HINT = {
     "Q226827": "no server went offline with clients switching at once (no 9406 'does not answer' with failovers)",

@@ -131,3 +131,48 @@ def test_evidence_writes_its_files(tmp_path):
     assert {p.name for p in paths} >= {"LICSRVC.log", "Liccli.log", "status.txt", "summary.txt", "settings.txt"}
     assert len(pd.read_csv(tmp_path / "case" / "usage_by_computer.csv")) == kbsim.mystery(3, 1).evidence.settings["n_clients"]
     assert isinstance(kbsim.mystery(3, 1), Case)
+
+
+def test_the_command_line_writes_the_evidence_and_checks_an_answer(tmp_path, capsys):
+    from kbsim.__main__ import main
+
+    assert main(["mystery", "--seed", "3", "--out", str(tmp_path / "c")]) == 0
+    assert (tmp_path / "c" / "Liccli.log").read_text() == case(3, 1).evidence.texts()["client"]
+    truth = case(3, 1).reveal().causes[0]
+    capsys.readouterr()
+    fix = [part for name, value in truth.fix.items() for part in ("--fix", f"{name}={value}")]
+    assert main(["mystery", "--seed", "3", "--answer", truth.article, "--detail", truth.detail, *fix]) == 0
+    out = capsys.readouterr().out
+    assert [line.split(":")[0] for line in out.splitlines()] == ["right", "right", "right"]
+    assert main(["mystery", "--seed", "3", "--answer", "none"]) == 0
+    assert "wrong: " in capsys.readouterr().out
+    assert main(["mystery", "--seed", "3", "--reveal"]) == 0
+    assert truth.detail in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--answer", "Q1"], "unknown article 'Q1'"),
+    (["--level", "7"], "level=7"),
+    (["--answer", "none", "--fix", "licences=3"], "unknown parameter 'licences'"),
+    (["--fix", "licenses=3"], "only with --answer"),
+])
+def test_the_command_line_refuses_bad_input_in_one_line(argv, words, capsys):
+    from kbsim.__main__ import main
+
+    assert main(["mystery", "--seed", "3", *argv]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1
+
+
+def test_the_page_updates_in_place_and_checks_an_answer():
+    page = kbsim.mystery_page(3, 1)
+    truth = case(3, 1).reveal().causes[0]
+    page.article.value = truth.article
+    page.detail.value = truth.detail
+    page.check()
+    assert page.answer.value.count("✔") == 2 and "✘" not in page.answer.value
+    page.fix.value = "service_pack=SP9"
+    page.try_fix()
+    assert "service_pack" in page.answer.value and "SP9" in page.answer.value
+    page.new_case.click()
+    assert page.seed.value == 4 and "Mystery site 4" in page.title.value
