@@ -337,7 +337,7 @@ class Case:
             healthy = _healthy_symptom(cause, self._params)
             was, now = symptom(cause.article, before, self._params), symptom(cause.article, after, self._params)
             gone = now <= healthy + GONE_SHARE * max(was - healthy, 0.0)
-            rows.append((SYMPTOM[cause.article], was, now, gone))
+            rows.append((SYMPTOM[cause.article], was, now, None if cause.article == NONE else healthy, gone))
         return FixTrial(dict(fix), rows)
 
     def reveal(self) -> Reveal:
@@ -428,18 +428,21 @@ DETAIL_HINT = {
 
 @dataclass
 class FixTrial:
-    """A fix tried on the same site: each cause's symptom before and after, and whether it is gone."""
+    """A fix tried on the same site: each cause's symptom before, with the fix, on the site without the fault
+    (``None`` for a healthy site: there is no fault to take away), and whether it is gone."""
 
     fix: dict[str, Any]
-    rows: list[tuple[str, float, float, bool]]
+    rows: list[tuple[str, float, float, float | None, bool]]
 
     @property
     def gone(self) -> bool:
-        return all(row[3] for row in self.rows)
+        return all(row[4] for row in self.rows)
 
     def sentence(self) -> str:
-        parts = [f"{what}: {was:g} before, {now:g} with the fix ({'gone' if gone else 'still there'})"
-                 for what, was, now, gone in self.rows]
+        parts = [f"{what}: {was:g} before, {now:g} with the fix"
+                 + ("" if healthy is None else f", {healthy:g} without the fault")
+                 + f" ({'gone' if gone else 'still there'})"
+                 for what, was, now, healthy, gone in self.rows]
         fix = ", ".join(f"{k}={v!r}" for k, v in self.fix.items())
         return f"the fix ({fix}) " + ("works" if self.gone else "does not cure it") + ": " + "; ".join(parts)
 

@@ -127,6 +127,7 @@ class MysteryPage(widgets.VBox):
                 ax = draw(evidence)
                 texts.append(alt_text(ax))
                 image.value = png(ax)
+                plt.close(ax.figure)
         self.figure_text.value = "<p>" + " ".join(html.escape(t) for t in texts) + "</p>"
 
     def _options(self) -> None:

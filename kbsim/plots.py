@@ -398,3 +398,14 @@ def evidence_licences(evidence: Evidence, ax: Axes | None = None) -> Axes:
     start, days = evidence.settings["start"], evidence.settings["days"]
     alt = f"Free licences on each of {evidence.settings['n_servers']} servers and in the reserve pool, every 15 minutes."
     return _frame(ax, start, days, evidence.title, "Free licences per server", "free licences", alt)
+
+
+#: The figures of a mystery site's evidence, by name.
+EVIDENCE_PLOTS = {"requests": evidence_requests, "licences": evidence_licences}
+
+
+def show_evidence(evidence: Evidence, name: str) -> Figure:
+    """Draw evidence figure ``name`` (``requests`` or ``licences``) for a notebook: one call per figure."""
+    if name not in EVIDENCE_PLOTS:
+        raise unknown_name("evidence figure", name, EVIDENCE_PLOTS)
+    return Figure(EVIDENCE_PLOTS[name](evidence))

@@ -122,13 +122,12 @@ def lab(workspace):
         log.close()
 
 
-@pytest.fixture(scope="session")
-def voila(workspace):
-    """Voila serving one article notebook as a dashboard (code hidden, widgets live) on loopback."""
+def serve_voila(workspace: Path, name: str):
+    """Voila serving one notebook as a page (code hidden, widgets live) on loopback; stopped by process id."""
     port = free_port()
     command = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-               str(workspace / "notebooks" / "Q226827_offline_server.ipynb")]
-    log = open(workspace / "voila.log", "w")
+               str(workspace / "notebooks" / name)]
+    log = open(workspace / f"voila-{name}.log", "w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workspace / "notebooks")
     try:
         wait_for_http(f"http://127.0.0.1:{port}/", process, seconds=120)
@@ -136,3 +135,15 @@ def voila(workspace):
     finally:
         stop(process)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def voila(workspace):
+    """Voila serving one article notebook as a dashboard."""
+    yield from serve_voila(workspace, "Q226827_offline_server.ipynb")
+
+
+@pytest.fixture(scope="session")
+def voila_mystery(workspace):
+    """Voila serving the mystery-site page, as a class without code uses it."""
+    yield from serve_voila(workspace, "mystery_sites.ipynb")
