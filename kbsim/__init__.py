@@ -63,7 +63,7 @@ def explore(preset: str | Path | Preset = "site", variant: str | None = None, pl
 
 
 def mystery_page(seed: int = 1, level: int = 1):
-    """A mystery site's evidence and answer widgets on one page: see :mod:`kbsim.mystery_page`."""
-    from .mystery_page import MysteryPage  # widgets load only when a notebook asks for them
+    """A mystery site's evidence and answer widgets on one page: see :mod:`kbsim.mystery_widgets`."""
+    from .mystery_widgets import MysteryPage  # widgets load only when a notebook asks for them
 
     return MysteryPage(seed, level)

@@ -176,3 +176,25 @@ def test_the_page_updates_in_place_and_checks_an_answer():
     assert "service_pack" in page.answer.value and "SP9" in page.answer.value
     page.new_case.click()
     assert page.seed.value == 4 and "Mystery site 4" in page.title.value
+
+
+def test_the_page_hides_only_the_second_answer_below_level_3():
+    page = kbsim.mystery_page(3, 1)
+    assert page.second.layout.display == "none" and page.second_detail.layout.display == "none"
+    assert page.detail.layout.display is None and page.fix.layout.display is None and page.level.layout.display is None
+    page.level.value = 3
+    assert page.second.layout.display is None and page.second_detail.layout.display is None
+
+
+def test_the_page_selects_a_detail_whenever_the_choices_change():
+    page = kbsim.mystery_page(3, 1)
+    for seed in (4, 5):
+        page.seed.value = seed
+        assert page.detail.value == page.detail.options[0]
+    page.article.value = "Q213261"
+    assert page.detail.value == "clients whose clocks lag the site server"
+    page.level.value = 3
+    page.second.value = "Q299261"
+    assert page.second_detail.value == page.second_detail.options[0]
+    page.check()
+    assert "not allowed" not in page.answer.value

@@ -23,10 +23,14 @@ from .mystery import ANSWERS, LEVELS, Case, detail_options, mystery
 from .parameters import check_name
 from .plots import alt_text, evidence_licences, evidence_requests, png
 
-_WIDE = widgets.Layout(width="640px")
 _STYLE = {"description_width": "150px"}
 _LOG_LINES = 400  # a pane shows the first lines of a long log; the CLI writes them all
 _NO_SECOND = "(no second cause)"
+
+
+def _wide() -> widgets.Layout:
+    """A layout of its own for each widget: hiding one widget must not hide others sharing its layout."""
+    return widgets.Layout(width="640px")
 
 
 def _pre(lines: list[str], count: int = _LOG_LINES) -> str:
@@ -57,7 +61,7 @@ class MysteryPage(widgets.VBox):
     def __init__(self, seed: int = 1, level: int = 1) -> None:
         self.seed = widgets.BoundedIntText(value=seed, min=0, max=2**32 - 1, description="case (seed)", style=_STYLE)
         self.level = widgets.Dropdown(options=[(f"{k}: {v}", k) for k, v in LEVELS.items()], value=level,
-                                      description="level", style=_STYLE, layout=_WIDE)
+                                      description="level", style=_STYLE, layout=_wide())
         self.new_case = widgets.Button(description="New case", icon="random", tooltip="the next case: seed + 1")
         self.title = widgets.HTML()
         self.panes = {name: widgets.HTML() for name in
@@ -74,10 +78,10 @@ class MysteryPage(widgets.VBox):
         self.tabs = tabs
         self.article = widgets.Dropdown(options=ANSWERS, description="1. article", style=_STYLE)
         self.second = widgets.Dropdown(options=[_NO_SECOND, *ANSWERS[:-1]], description="second article", style=_STYLE)
-        self.detail = widgets.Dropdown(description="2. what exactly", style=_STYLE, layout=_WIDE)
-        self.second_detail = widgets.Dropdown(description="what exactly (2nd)", style=_STYLE, layout=_WIDE)
+        self.detail = widgets.Dropdown(description="2. what exactly", style=_STYLE, layout=_wide())
+        self.second_detail = widgets.Dropdown(description="what exactly (2nd)", style=_STYLE, layout=_wide())
         self.fix = widgets.Text(description="3. fix (settings)", placeholder="e.g. licenses=80, instant_balancing=true",
-                                style=_STYLE, layout=_WIDE)
+                                style=_STYLE, layout=_wide())
         self.check_button = widgets.Button(description="Check", button_style="primary")
         self.try_button = widgets.Button(description="Try the fix")
         self.reveal_button = widgets.Button(description="Reveal", button_style="warning")
@@ -132,9 +136,12 @@ class MysteryPage(widgets.VBox):
 
     def _options(self) -> None:
         n_servers = self.case.evidence.settings["n_servers"] if self.case else 2
-        self.detail.options = detail_options(self.article.value, n_servers)
+        # Dropdowns keep no selection when their options change (ipywidgets 8): select the first choice.
+        options = detail_options(self.article.value, n_servers)
+        self.detail.options, self.detail.value = options, options[0]
         second = self.second.value
-        self.second_detail.options = [] if second == _NO_SECOND else detail_options(second, n_servers)
+        options = [] if second == _NO_SECOND else detail_options(second, n_servers)
+        self.second_detail.options, self.second_detail.value = options, options[0] if options else None
 
     def _answer(self) -> tuple[list[str], list[str]]:
         articles, details = [self.article.value], [self.detail.value]
