@@ -323,6 +323,7 @@ class Case:
                     lines.append((ok, f"'{d}' is right" if ok else f"'{d}' is not what the evidence shows: {DETAIL_HINT[a]}"))
                 else:
                     right_details = False
+                    lines.append((False, f"'{d}' is a detail of {_name(a)}, which is not a cause here"))
             right_details = right_details and set(details) == set(truth)
         if trial is not None:
             lines.append((trial.gone, trial.sentence()))
