@@ -13,8 +13,9 @@ is a parameter (see ``docs/model.md``).
   it, by time of day: licences in use, plus the requests refused since the
   last cycle turned into licences (refusals x mean run time / cycle). The
   trend is the mean of those records over the days seen so far, by hour of
-  the day, each server's starting from ``trend_smoothing`` records of the
-  whole site's [assumed], so that a few noisy days do not move licences.
+  the day, shrunk toward the whole site's by as much as the servers differ no
+  more than a few noisy days would make them (empirical Bayes), so that
+  chance does not move licences.
 * **Scheduled balancing** (every ``balancing_interval_h``): for each product,
   the free licences of every server it can reach are pooled with the reserve.
   Each server gets ``min_licenses`` free; the rest goes where the trend says
@@ -119,13 +120,21 @@ def allocate(free: Sequence[int], in_use: Sequence[int], reserve: int, reserve_p
 
 
 class Trend:
-    """Demand per bound client on each server and product, by time of day (the calculated trend, Q226858)."""
+    """Demand per bound client on each server and product, by time of day (the calculated trend, Q226858).
 
-    def __init__(self, n_servers: int, n_products: int, slot_min: float, prior: float = 0.0) -> None:
+    Each server's mean for an hour of the day is read with empirical-Bayes shrinkage toward the
+    whole site's mean for that hour: by as much as the servers' means differ no more than their
+    own noise would make them (a few days' records are noisy). Where servers' demand truly
+    differs (offices in time zones), each keeps its own; where it does not, the site's mean
+    stands for all, and licences are not moved by chance.
+    """
+
+    def __init__(self, n_servers: int, n_products: int, slot_min: float, records_per_slot_day: float = 1.0) -> None:
         self.slot_min = slot_min
-        self.prior = prior  # records of the whole site's trend each server's trend starts from
+        self.per_day = max(1.0, records_per_slot_day)  # records of one hour on one day move together
         self.slots = max(1, int(round(DAY_MIN / slot_min)))
         self.total = np.zeros((n_servers, n_products, self.slots))
+        self.squares = np.zeros((n_servers, n_products, self.slots))
         self.count = np.zeros((n_servers, n_products, self.slots))
 
     def slot(self, minute: float) -> int:
@@ -135,20 +144,36 @@ class Trend:
         """One cycle's demand per bound client on ``server``, one number per product."""
         k = self.slot(minute)
         self.total[server, :, k] += per_client
+        self.squares[server, :, k] += per_client * per_client
         self.count[server, :, k] += 1
 
     def hours(self, minute: float, span_min: float, server: int) -> np.ndarray | None:
-        """Per product, the mean demand per client in each trend slot of ``[minute, minute + span_min)`` (a day at most).
+        """Per product, the demand per client expected in each trend slot of ``[minute, minute + span_min)`` (a day at most).
 
-        ``None`` when the trend lacks a record for any of those times of day.
+        ``None`` when the trend lacks a record of ``server`` for any of those times of day.
         """
         n = max(1, min(self.slots, ceil(span_min / self.slot_min)))
         ks = (self.slot(minute) + np.arange(n)) % self.slots
-        count = self.count[server][:, ks]
-        if not count.all():
+        count = self.count[:, :, ks]
+        if not count[server].all():
             return None
-        site = self.total[:, :, ks].sum(axis=0) / np.maximum(self.count[:, :, ks].sum(axis=0), 1)
-        return (self.total[server][:, ks] + self.prior * site) / (count + self.prior)
+        total, squares = self.total[:, :, ks], self.squares[:, :, ks]
+        seen = count > 0
+        mean = np.divide(total, count, out=np.zeros_like(total), where=seen)
+        site = total.sum(axis=0) / np.maximum(count.sum(axis=0), 1)
+        # noise of one record, pooled over servers and hours; a server's mean is as noisy as its days are few
+        spread = np.maximum(squares - np.divide(total * total, count, out=np.zeros_like(total), where=seen), 0)
+        record_var = spread.sum(axis=(0, 2)) / np.maximum((count - 1).clip(min=0).sum(axis=(0, 2)), 1)
+        mean_var = record_var[None, :, None] * self.per_day / np.maximum(count, 1)
+        servers = seen.all(axis=2).sum(axis=0)  # servers with a record of every hour, per product
+        between = np.array([np.var(mean[seen[:, p].all(axis=1), p], axis=0, ddof=1).mean() if servers[p] > 1 else 0.0
+                            for p in range(mean.shape[1])])
+        noise = np.array([mean_var[seen[:, p].all(axis=1), p].mean() if servers[p] > 1 else 0.0
+                          for p in range(mean.shape[1])])
+        true_spread = np.maximum(between - noise, 0.0)[:, None]
+        own = mean_var[server]
+        weight = np.divide(true_spread, true_spread + own, out=np.ones_like(own), where=(true_spread + own) > 0)
+        return site + weight * (mean[server] - site)
 
 
 class Balancer:
@@ -166,7 +191,7 @@ class Balancer:
         self.buffer = params.buffer
         self.instant_on = params.instant_balancing
         self.refusal_weight = params.mean_session_min / self.cycle_min
-        self.trend = Trend(ledger.n_servers, ledger.n_products, TREND_SLOT_MIN, params.trend_smoothing)
+        self.trend = Trend(ledger.n_servers, ledger.n_products, TREND_SLOT_MIN, TREND_SLOT_MIN / self.cycle_min)
         self.refused = [0] * len(ledger.free)  # requests refused since the last License Metering cycle
         self.pending: set[int] = set()  # (server, product) keys with an on-demand move queued
         self.busy_until = 0.0  # License Metering works on queued on-demand moves until then

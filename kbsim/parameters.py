@@ -237,7 +237,6 @@ class Params:
     # Licence balancing (License Metering on the site server)
     balancing_interval_h: float = _p("float", 4.0, "licence balancing schedule: each cycle plans for the span until the next", unit="h", low=0.25, high=168.0, step=0.25, article="Q210202")
     metering_cycle_min: float = _p("float", 15.0, "License Metering's cycle on the site server: the trend is read, on-demand moves start and callbacks are answered at it", unit="min", low=5.0, high=60.0, step=5.0, article="Q226823")
-    trend_smoothing: float = _p("float", 4.0, "records of the whole site's trend each server's calculated trend starts from, so a few noisy days move no licences [assumed]", unit="records", low=0.0, high=96.0, step=1.0, article="Q226858")
     instant_balancing: bool = _p("bool", True, "balance on demand: at its next cycle License Metering moves licences to a server that refused a request [assumed on]", article="Q210202")
     instant_balancing_min: float = _p("float", 2.0, "time License Metering spends on one on-demand move; scheduled cycles wait behind queued moves [assumed]", unit="min", low=0.0, high=30.0, step=0.5, article="Q210202")
     callback_share: float = _p("float", 0.5, "share of refused users who ask to be called back when a licence is free [assumed]", low=0.0, high=1.0, step=0.05, article="Q210202")

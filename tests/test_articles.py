@@ -262,3 +262,11 @@ def check_retry_series(result):
                 series = []
         checked += len(series)
     assert checked == len(retries) > 100
+
+
+def test_q226827_failing_over_clients_do_not_all_land_on_the_same_server():
+    """Each client keeps the site's servers in an order of its own (Q198706), so a failed server's
+    clients spread over the others instead of piling onto the next one in a shared list."""
+    for result in runs("Q226827", n_servers=4, licenses=90):
+        moved_to = result.events.loc[result.events["kind"] == "failover", "server"]
+        assert set(moved_to) == {1, 2, 3}

@@ -60,20 +60,37 @@ def test_licences_in_use_never_move():
 
 # --- the trend ----------------------------------------------------------------------------------
 
-def test_the_trend_keeps_demand_by_hour_of_day_and_starts_from_the_site():
-    trend = Trend(n_servers=2, n_products=1, slot_min=60, prior=0.0)
+def test_the_trend_keeps_demand_by_hour_of_day():
+    trend = Trend(n_servers=2, n_products=1, slot_min=60)
     assert trend.hours(0, 120, 0) is None  # nothing recorded yet
-    for day in range(2):
-        trend.record(day * 1440 + 9 * 60, 0, np.array([2.0 + day]))
-        trend.record(day * 1440 + 9 * 60, 1, np.array([0.0]))
-        trend.record(day * 1440 + 10 * 60, 0, np.array([1.0]))
-        trend.record(day * 1440 + 10 * 60, 1, np.array([1.0]))
-    assert trend.hours(9 * 60, 120, 0).tolist() == [[2.5, 1.0]]
+    for day in range(3):
+        for server, at_9, at_10 in ((0, 4.0, 1.0), (1, 0.0, 1.0)):
+            trend.record(day * 1440 + 9 * 60, server, np.array([at_9 + 0.1 * day]))
+            trend.record(day * 1440 + 10 * 60, server, np.array([at_10 + 0.1 * day]))
     assert trend.hours(9 * 60, 180, 0) is None  # 11:00 has no record
-    smoothed = Trend(n_servers=2, n_products=1, slot_min=60, prior=2.0)
-    smoothed.total, smoothed.count = trend.total, trend.count
-    # server 1 at 09:00: two records of 0, plus two of the site's mean (5 / 4 = 1.25)
-    assert smoothed.hours(9 * 60, 60, 1).tolist() == [[pytest.approx(2.5 / 4)]]
+    # the servers differ far beyond their day-to-day noise at 09:00: each keeps its own mean
+    nine_to_eleven = trend.hours(9 * 60, 120, 0)
+    assert nine_to_eleven.shape == (1, 2) and nine_to_eleven[0, 0] > 3.5
+
+
+def test_a_trend_that_differs_by_chance_only_leans_on_the_sites():
+    """Three servers with the same true demand: each estimate lies between its own mean and the site's,
+    and over many draws most of the chance difference is shrunk away."""
+    own_gaps, shrunk_gaps = [], []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        trend = Trend(n_servers=3, n_products=1, slot_min=60)
+        for day in range(3):
+            for server in range(3):
+                trend.record(day * 1440 + 9 * 60, server, rng.normal(1.0, 0.3, size=1))
+        site = trend.total[:, 0, 9].sum() / trend.count[:, 0, 9].sum()
+        for server in range(3):
+            own = trend.total[server, 0, 9] / trend.count[server, 0, 9]
+            estimate = trend.hours(9 * 60, 60, server)[0, 0]
+            assert min(own, site) - 1e-12 <= estimate <= max(own, site) + 1e-12
+            own_gaps.append(abs(own - site))
+            shrunk_gaps.append(abs(estimate - site))
+    assert np.mean(shrunk_gaps) < 0.5 * np.mean(own_gaps)
 
 
 # --- the License Metering thread on a small site -------------------------------------------------

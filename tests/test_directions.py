@@ -46,26 +46,17 @@ SITES = {
                 dict(n_clients=60, launches_per_day=8.0, office_hours=True, days=3)],
     "Q299261": [dict(n_clients=10, n_servers=1, days=8),
                 dict(n_clients=20, n_servers=3, days=9)],
+    "Q210202": [dict(n_clients=90, licenses=42, days=3),
+                dict(n_servers=4, n_clients=120, licenses=55, timezone_shift_h=3.0, days=3)],
+    "Q226827": [dict(n_clients=120, licenses=42),
+                dict(n_servers=3, n_clients=200, licenses=70, demand_skew=0.7)],
+    "site": [dict(n_clients=100, licenses=22, days=3),
+             dict(n_servers=3, n_clients=150, licenses=35, office_hours=True, days=3)],
 }
 
-# Issue 9 (licence balancing) is rewriting these presets and controls: their directions are declared
-# when it lands. Remove each entry as its preset gains a [directions] table.
-PENDING_BALANCING = {
-    "Q210202": ["balancing_interval_h", "instant_balancing", "unreachable_servers", "min_licenses", "buffer",
-                "reserve_pct", "licenses", "timezone_shift_h"],
-    "Q226827": ["failover", "retries", "retry_delay_min", "outages.server", "outages.start_h", "outages.minutes",
-                "balancing_interval_h", "instant_balancing", "licenses"],
-    "site": ["n_clients", "licenses", "launches_per_day", "mean_session_min", "demand_skew", "mode",
-             "balancing_interval_h", "days"],
-}
-
-
-def test_every_control_of_every_preset_is_declared_or_pending():
+def test_every_control_of_every_preset_is_declared():
     for name, preset in kbsim.presets().items():
-        declared = {d.control for d in preset.directions}
-        pending = set(PENDING_BALANCING.get(name, ()))
-        assert declared | pending == set(direction_controls(preset.explore)), name
-        assert not declared & pending, f"{name}: declared now, remove it from PENDING_BALANCING"
+        assert {d.control for d in preset.directions} == set(direction_controls(preset.explore)), name
 
 
 def widget_values(name: str, params: Params) -> list:
@@ -78,6 +69,9 @@ def widget_values(name: str, params: Params) -> list:
             return _options(widget)
         return _points(widget)
     widget = control(PARAMETERS[base], params)
+    if isinstance(widget, widgets.SelectMultiple):  # none, then one more server at a time
+        servers = _options(widget)
+        return [tuple(servers[:n]) for n in range(len(servers) + 1)]
     if isinstance(widget, widgets.Checkbox):
         return [False, True]
     if isinstance(widget, widgets.Dropdown):

@@ -28,7 +28,7 @@ def sites(draw):
         outages=outages, balancing_interval_h=draw(st.floats(0.25, 48)),
         instant_balancing=draw(st.booleans()), instant_balancing_min=draw(st.floats(0, 30)),
         metering_cycle_min=draw(st.sampled_from([5.0, 15.0, 60.0])), callback_share=draw(st.floats(0, 1)),
-        callback_duration_min=draw(st.floats(5, 600)), trend_smoothing=draw(st.floats(0, 96)),
+        callback_duration_min=draw(st.floats(5, 600)),
         unreachable_servers=draw(st.lists(st.integers(0, n_servers - 1), max_size=2)),
         min_licenses=draw(st.integers(0, 5)), buffer=draw(st.integers(1, 5)), reserve_pct=draw(st.floats(1, 100)),
         win9x_fraction=draw(st.floats(0, 1)), ccim_interval_h=draw(st.floats(1, 48)),
