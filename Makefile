@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; a normal user needs no flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test golden present site figures bench notebooks clean
+.PHONY: lab test golden present site figures bench bench-browser notebooks clean
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -43,9 +43,15 @@ figures: $(INSTALLED)
 notebooks: $(INSTALLED)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
 
-bench: $(INSTALLED)
+# The benchmarks (never part of `make test`): presets, explorers, notebooks and large sites beside SimPy,
+# a sweep, and explorer moves timed in a real JupyterLab in Chromium.
+bench: $(INSTALLED) bench-browser
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/sweep.py
+
+bench-browser: $(INSTALLED)
+	tests/e2e/ensure_chromium.sh
+	$(PY) benchmarks/browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

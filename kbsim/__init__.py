@@ -26,29 +26,35 @@ from .mystery import Case, mystery
 from .scenarios import FAULT, Preset, get_preset, load_preset, presets
 from .service import RemodbcConfig, read_remodbc
 from .site import SITE_RESERVE, simulate
+from .size import RunSize, check_size, estimate
 from .sweeps import seed_convergence, summarize_sweep, sweep
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Case", "EVENT_KINDS", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params", "Preset",
-    "RemodbcConfig", "Result", "__version__", "compare", "explore", "get_preset", "load_preset", "logs", "mystery", "mystery_page", "presets",
+    "RemodbcConfig", "Result", "RunSize", "__version__", "compare", "estimate", "explore", "get_preset", "load_preset",
+    "logs", "mystery", "mystery_page", "presets",
     "read_remodbc", "run", "seed_convergence", "summarize_sweep", "sweep",
 ]
 
 
 def run(preset: str | Path | Preset = "site", *, variant: str | None = None, seed: int | None = None,
-        **overrides: Any) -> Result:
+        allow_large: bool = False, **overrides: Any) -> Result:
     """Run a preset (by name, file or object), optionally a variant of it, with parameter overrides.
 
     ``seed`` overrides the preset's seed; the same parameters and seed always
     give the same Result. Unknown or out-of-range parameters raise ParameterError.
+    A run estimated beyond :mod:`kbsim.size`'s limits (5 million launches or 8 million
+    event rows: tens of seconds and gigabytes) raises ParameterError saying how large
+    it would be, unless ``allow_large=True``; :func:`estimate` gives a run's size first.
     """
     chosen = get_preset(preset)
     base = chosen.variant(variant)
     if seed is not None:
         overrides["seed"] = seed
     params = Params.from_values(overrides, base=base)
+    check_size(params, allow_large)
     result = simulate(params)
     result.preset, result.base, result.version = chosen.name, base, __version__
     result.variant = "" if variant in (None, "", FAULT) else variant

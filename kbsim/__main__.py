@@ -16,6 +16,7 @@ from . import PARAMETERS, SUMMARY, ParameterError, get_preset, presets, run
 from .errors import unknown_name
 from .parameters import check_name
 from .logs import LOG_FILES, render, troubled_client, write_logs
+from .size import LARGE_RUN_LAUNCHES, LARGE_RUN_ROWS
 from .sweeps import check_writable, sweep, write_table
 
 #: The page that gives each parameter's source (an article or a documented default) or says it is assumed.
@@ -31,6 +32,9 @@ def _run_arguments(command: argparse.ArgumentParser, set_help: str, seed: bool =
     if seed:
         command.add_argument("--seed", type=int, default=None, help="seed of the run (default: the preset's)")
     command.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE", help=set_help)
+    command.add_argument("--allow-large", action="store_true",
+                         help=f"run even beyond the size limit ({LARGE_RUN_LAUNCHES:,} launches or "
+                              f"{LARGE_RUN_ROWS:,} event rows: tens of seconds and gigabytes)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -149,7 +153,7 @@ def _sweep(args: argparse.Namespace) -> None:
     out = Path(args.out)
     check_writable(out)
     frame = sweep(args.preset, parse_grid(args.grid), parse_seeds(args.seeds), variant=args.variant,
-                  progress=sys.stderr.isatty(), **parse_settings(args.settings))
+                  progress=sys.stderr.isatty(), allow_large=args.allow_large, **parse_settings(args.settings))
     write_table(frame, out)
     print(f"{len(frame)} runs of {frame['preset'].iloc[0]} ({frame['variant'].iloc[0]}) written to {out}")
 
@@ -160,7 +164,8 @@ def _logs(args: argparse.Namespace) -> None:
         if name not in LOG_FILES:
             raise unknown_name("log", name, LOG_FILES, where="--log: ")
     get_preset(args.preset)
-    result = run(args.preset, variant=args.variant, seed=args.seed, **parse_settings(args.settings))
+    result = run(args.preset, variant=args.variant, seed=args.seed, allow_large=args.allow_large,
+                 **parse_settings(args.settings))
     client = troubled_client(result) if args.client is None else args.client
     if args.out:
         for path in write_logs(result, args.out, tuple(names), client):
@@ -196,7 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _mystery(args)
         else:
             get_preset(args.preset)
-            result = run(args.preset, variant=args.variant, seed=args.seed, **parse_settings(args.settings))
+            result = run(args.preset, variant=args.variant, seed=args.seed, allow_large=args.allow_large,
+                         **parse_settings(args.settings))
             if args.json:
                 print(json.dumps({"preset": result.preset, "variant": result.variant or "fault",
                                   "params": result.params.to_plain(),

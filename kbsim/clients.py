@@ -35,11 +35,17 @@ When the current server does not answer (Q226827):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from heapq import heappush
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .events import RELEASE
+from .record import DENY, GRANT, LOGGED_LOCALLY, launch_outcome
+
+#: A launch's row when it runs unmetered by any server (offline mode, or stranded): logged locally, no server.
+NO_SERVER_LOGGED = launch_outcome(LOGGED_LOCALLY, -1)
 
 if TYPE_CHECKING:
     from .site import Site
@@ -75,88 +81,183 @@ class ClientAgents:
         self.ccim_at = [float("inf")] * n  # when a stranded bound client's CCIM cycle or restart is due (inf: none)
         self.first_failure = [np.nan] * n
         self.recovered = [np.nan] * n
-        self.granted = [0] * n  # sessions reported to a server at once (online grants)
-        self.logged_time: list[float] = []  # the local (offline) usage log of every client
-        self.logged_client: list[int] = []
-        self.requests = self.grants = self.denials = 0
+        self.called_back = [0] * n  # sessions started when a callback was answered
+        self.awaiting_recovery: set[int] = set()  # clients that failed and have not been granted a licence since
         self.failovers = 0
-        self.attempts = 0
+        self.contacts = 0  # connection attempts other than a launch's ask of its own server when that answers
+        self.requests_elsewhere = 0  # requests made to another server after a failover at the launch
         self.attempts_no_server = 0
+        # The hot path's state, held here so that a launch costs few lookups: the launches' columns,
+        # the servers' state and the ledger's lists (all mutated in place, never replaced).
+        self.read_launches()
+        self.up = site.up
+        self.n_products = site.ledger.n_products
+        self.free = site.ledger.free
+        self.in_use = site.ledger.in_use
+        self.outcomes = site.log.outcomes
+        self.callbacks_asked = params.callback_share > 0
+
+    def read_launches(self) -> None:
+        """Hold the site's launch columns (again, when the site's launches were set anew)."""
+        site = self.site
+        self.launch_client = site.launch_client
+        self.launch_product = site.launch_product
+        self.launch_duration = site.launch_duration
+
+    # --- what the launches did, counted from the event record --------------------------------------
+
+    @property
+    def attempts(self) -> int:
+        """Every connection attempt: each launch's ask of its own server when it answered (a request that
+        was not made after a failover), and every other attempt, counted as it was made."""
+        return self.contacts + self.requests - self.requests_elsewhere
+
+    @property
+    def granted(self) -> np.ndarray:
+        """Per client, the sessions reported to a server at once: online grants and answered callbacks."""
+        log = self.site.log
+        outcome = np.asarray(log.outcomes, dtype=np.int64)
+        clients = log.launch_client[: len(outcome)][outcome % 4 == GRANT]
+        return np.bincount(clients, minlength=len(self.called_back)) + np.asarray(self.called_back, dtype=np.int64)
+
+    @property
+    def grants(self) -> int:
+        """Requests granted at once (online)."""
+        return int(self.site.log.launch_counts()[GRANT])
+
+    @property
+    def denials(self) -> int:
+        """Requests refused (online)."""
+        return int(self.site.log.launch_counts()[DENY])
+
+    @property
+    def requests(self) -> int:
+        """Licence requests a server answered (online): grants and refusals."""
+        counts = self.site.log.launch_counts()
+        return int(counts[GRANT] + counts[DENY])
+
+    def local_log(self) -> tuple[np.ndarray, np.ndarray]:
+        """The runs written to clients' offline logs: (minutes, client), in time order."""
+        log = self.site.log
+        outcome = np.asarray(log.outcomes, dtype=np.int64)
+        logged = np.flatnonzero(outcome % 4 == LOGGED_LOCALLY)
+        return log.launch_time[logged], log.launch_client[logged]
 
     # --- launches -------------------------------------------------------------------------------
 
     def launch_offline(self, i: int) -> None:
         """Offline mode: the run goes into the local log; no server is asked."""
-        site = self.site
-        c = site.launch_client[i]
-        self._log_locally(site.scheduler.now, c, site.launch_product[i])
+        self.outcomes.append(NO_SERVER_LOGGED)
+
+    def online_launches(self) -> Callable[[int], None]:
+        """The handler of every launch in online mode: ``handler(i)`` asks for launch ``i``'s licence.
+
+        The common launch (its server answers and the client is not stranded) is handled here,
+        inline, with the state it needs held in the closure: a launch is most of a run's work.
+        Anything else goes to :meth:`launch_online`, which does what a launch does in full.
+        """
+        launch_client, launch_product, launch_duration = self.launch_client, self.launch_product, self.launch_duration
+        server, up, stranded = self.server, self.up, self.stranded
+        free, in_use, n_p = self.free, self.in_use, self.n_products
+        record = self.outcomes.append
+        granted = [launch_outcome(GRANT, s) for s in range(self.n_servers)]
+        refused = [launch_outcome(DENY, s) for s in range(self.n_servers)]
+        scheduler = self.site.scheduler
+        heap, order = scheduler.calendar()
+        release, balancer, awaiting, recovered = self._release, self.site.balancer, self.awaiting_recovery, self.recovered
+        callbacks = self.site.callbacks if self.callbacks_asked else None
+        slow = self.launch_online
+
+        def launch(i: int) -> None:
+            c = launch_client[i]
+            s = server[c]
+            if not up[s] or stranded[c]:
+                slow(i)
+                return
+            k = s * n_p + launch_product[i]
+            if free[k] > 0:
+                free[k] -= 1
+                in_use[k] += 1
+                record(granted[s])
+                now = scheduler.now
+                heappush(heap, (now + launch_duration[i], RELEASE, next(order), release, k))  # Scheduler.schedule
+                if awaiting and c in awaiting:
+                    recovered[c] = now
+                    awaiting.discard(c)
+            else:
+                record(refused[s])
+                balancer.refused[k] += 1  # what Balancer.refusal records, inline
+                if callbacks is not None:
+                    callbacks.refused(i, c, k)
+
+        return launch
 
     def launch_online(self, i: int) -> None:
         """Online mode: ask the current server for a licence, failing over as the policy says."""
         site = self.site
         c = site.launch_client[i]
         if self.stranded[c]:
-            self._log_locally(site.scheduler.now, c, site.launch_product[i])
+            self._log_locally()
             return
         s = self.server[c]
         if self._contact(s):
+            self.contacts -= 1  # an answered ask of its own server is counted with the requests
             self._request(i, c, s)
             return
         now = site.scheduler.now
         site.log.add(now, "contact_failed", c, s, site.launch_product[i], f"SWM{s} does not answer")
         if self.first_failure[c] != self.first_failure[c]:  # NaN: the first failure of this client
             self.first_failure[c] = now
+            self.awaiting_recovery.add(c)
         if self.immediate and not self.knows_one_server(c, now):
             other = self._first_answering(c)
             if other >= 0:
                 self._move(c, other, "failover", f"moved from SWM{s} at the first failure, no retries")
+                self.requests_elsewhere += 1
                 self._request(i, c, other)
                 return
         self._strand(c)
-        self._log_locally(now, c, site.launch_product[i])
+        self._log_locally()
 
     def _request(self, i: int, c: int, s: int) -> None:
         """Ask server ``s`` for a licence: granted if it holds a free one, else refused (and perhaps a callback)."""
-        site = self.site
-        ledger = site.ledger
-        p = site.launch_product[i]
-        k = s * ledger.n_products + p
-        now = site.scheduler.now
-        self.requests += 1
-        if ledger.free[k] > 0:
-            self.grants += 1
-            self._start(i, c, k, now)
-            site.log.add(now, "grant", c, s, p)
+        k = s * self.n_products + self.launch_product[i]
+        if self.free[k] > 0:
+            self._start(i, c, k, self.site.scheduler.now)
+            self.outcomes.append((s + 1) * 4 + GRANT)
         else:
-            self.denials += 1
-            site.log.add(now, "deny", c, s, p, f"no free licence on SWM{s}")
-            site.balancer.refusal(s, p)
-            site.callbacks.refused(i, c, k)
+            self._refuse(i, c, s, k)
+
+    def _refuse(self, i: int, c: int, s: int, k: int) -> None:
+        """Server ``s`` has no free licence at key ``k``: the request is refused; License Metering sees it at its
+        next cycle, and the user may ask for a callback."""
+        self.outcomes.append((s + 1) * 4 + DENY)
+        self.site.balancer.refusal(s, k % self.site.ledger.n_products)
+        if self.callbacks_asked:
+            self.site.callbacks.refused(i, c, k)
 
     def start_called_back(self, i: int, c: int, s: int, p: int) -> None:
         """A callback answered: the user starts launch ``i`` now on server ``s``, with a licence it holds free."""
         now = self.site.scheduler.now
-        self._start(i, c, s * self.site.ledger.n_products + p, now)
         self.site.log.add(now, "callback_granted", c, s, p, "a licence is free: the program starts")
+        self._start(i, c, s * self.site.ledger.n_products + p, now)
+        self.called_back[c] += 1
 
     def _start(self, i: int, c: int, k: int, now: float) -> None:
-        ledger = self.site.ledger
-        ledger.free[k] -= 1
-        ledger.in_use[k] += 1
-        self.granted[c] += 1
-        self.site.scheduler.schedule(now + self.site.launch_duration[i], self._release, k, RELEASE)
-        if self.recovered[c] != self.recovered[c] and self.first_failure[c] == self.first_failure[c]:
+        self.free[k] -= 1
+        self.in_use[k] += 1
+        self.site.scheduler.schedule(now + self.launch_duration[i], self._release, k, RELEASE)
+        if c in self.awaiting_recovery:
             self.recovered[c] = now
+            self.awaiting_recovery.discard(c)
 
     def _release(self, k: int) -> None:
-        ledger = self.site.ledger
-        ledger.free[k] += 1
-        ledger.in_use[k] -= 1
+        self.free[k] += 1
+        self.in_use[k] -= 1
 
-    def _log_locally(self, now: float, c: int, p: int) -> None:
-        self.logged_time.append(now)
-        self.logged_client.append(c)
-        self.site.log.add(now, "logged_locally", c, -1, p)
+    def _log_locally(self) -> None:
+        """The launch under way runs unmetered by any server: it goes into its client's offline log."""
+        self.outcomes.append(NO_SERVER_LOGGED)
 
     # --- which servers a client knows (Q212894) ---------------------------------------------------
 
@@ -221,7 +322,7 @@ class ClientAgents:
 
     def _contact(self, s: int) -> bool:
         """One connection attempt to server ``s``: counted, and whether it answered."""
-        self.attempts += 1
+        self.contacts += 1
         site = self.site
         if site.servers_up == 0:
             self.attempts_no_server += 1
@@ -300,7 +401,7 @@ class ClientAgents:
             if tries_others and not nobody_up:
                 break  # it would fail over to a server that is up: a real calendar entry
             contacts = self.n_servers if tries_others else 1
-            self.attempts += contacts
+            self.contacts += contacts
             if nobody_up:
                 self.attempts_no_server += contacts
             site.log.add(time, "retry", c, s, -1, f"attempt {attempt}: SWM{s} did not answer")

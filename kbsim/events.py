@@ -7,7 +7,7 @@ time. Same-time entries run by priority, then first in, first out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from heapq import heappop, heappush
 from itertools import count
 from typing import Any
@@ -22,12 +22,13 @@ OBSERVE = 3  # samples and the manager's poll see the minute's final state
 class Scheduler:
     """Runs callbacks in time order; ``now`` is the current simulated minute."""
 
-    __slots__ = ("now", "_heap", "_order")
+    __slots__ = ("now", "_heap", "_order", "processed")
 
     def __init__(self) -> None:
         self.now = 0.0
         self._heap: list[tuple[float, int, int, Callable[[Any], None], Any]] = []
         self._order = count()
+        self.processed = 0  # calendar entries run and stream items handled: the events of this run
 
     def schedule(self, time: float, callback: Callable[[Any], None], argument: Any = None,
                  priority: int = NORMAL) -> None:
@@ -35,6 +36,11 @@ class Scheduler:
         if time < self.now:
             raise ValueError(f"cannot schedule at {time} min, before now ({self.now} min)")
         heappush(self._heap, (time, priority, next(self._order), callback, argument))
+
+    def calendar(self) -> tuple[list, Iterator[int]]:
+        """The heap and its order counter, for a hot path that pushes ``(time, priority, next(order),
+        callback, argument)`` itself, as :meth:`schedule` does (and, like it, never in the past)."""
+        return self._heap, self._order
 
     def run(self, until: float, stream: Sequence[float] = (), on_stream: Callable[[int], None] | None = None) -> None:
         """Run every entry due before ``until``.
@@ -44,15 +50,20 @@ class Scheduler:
         due at or before that time. Merging it here costs no heap entry per item.
         """
         heap = self._heap
+        popped = handled = 0
         for i, time in enumerate(stream):
             if time >= until:
                 break
             while heap and heap[0][0] <= time:
                 self.now, _, _, callback, argument = heappop(heap)
                 callback(argument)
+                popped += 1
             self.now = time
             on_stream(i)
+            handled += 1
         while heap and heap[0][0] < until:
             self.now, _, _, callback, argument = heappop(heap)
             callback(argument)
+            popped += 1
         self.now = until
+        self.processed += popped + handled

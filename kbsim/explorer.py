@@ -31,6 +31,7 @@ from .plots import PLOTS, alt_text, check_plot, png
 from .result import SUMMARY, Result, compare
 from .scenarios import FAULT, Preset, get_preset
 from .service import first_pack
+from .size import EXPLORER_SECONDS, estimate
 
 SLIDER_STEPS = 2000  # wider ranges than this many steps get a bounded number box
 CACHE_SIZE = 64
@@ -227,6 +228,10 @@ class Explorer:
             return self._cache[key]
         from . import run
 
+        size = estimate(params)  # issue 14: a slider never starts a long run without saying so
+        if size.seconds > EXPLORER_SECONDS:
+            self.message.value = (f"<p><b>Running a large site:</b> {html.escape(size.describe())} by kbsim.estimate; "
+                                  "the numbers and plots follow when it ends.</p>")
         overrides = {k: getattr(params, k) for k in PARAMETERS if getattr(params, k) != getattr(self.base, k)}
         result = run(self.preset, variant=self.variant, **overrides)
         self._cache[key] = result

@@ -69,7 +69,7 @@ def launch_times(params: Params, home: np.ndarray, rng: np.random.Generator) -> 
     n_days = params.days + (1 if start_of_day else 0)
     counts = rng.poisson(params.launches_per_day, size=(params.n_clients, n_days))
     client = np.repeat(np.arange(params.n_clients), counts.sum(axis=1))
-    day = np.concatenate([np.repeat(np.arange(n_days), row) for row in counts]) if len(counts) else np.zeros(0)
+    day = np.repeat(np.tile(np.arange(n_days), params.n_clients), counts.ravel())  # client by client, day by day
     if params.office_hours:
         opens = 8 * 60 + params.timezone_shift_h * 60 * home[client]
         in_day = (opens + rng.random(len(client)) * 600) % 1440
@@ -108,10 +108,7 @@ class Site:
         products = rng["products"].integers(0, params.n_products, len(times))
         durations = rng["durations"].exponential(params.mean_session_min, len(times))
         installed = times >= self.install_min[clients]  # a client meters nothing before its install
-        self.launch_time = times[installed].tolist()
-        self.launch_client = clients[installed].tolist()
-        self.launch_product = products[installed].tolist()
-        self.launch_duration = durations[installed].tolist()
+        self.set_launches(times[installed], clients[installed], products[installed], durations[installed])
 
         self.up = [True] * params.n_servers
         # Every minute at which a server may go down or come back, for clients that wait for one.
@@ -132,6 +129,17 @@ class Site:
         self.callbacks = Callbacks(self, rng["callbacks"])
         self.service = ServiceMonitor(self)
         self.samples: list[tuple[float, list[int], list[int], list[int], list[bool], list[int]]] = []
+
+    def set_launches(self, times: np.ndarray, clients: np.ndarray, products: np.ndarray,
+                     durations: np.ndarray) -> None:
+        """Every launch of the run, sorted by time: minutes, client, product and run time (minutes)."""
+        self.launch_time = np.asarray(times, dtype=float).tolist()
+        self.launch_client = np.asarray(clients, dtype=np.int64).tolist()
+        self.launch_product = np.asarray(products, dtype=np.int64).tolist()
+        self.launch_duration = np.asarray(durations, dtype=float).tolist()
+        self.log.set_launches(times, clients, products)  # each launch's own row is built from these columns
+        if hasattr(self, "agents"):
+            self.agents.read_launches()
 
     # --- outages (Q226827) ----------------------------------------------------------------------
 
@@ -187,7 +195,7 @@ class Site:
         self.balancer.start()
         self.service.start()
         scheduler.schedule(0.0, self._sample, priority=OBSERVE)
-        on_launch = self.agents.launch_online if params.mode == "online" else self.agents.launch_offline
+        on_launch = self.agents.online_launches() if params.mode == "online" else self.agents.launch_offline
         scheduler.run(self.until, self.launch_time, on_launch)
         if self.servers_up == 0:
             self.all_down.append((self._all_down_since, self.until))
@@ -208,8 +216,9 @@ def _result(site: Site) -> Result:
     start = pd.Timestamp(params.start)
     blocked_until = upload_blocked_until(site.install_min, site.clock_lag_min, params.clock_threshold_min,
                                          params.service_pack, params.clock_sync_h * 60, site.reinstall_min)
+    logged_time, logged_client = agents.local_log()
     uploads = settle_uploads(
-        np.asarray(agents.logged_time, dtype=float), np.asarray(agents.logged_client, dtype=np.int64),
+        logged_time, logged_client,
         params.n_clients, site.poll_phase_min, params.config_poll_min, site.until,
         blocked_until, site.reinstall_min, site.all_down)
     _log_clock_workaround(site, uploads.lost)
@@ -239,11 +248,12 @@ def _result(site: Site) -> Result:
     status.insert(1, "hours", minutes / 60.0)
 
     imbalance = _imbalance(site)
+    grants, denials = agents.grants, agents.denials
     summary = {
-        "requests": agents.requests,
-        "grants": agents.grants,
-        "denials": agents.denials,
-        "denial_rate": agents.denials / agents.requests if agents.requests else 0.0,
+        "requests": grants + denials,
+        "grants": grants,
+        "denials": denials,
+        "denial_rate": denials / (grants + denials) if grants + denials else 0.0,
         "failovers": agents.failovers,
         "connection_attempts": agents.attempts,
         "attempts_no_server": agents.attempts_no_server,
@@ -322,18 +332,22 @@ def _imbalance(site: Site) -> np.ndarray:
     bound to each of those servers; the imbalance is the sum of the excesses,
     i.e. how many licences would have to move to match (the worst product counts).
     """
-    n_p = site.ledger.n_products
-    series = np.zeros(len(site.samples))
-    for i, (_, free, in_use, _, up, bound) in enumerate(site.samples):
-        servers = [s for s, is_up in enumerate(up) if is_up]
-        clients = sum(bound[s] for s in servers)
-        if len(servers) < 2 or clients == 0:
-            continue
-        for p in range(n_p):
-            held = [free[s * n_p + p] + in_use[s * n_p + p] for s in servers]
-            share = sum(held) / clients
-            series[i] = max(series[i], sum(max(0.0, h - share * bound[s]) for h, s in zip(held, servers)))
-    return series
+    n_p, n_s, samples = site.ledger.n_products, site.ledger.n_servers, site.samples
+    if not samples:
+        return np.zeros(0)
+    n = len(samples)
+    held = (np.array([x[1] for x in samples], dtype=float) + np.array([x[2] for x in samples], dtype=float)
+            ).reshape(n, n_s, n_p)
+    up = np.array([x[4] for x in samples], dtype=bool).reshape(n, n_s)
+    bound = np.array([x[5] for x in samples], dtype=float).reshape(n, n_s)
+    clients = (bound * up).sum(axis=1)  # whole numbers: exact in any order
+    counted = (up.sum(axis=1) >= 2) & (clients > 0)
+    share = (held * up[:, :, None]).sum(axis=1) / np.where(counted, clients, 1.0)[:, None]  # per licence, per client
+    excess = np.zeros((n, n_p))
+    for s in range(n_s):  # server by server, in order, as a sum over the servers up would add them
+        more = excess + np.maximum(0.0, held[:, s, :] - share * bound[:, s, None])
+        excess = np.where(up[:, s, None], more, excess)
+    return np.where(counted, np.maximum(excess.max(axis=1), 0.0), 0.0)
 
 
 def _median_recovery(site: Site, clients: np.ndarray) -> float:

@@ -29,6 +29,7 @@ from .errors import ParameterError, unknown_name
 from .parameters import PARAMETERS, Params, check_name
 from .result import SUMMARY, SUMMARY_LISTING
 from .scenarios import FAULT, Preset, get_preset, presets
+from .size import check_size
 
 #: ``executor=SERIAL`` runs a sweep in this process, one run after another.
 SERIAL = "serial"
@@ -63,7 +64,7 @@ def t_quantile_975(df: int) -> float:
 
 def sweep(preset: str | Path | Preset, grid: Mapping[str, Iterable[Any]], seeds: int | Iterable[int] = 10, *,
           variant: str | None = None, executor: Executor | str | None = None, progress: bool = True,
-          **overrides: Any) -> pd.DataFrame:
+          allow_large: bool = False, **overrides: Any) -> pd.DataFrame:
     """Run ``preset`` at every combination of the ``grid``'s values, once per seed: one row per run.
 
     ``grid`` maps parameter names to lists of values (several names: every
@@ -75,7 +76,8 @@ def sweep(preset: str | Path | Preset, grid: Mapping[str, Iterable[Any]], seeds:
 
     Columns: preset, variant, the overrides, the swept parameters, seed, then
     every number of :data:`kbsim.SUMMARY`; rows in grid order, then seed order.
-    Bad input raises one ParameterError before any run starts.
+    Bad input raises one ParameterError before any run starts, and so does a run
+    beyond :mod:`kbsim.size`'s limits unless ``allow_large=True``.
     """
     if executor is not None and executor != SERIAL and not isinstance(executor, Executor):
         raise ParameterError(f"executor={executor!r} is not allowed: expected None (local processes), "
@@ -87,43 +89,50 @@ def sweep(preset: str | Path | Preset, grid: Mapping[str, Iterable[Any]], seeds:
     points = _grid_points(grid)
     source = f"sweep of {chosen.name}"
     for point in points:
-        Params.from_values({**fixed, **point, "seed": seed_list[0]}, base=base, source=source)
+        params = Params.from_values({**fixed, **point, "seed": seed_list[0]}, base=base, source=source)
+        check_size(params, allow_large, what=f"{source}: the run at {_describe_point(point)}")
     reference = _reference(chosen)
     runs = [{**fixed, **point, "seed": seed} for point in points for seed in seed_list]
-    summaries = _execute(reference, variant, runs, executor, progress, chosen.name)
+    summaries = _execute(reference, variant, runs, executor, progress, chosen.name, allow_large)
     label = variant if variant not in (None, "") else FAULT
     rows = [{"preset": chosen.name, "variant": label, **values, **summary} for values, summary in zip(runs, summaries)]
     columns = [*RUN_COLUMNS, *fixed, *points[0], "seed", *SUMMARY]
     return pd.DataFrame(rows, columns=columns)
 
 
-def run_summary(preset: str | Preset, variant: str | None, values: dict[str, Any]) -> dict[str, float]:
+def run_summary(preset: str | Preset, variant: str | None, values: dict[str, Any],
+                allow_large: bool = False) -> dict[str, float]:
     """One run's summary numbers: what a sweep's worker computes, from picklable input only."""
     from . import run  # kbsim's own entry point; imported here because kbsim imports this module
 
-    return run(preset, variant=variant, **values).summary
+    return run(preset, variant=variant, allow_large=allow_large, **values).summary
+
+
+def _describe_point(point: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in point.items()) or "every point"
 
 
 def _execute(reference: str | Preset, variant: str | None, runs: list[dict[str, Any]],
-             executor: Executor | str | None, progress: bool, name: str) -> list[dict[str, float]]:
+             executor: Executor | str | None, progress: bool, name: str,
+             allow_large: bool = False) -> list[dict[str, float]]:
     if executor == SERIAL:
         summaries = []
         with _progress_bar(len(runs), name, progress) as bar:
             for values in runs:
-                summaries.append(run_summary(reference, variant, values))
+                summaries.append(run_summary(reference, variant, values, allow_large))
                 bar.update()
         return summaries
     if executor is None:
         with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-            return _collect(pool, reference, variant, runs, progress, name)
-    return _collect(executor, reference, variant, runs, progress, name)
+            return _collect(pool, reference, variant, runs, progress, name, allow_large)
+    return _collect(executor, reference, variant, runs, progress, name, allow_large)
 
 
 def _collect(executor: Executor, reference: str | Preset, variant: str | None, runs: list[dict[str, Any]],
-             progress: bool, name: str) -> list[dict[str, float]]:
+             progress: bool, name: str, allow_large: bool = False) -> list[dict[str, float]]:
     """Submit every run, then place each summary at its run's position as it finishes."""
     # Submitting first starts a process pool's workers before the progress bar starts its thread.
-    futures: dict[Future, int] = {executor.submit(run_summary, reference, variant, values): i
+    futures: dict[Future, int] = {executor.submit(run_summary, reference, variant, values, allow_large): i
                                   for i, values in enumerate(runs)}
     summaries: list[dict[str, float]] = [{}] * len(runs)
     try:

@@ -18,10 +18,8 @@ H = 60.0  # minutes in an hour
 def run_by_hand(launches, poll_phase_min=None, **values):
     """A site whose launches are ``[(hour, client), ...]`` (product 0, 30 minutes each), run to the end."""
     site = Site(Params(**values))
-    site.launch_time = [h * H for h, _ in launches]
-    site.launch_client = [c for _, c in launches]
-    site.launch_product = [0] * len(launches)
-    site.launch_duration = [30.0] * len(launches)
+    site.set_launches([h * H for h, _ in launches], [c for _, c in launches], [0] * len(launches),
+                      [30.0] * len(launches))
     if poll_phase_min is not None:
         site.poll_phase_min = np.full(site.params.n_clients, poll_phase_min)
     site.run()

@@ -12,8 +12,8 @@ on the means over seeds.
 Tolerance, honestly: runs at neighbouring values share their seeds, so each comparison is made on
 the per-seed differences (paired). A step "goes up" when the 95% interval of the mean difference
 (Student's t over the seeds) lies above zero, "goes down" when it lies below, and is "flat"
-otherwise; equal numbers on every seed are flat. "up" means no step goes down and the high end is
-above the low end; "none" means the number at every value is flat against the low end;
+otherwise; equal numbers on every seed are flat. "up" means no step goes down and some value is above
+the low end (a rise that levels off counts); "none" means the number at every value is flat against the low end;
 "rise-fall" means an interior peak above both ends with no step down before it and no step up
 after; "non-monotone" means at least one step up and one step down. A point where the number is
 undefined (NaN, e.g. no client failed) on some seed is left out, and the control's other points
@@ -51,7 +51,7 @@ SITES = {
     "Q226827": [dict(n_clients=120, licenses=42),
                 dict(n_servers=3, n_clients=200, licenses=70, demand_skew=0.7)],
     "site": [dict(n_clients=100, licenses=22, days=3),
-             dict(n_servers=3, n_clients=150, licenses=35, office_hours=True, days=3)],
+             dict(n_servers=3, n_clients=150, licenses=50, office_hours=True, days=3)],
 }
 
 def test_every_control_of_every_preset_is_declared():
@@ -132,9 +132,9 @@ def holds(direction: str, series: list[np.ndarray]) -> bool:
     if direction == "none":
         return all(step(series[0], s) == 0 for s in series[1:])
     if direction == "up":
-        return -1 not in steps and step(series[0], series[-1]) == 1
+        return -1 not in steps and any(step(series[0], s) == 1 for s in series[1:])
     if direction == "down":
-        return 1 not in steps and step(series[0], series[-1]) == -1
+        return 1 not in steps and any(step(series[0], s) == -1 for s in series[1:])
     if direction in ("rise-fall", "fall-rise"):
         sign = 1 if direction == "rise-fall" else -1
         for peak in range(1, len(series) - 1):

@@ -73,7 +73,8 @@ def test_rows_keep_grid_order_when_runs_finish_last_first():
     frame = small_sweep(executor)
     assert executor.finish_order == list(range(7, -1, -1))
     pd.testing.assert_frame_equal(frame, small_sweep())
-    preset, variant, values = pickle.loads(executor.calls[0][0])[1]
+    preset, variant, values, allow_large = pickle.loads(executor.calls[0][0])[1]
+    assert allow_large is False
     assert preset == "Q210202" and variant is None and values == {"days": 1, "n_clients": 60,
                                                                   "balancing_interval_h": 24.0,
                                                                   "instant_balancing": False, "seed": 3}

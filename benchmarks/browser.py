@@ -1,0 +1,149 @@
+"""Explorer moves as a student waits for them, in a real browser: `python benchmarks/browser.py` (`make bench-browser`).
+
+Starts a real JupyterLab on loopback and Debian's Chromium under Playwright, the same servers
+the browser tests use (tests/e2e/lab_servers.py), opens each notebook that holds an explorer,
+runs it top to bottom, then moves the explorer's sliders one at a time to new settings (one
+key press each: a new run, never one from the cache) and records, per move, the time from the
+key's input event to
+
+* the numbers: the explorer's "as code" line (sent with the summary numbers) showing the new
+  setting, and
+* the last redrawn plot: the last of the explorer's images to change.
+
+Times are read in the page (the input event's timestamp and a 2 ms poll of the page), so they
+include the kernel's run and drawing, the messages and the browser's rendering. Prints, per
+explorer, the median and the worst case of each. Not part of `make test`: benchmarks are never
+timed assertions; this script checks only that every move reached the page. The machine is
+shared, so figures vary between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+from lab_servers import CHROMIUM_FLAGS, HOW_TO_GET_IT, chromium_path, lab_server, make_workspace  # noqa: E402
+from test_browser import KERNEL_IDLE, open_and_run_all, shut_down_kernel, wait_until  # noqa: E402
+
+#: The notebooks with an explorer, and what each explores.
+EXPLORERS = {
+    "00_start_here.ipynb": "site",
+    "Q226827_offline_server.ipynb": "Q226827",
+    "Q210202_license_balancing.ipynb": "Q210202",
+    "Q212894_win9x_single_server.ipynb": "Q212894",
+    "Q213261_clock_skew_usage.ipynb": "Q213261",
+    "Q299261_server_not_running.ipynb": "Q299261",
+}
+SLIDERS = ".jp-OutputArea-output .widget-slider .noUi-handle"
+UNCHANGED_MS = 10_000
+
+# Arm one move: note the explorer's code line and images as they are, then poll them every 2 ms
+# from the next key press (its event timestamp is the start) until they change.
+ARM = """(index) => {
+    const handle = document.querySelectorAll(arguments_selector)[index];
+    const area = handle.closest('.jp-OutputArea-output');
+    const numbers = area.querySelector('textarea') || area.querySelector('.widget-html table');
+    const read = () => numbers.tagName === 'TEXTAREA' ? numbers.value : numbers.innerText;
+    const images = Array.from(area.querySelectorAll('.widget-image'));
+    const before = {numbers: read(), images: images.map(img => img.getAttribute('src'))};
+    if (window.kbsimMove) clearInterval(window.kbsimMove.timer);
+    const move = {start: null, numbersAt: null, imageAt: images.map(() => null)};
+    document.addEventListener('keydown', e => { if (move.start === null) move.start = e.timeStamp; },
+                              {capture: true, once: true});
+    move.timer = setInterval(() => {
+        if (move.start === null) return;
+        const now = performance.now();
+        if (move.numbersAt === null && read() !== before.numbers) move.numbersAt = now;
+        images.forEach((img, i) => {
+            if (move.imageAt[i] === null && img.getAttribute('src') !== before.images[i]) move.imageAt[i] = now;
+        });
+    }, 2);
+    window.kbsimMove = move;
+    return images.length;
+}""".replace("arguments_selector", repr(SLIDERS))
+
+RESULT = """() => { const m = window.kbsimMove; clearInterval(m.timer);
+    return {numbers: m.numbersAt === null ? null : m.numbersAt - m.start,
+            plots: m.imageAt.map(t => t === null ? null : t - m.start)}; }"""
+
+
+def move_sliders(page, rounds: int, settle_ms: int) -> list[dict]:
+    """Move every slider of the page's first explorer one step, ``rounds`` times; the times of each move."""
+    handles = page.locator(SLIDERS)
+    moves = []
+    for round_ in range(rounds):
+        for index in range(handles.count()):
+            handle = handles.nth(index)
+            handle.scroll_into_view_if_needed()
+            at_max = float(handle.get_attribute("aria-valuenow")) >= float(handle.get_attribute("aria-valuemax"))
+            key = "ArrowLeft" if at_max or round_ % 2 else "ArrowRight"
+            n_images = page.evaluate(ARM, index)
+            handle.focus()
+            page.keyboard.press(key)
+            # A step that leaves the setting as it was (an outage's start while no server is out) changes
+            # nothing: after UNCHANGED_MS with the kernel idle, it is skipped, not counted.
+            page.wait_for_function(f"""() => {{ const m = window.kbsimMove; return m.numbersAt !== null
+                || (m.start !== null && performance.now() - m.start > {UNCHANGED_MS} && ({KERNEL_IDLE})()); }}""",
+                                   timeout=180_000)
+            wait_until(page, KERNEL_IDLE, "the kernel still busy after a move")
+            page.wait_for_timeout(settle_ms)  # the last image messages rendered
+            times = page.evaluate(RESULT)
+            if times["numbers"] is None:
+                continue
+            drawn = [t for t in times["plots"] if t is not None]
+            assert len(drawn) == n_images, f"slider {index}: {n_images - len(drawn)} plots were not redrawn"
+            moves.append({"slider": handle.get_attribute("aria-valuetext") or str(index),
+                          "numbers": times["numbers"], "last_plot": max(drawn, default=times["numbers"]),
+                          "plots": n_images})
+    return moves
+
+
+def summary_line(name: str, moves: list[dict]) -> str:
+    numbers = [m["numbers"] for m in moves]
+    last = [m["last_plot"] for m in moves]
+    return (f"  {name:34} {len(moves):3} moves, {moves[0]['plots']} plots: numbers median {statistics.median(numbers):5.0f} ms, "
+            f"worst {max(numbers):5.0f} ms; last plot median {statistics.median(last):5.0f} ms, "
+            f"worst {max(last):5.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2, help="passes over each explorer's sliders (default 2)")
+    parser.add_argument("--settle-ms", type=int, default=300, help="wait after the kernel is idle for the last images")
+    parser.add_argument("notebooks", nargs="*", default=list(EXPLORERS), help="notebooks to measure (default: all six)")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # so the servers below are stopped too
+    path = chromium_path()
+    if path is None:
+        sys.exit(HOW_TO_GET_IT)
+    from playwright.sync_api import sync_playwright
+
+    print("Explorer moves in JupyterLab in Chromium: each slider one step to a new setting (a fresh run);")
+    print("time from the key's input event to the new numbers and to the last redrawn plot:")
+    every: list[dict] = []
+    with tempfile.TemporaryDirectory() as folder, lab_server(make_workspace(Path(folder))) as lab, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport={"width": 1500, "height": 1000})
+        page = context.new_page()
+        for name in args.notebooks:
+            started = time.perf_counter()
+            open_and_run_all(page, lab, name)
+            moves = move_sliders(page, args.rounds, args.settle_ms)
+            shut_down_kernel(page)
+            every += moves
+            print(summary_line(name, moves) + f"  ({time.perf_counter() - started:.0f} s)", flush=True)
+        browser.close()
+    print(summary_line("every explorer", every).replace(f", {every[0]['plots']} plots", ""))
+
+
+if __name__ == "__main__":
+    main()
