@@ -39,6 +39,12 @@ def main() -> None:
                                        "balancing_interval_h": [0.25, 1.0, 4.0, 24.0]}, seeds=5, progress=False)
     summary = kbsim.summarize_sweep(schedule, "denial_rate", by=["balancing_interval_h", "launches_per_day"])
     save(plots.sweep_band(summary, "denial_rate"), "sweep_denials.png")
+    mystery_figure()
+
+
+def mystery_figure() -> None:
+    """The mystery-sites notebook's worked case: what its administrator saw of the requests."""
+    save(plots.evidence_requests(kbsim.mystery(1066, level=1).evidence), "mystery_requests.png")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from .errors import ParameterError
 from .parameters import PARAMETERS, Parameter, Params
 from .record import EVENT_KINDS
 from .result import SUMMARY, Result, compare
+from .mystery import Case, mystery
 from .scenarios import FAULT, Preset, get_preset, load_preset, presets
 from .service import RemodbcConfig, read_remodbc
 from .site import SITE_RESERVE, simulate
@@ -31,9 +32,9 @@ from .sweeps import seed_convergence, summarize_sweep, sweep
 __version__ = "0.1.0"
 
 __all__ = [
-    "EVENT_KINDS", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params", "Preset",
+    "Case", "EVENT_KINDS", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params", "Preset",
     "RemodbcConfig", "Result", "RunSize", "__version__", "classroom", "compare", "estimate", "explore", "get_preset",
-    "load_preset", "logs", "presets",
+    "load_preset", "logs", "mystery", "mystery_page", "presets",
     "read_remodbc", "run", "seed_convergence", "summarize_sweep", "sweep",
 ]
 
@@ -65,3 +66,10 @@ def explore(preset: str | Path | Preset = "site", variant: str | None = None, pl
     from .explorer import Explorer  # widgets and pyplot load only when a notebook asks for them
 
     return Explorer(preset, variant=variant, plots=plots)
+
+
+def mystery_page(seed: int = 1, level: int = 1):
+    """A mystery site's evidence and answer widgets on one page: see :mod:`kbsim.mystery_widgets`."""
+    from .mystery_widgets import MysteryPage  # widgets load only when a notebook asks for them
+
+    return MysteryPage(seed, level)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m kbsim list``, ``run PRESET --set NAME=VALUE ...``, ``sweep`` and ``logs``.
+"""Command line: ``python -m kbsim list``, ``run PRESET --set NAME=VALUE ...``, ``sweep``, ``logs`` and ``mystery``.
 
 Bad input prints one line naming the input and what is allowed, and exits 2.
 """
@@ -61,7 +61,46 @@ def _parser() -> argparse.ArgumentParser:
                         help="the client whose Liccli.log to show (default: the first that failed to reach a server)")
     logger.add_argument("--out", default=None, metavar="DIR",
                         help=f"write {', '.join(LOG_FILES.values())} into this folder instead of printing")
+
+    detective = commands.add_parser("mystery", help="write a mystery site's evidence to a folder, or check an answer to it")
+    detective.add_argument("--seed", type=int, required=True, help="the case's seed: the same seed gives the whole class one case")
+    detective.add_argument("--level", type=int, default=1, help="1 plain signs, 2 red herrings, 3 two causes (default 1)")
+    detective.add_argument("--out", default=None, metavar="DIR",
+                           help="folder for the evidence (default mystery-SEED-LLEVEL); not written when checking an answer")
+    detective.add_argument("--answer", action="append", default=[], metavar="ARTICLE",
+                           help="check this answer: an article such as Q226827, or none; repeat for two causes")
+    detective.add_argument("--detail", action="append", default=[], metavar="TEXT",
+                           help="what exactly, one per --answer (see --details ARTICLE for the choices)")
+    detective.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE",
+                           help="a setting of the fix; repeat for more. The site is run again with it")
+    detective.add_argument("--details", default=None, metavar="ARTICLE", help="list the choices of --detail for an article")
+    detective.add_argument("--reveal", action="store_true", help="print the instructor's answer")
     return parser
+
+
+def _mystery(args: argparse.Namespace) -> None:
+    from .mystery import mystery  # drawn only when asked for
+
+    case = mystery(args.seed, args.level)
+    if args.details:
+        print("\n".join(case.details(args.details)))
+    elif args.reveal:
+        print(case.reveal().text())
+    elif args.answer:
+        fix = {}
+        for setting in args.fix:
+            name, sep, text = setting.partition("=")
+            if not sep or not name.strip():
+                raise ParameterError(f"--fix {setting!r} is not allowed: expected NAME=VALUE, e.g. --fix licenses=80")
+            fix[name.strip()] = check_name(name.strip(), "--fix: ").parse_text(text)
+        verdict = case.check(args.answer, args.detail or None, fix or None)
+        print(verdict.text())
+    else:
+        if args.detail or args.fix:
+            raise ParameterError("--detail and --fix are allowed only with --answer")
+        out = args.out or f"mystery-{args.seed}-L{args.level}"
+        for path in case.evidence.write(out):
+            print(path)
 
 
 def parse_settings(settings: Sequence[str]) -> dict:
@@ -158,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _sweep(args)
         elif args.command == "logs":
             _logs(args)
+        elif args.command == "mystery":
+            _mystery(args)
         else:
             get_preset(args.preset)
             result = run(args.preset, variant=args.variant, seed=args.seed, allow_large=args.allow_large,

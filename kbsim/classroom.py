@@ -23,13 +23,15 @@ from .errors import ParameterError
 
 #: The notebooks in the order they are taught (00_start_here's map), without ".ipynb".
 TEACHING_ORDER = ("00_start_here", "Q226827_offline_server", "Q210202_license_balancing",
-                  "Q212894_win9x_single_server", "Q213261_clock_skew_usage", "Q299261_server_not_running", "sweeps")
+                  "Q212894_win9x_single_server", "Q213261_clock_skew_usage", "Q299261_server_not_running", "sweeps",
+                  "mystery_sites")
 TITLES = {"00_start_here": "Start here", "Q226827_offline_server": "Q226827: an offline metering server",
           "Q210202_license_balancing": "Q210202: licence balancing",
           "Q212894_win9x_single_server": "Q212894: Windows 95/98 clients and one server",
           "Q213261_clock_skew_usage": "Q213261: clock skew and usage",
           "Q299261_server_not_running": "Q299261: licence server not running",
-          "sweeps": "Sweeps: questions that take many runs"}
+          "sweeps": "Sweeps: questions that take many runs",
+          "mystery_sites": "Mystery sites: diagnose a site from its evidence"}
 #: The tag of the first and last cell of every notebook: links to the start, the previous and the next.
 NAVIGATION_TAG = "navigation"
 #: The tag of a predict-then-check cell: its output is cleared in the student edition.

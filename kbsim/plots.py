@@ -1,6 +1,8 @@
 """Figures of a run. Each takes a Result and an optional matplotlib Axes, and never runs a simulation.
 
-:func:`sweep_band` is the one exception: it draws a sweep's summary over many runs.
+:func:`sweep_band` is the one exception: it draws a sweep's summary over many runs; and
+:func:`evidence_requests` and :func:`evidence_licences` draw a mystery site's evidence
+(:class:`kbsim.evidence.Evidence`), which keeps no Result.
 
 Every figure is titled, its axes carry units, outages are shaded and
 balancing cycles ticked on the time axis, colours are the Okabe-Ito
@@ -13,6 +15,7 @@ a one-sentence description of what the figure shows in ``ax.kbsim_alt``
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import matplotlib.dates as mdates
 import matplotlib.figure
@@ -25,6 +28,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from .errors import unknown_name
+from .evidence import Evidence
 from .parameters import PARAMETERS
 from .result import Result
 from .service import MESSAGE_9406, RUNNING, STOP_PENDING, STOPPED
@@ -81,20 +85,25 @@ def redraw(fig: matplotlib.figure.Figure, name: str, result: Result) -> Axes:
 
 
 def _finish(ax: Axes, result: Result, title: str, ylabel: str, alt: str) -> Axes:
+    return _frame(ax, result.params.start, result.params.days, result.stamp(), title, ylabel, alt)
+
+
+def _frame(ax: Axes, start: datetime, days: int, stamp: str, title: str, ylabel: str, alt: str) -> Axes:
+    """Title, labels, a time axis over the run, the alt text and the provenance stamp."""
     ax.set_title(title, fontsize=TITLE_PT, loc="left")
     ax.set_ylabel(ylabel, fontsize=LABEL_PT)
-    ax.set_xlabel(f"site-server time (run starts {result.params.start:%a %Y-%m-%d %H:%M})", fontsize=LABEL_PT)
+    ax.set_xlabel(f"site-server time (run starts {start:%a %Y-%m-%d %H:%M})", fontsize=LABEL_PT)
     ax.tick_params(labelsize=SMALL_PT)
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    start = pd.Timestamp(result.params.start)
-    ax.set_xlim(start, start + pd.Timedelta(days=result.params.days))
+    left = pd.Timestamp(start)
+    ax.set_xlim(left, left + pd.Timedelta(days=days))
     ax.grid(axis="y", alpha=0.3)
     ax.kbsim_alt = alt
     fig = ax.figure
     if not getattr(fig, "kbsim_stamped", False):
-        fig.text(0.995, 0.002, result.stamp(), ha="right", va="bottom", fontsize=SMALL_PT, color="#555555")
+        fig.text(0.995, 0.002, stamp, ha="right", va="bottom", fontsize=SMALL_PT, color="#555555")
         fig.kbsim_stamped = True
     return ax
 
@@ -117,18 +126,22 @@ def _mark_site_events(ax: Axes, result: Result) -> None:
                 transform=ax.get_xaxis_transform(), label="balancing cycle")
 
 
-def denials_over_time(result: Result, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
-    """Licence requests granted and denied per ``bin_h`` hours."""
-    ax = _axes(ax)
-    events = result.events
-    asked = events[events["kind"].isin(["grant", "deny"])]
-    edges = pd.date_range(pd.Timestamp(result.params.start), periods=int(result.params.days * 24 / bin_h) + 1,
-                          freq=pd.Timedelta(hours=bin_h))
+def _request_stairs(ax: Axes, asked: pd.DataFrame, start: datetime, days: int, bin_h: float) -> None:
+    """Granted and denied requests (``kind`` grant or deny, ``time``) per ``bin_h`` hours, as stairs."""
+    edges = pd.date_range(pd.Timestamp(start), periods=int(days * 24 / bin_h) + 1, freq=pd.Timedelta(hours=bin_h))
     for kind, colour, label in (("grant", PALETTE[0], "granted"), ("deny", PALETTE[3], "denied")):
         counts, _ = np.histogram(asked.loc[asked["kind"] == kind, "time"].to_numpy(dtype="datetime64[ns]"),
                                  bins=edges.to_numpy(dtype="datetime64[ns]"))
         ax.stairs(counts, edges, color=colour, label=label, linewidth=2 if kind == "deny" else 1.2,
                   fill=kind == "deny", alpha=0.8 if kind == "deny" else 1.0)
+
+
+def denials_over_time(result: Result, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
+    """Licence requests granted and denied per ``bin_h`` hours."""
+    ax = _axes(ax)
+    events = result.events
+    asked = events[events["kind"].isin(["grant", "deny"])]
+    _request_stairs(ax, asked, result.params.start, result.params.days, bin_h)
     _mark_site_events(ax, result)
     _legend(ax)
     s = result.summary
@@ -401,3 +414,44 @@ def _where(row: pd.Series, by: list[str]) -> str:
 
 def _number(metric: str, value: float) -> str:
     return f"{value:.1%}" if metric.endswith("_rate") else f"{value:.4g}"
+
+
+def evidence_requests(evidence: Evidence, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
+    """A mystery site's licence requests granted and denied per ``bin_h`` hours, as the console counted them."""
+    ax = _axes(ax, height=3.2)
+    asked = evidence.requests.assign(kind=evidence.requests["outcome"].map({"granted": "grant", "denied": "deny"}))
+    start, days = evidence.settings["start"], evidence.settings["days"]
+    _request_stairs(ax, asked, start, days, bin_h)
+    _legend(ax)
+    s = evidence.summary
+    alt = f"Licence requests per {bin_h:g} h: {s['grants']} granted and {s['denials']} denied."
+    return _frame(ax, start, days, evidence.title, "Licence requests granted and denied", f"requests per {bin_h:g} h", alt)
+
+
+def evidence_licences(evidence: Evidence, ax: Axes | None = None) -> Axes:
+    """A mystery site's free licences on each server over time (15-minute samples); grey where a server was down."""
+    ax = _axes(ax, height=3.2)
+    table = evidence.licences
+    for server, rows in table.groupby("server"):
+        colour = GREY if server == SITE_RESERVE else PALETTE[int(server) % len(PALETTE)]
+        label = "reserve pool" if server == SITE_RESERVE else f"SWM{server}"
+        ax.step(rows["time"], rows["free"], where="post", color=colour, label=label,
+                linestyle="--" if server == SITE_RESERVE else "-")
+        down = rows.loc[~rows["up"].astype(bool), "time"]
+        if len(down):
+            ax.plot(down, np.zeros(len(down)), "s", color=colour, markersize=3, label=f"SWM{server} down")
+    _legend(ax)
+    start, days = evidence.settings["start"], evidence.settings["days"]
+    alt = f"Free licences on each of {evidence.settings['n_servers']} servers and in the reserve pool, every 15 minutes."
+    return _frame(ax, start, days, evidence.title, "Free licences per server", "free licences", alt)
+
+
+#: The figures of a mystery site's evidence, by name.
+EVIDENCE_PLOTS = {"requests": evidence_requests, "licences": evidence_licences}
+
+
+def show_evidence(evidence: Evidence, name: str) -> Figure:
+    """Draw evidence figure ``name`` (``requests`` or ``licences``) for a notebook: one call per figure."""
+    if name not in EVIDENCE_PLOTS:
+        raise unknown_name("evidence figure", name, EVIDENCE_PLOTS)
+    return Figure(EVIDENCE_PLOTS[name](evidence))

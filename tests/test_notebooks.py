@@ -17,7 +17,7 @@ ARTICLES = {
     "Q213261": "Q213261_clock_skew_usage.ipynb",
     "Q299261": "Q299261_server_not_running.ipynb",
 }
-ALL = ["00_start_here.ipynb", *ARTICLES.values(), "sweeps.ipynb"]
+ALL = ["00_start_here.ipynb", *ARTICLES.values(), "sweeps.ipynb", "mystery_sites.ipynb"]
 ABSOLUTE_PATH = re.compile(r"(/work/|/root/|/home/|/tmp/|/usr/|[A-Za-z]:\\\\)")
 HIDING_TAGS = {"nbval-skip", "nbval-ignore-output"}
 

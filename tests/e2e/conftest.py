@@ -56,3 +56,10 @@ def voila(workspace):
     """Voila serving one article notebook as a dashboard (code hidden, widgets live) on loopback."""
     with voila_server(workspace, "Q226827_offline_server.ipynb") as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def voila_mystery(workspace):
+    """Voila serving the mystery-site page, as a class without code uses it."""
+    with voila_server(workspace, "mystery_sites.ipynb") as url:
+        yield url

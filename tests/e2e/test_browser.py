@@ -226,3 +226,44 @@ def test_a_slide_deck_advances(page, lab):
         page.wait_for_timeout(500)
     assert "#/slide-" in page.url and not page.url.endswith("#/slide-0-0")
     assert page.locator(".reveal .slides section.present").last.inner_text() != first
+
+
+def mystery_title(page):
+    return page.locator(".widget-html-content h3").first.inner_text()
+
+
+def click_button(page, label):
+    page.locator(f"button.jupyter-button:has-text('{label}')").first.click()
+
+
+def test_the_mystery_page_opens_new_cases_and_checks_answers(page, lab):
+    open_and_run_all(page, lab, "mystery_sites.ipynb")
+    assert failed_outputs(page) == []
+    assert mystery_title(page) == "Mystery site 1 (level 1)"
+    click_button(page, "New case")
+    page.wait_for_function("() => document.querySelector('.widget-html-content h3').innerText.includes('site 2 ')",
+                           timeout=60_000)
+    wait_until(page, KERNEL_IDLE, "the kernel still busy after a new case")
+    page.locator(".lm-TabBar-tab:has-text('Liccli.log')").first.click()
+    assert "$$<Lic" in page.locator(".widget-html-content pre").nth(2).inner_text()
+    click_button(page, "Check")
+    answer = page.locator(".widget-html-content li").first
+    answer.wait_for(timeout=60_000)
+    assert answer.inner_text()[0] in "✔✘"
+    assert failed_outputs(page) == []
+    shut_down_kernel(page)
+
+
+def test_the_mystery_page_works_in_voila_without_code(page, voila_mystery):
+    page.goto(voila_mystery, timeout=RUN_SECONDS * 1000)
+    page.wait_for_selector("button.jupyter-button:has-text('New case')", timeout=RUN_SECONDS * 1000)
+    assert "import kbsim" not in page.content()
+    assert mystery_title(page) == "Mystery site 1 (level 1)"
+    seed = page.locator(".widget-inline-hbox:has-text('case (seed)') input").first
+    seed.fill("12")
+    seed.press("Enter")
+    page.wait_for_function("() => document.querySelector('.widget-html-content h3').innerText.includes('site 12 ')",
+                           timeout=60_000)
+    click_button(page, "Reveal")
+    page.wait_for_function("() => [...document.querySelectorAll('.widget-html-content p')]"
+                           ".some(p => p.innerText.includes('Fix:'))", timeout=60_000)
