@@ -87,7 +87,7 @@ def test_every_notebook_links_to_the_start_the_previous_and_the_next(name):
 
 def test_the_teaching_order_is_the_start_pages_map():
     start = " ".join(cell.source for cell in read("00_start_here").cells if cell.cell_type == "markdown")
-    mapped = list(dict.fromkeys(re.findall(r"\]\((Q\w+|sweeps)\.ipynb\)", start.split("## The article notebooks")[1])))
+    mapped = list(dict.fromkeys(re.findall(r"\]\((Q\w+|sweeps|mystery_sites)\.ipynb\)", start.split("## The article notebooks")[1])))
     assert mapped == list(TEACHING_ORDER[1:])
 
 
