@@ -38,11 +38,11 @@ class LicenseLedger:
         self.n_servers = n_servers
         self.n_products = n_products
         self.licenses = licenses
-        self.reserve_target = min(licenses, ceil(licenses * reserve_pct / 100))
-        per_server = split_by_weight(licenses - self.reserve_target, server_weights)
+        reserved = min(licenses, ceil(licenses * reserve_pct / 100))  # at the start every licence is free
+        per_server = split_by_weight(licenses - reserved, server_weights)
         self.free = [per_server[s] for s in range(n_servers) for _ in range(n_products)]
         self.in_use = [0] * (n_servers * n_products)
-        self.reserve = [self.reserve_target] * n_products
+        self.reserve = [reserved] * n_products
 
     def index(self, server: int, product: int) -> int:
         return server * self.n_products + product

@@ -1,7 +1,6 @@
 """Balancing, worked by hand: licence targets, one cycle's allocation, the trend, on-demand moves, callbacks."""
 
 import numpy as np
-import pytest
 
 import kbsim
 from kbsim.balancing import Trend, allocate, licence_targets
