@@ -91,9 +91,11 @@ def move_sliders(page, rounds: int, settle_ms: int) -> list[dict]:
             page.keyboard.press(key)
             # A step that leaves the setting as it was (an outage's start while no server is out) changes
             # nothing: after UNCHANGED_MS with the kernel idle, it is skipped, not counted.
-            page.wait_for_function(f"""() => {{ const m = window.kbsimMove; return m.numbersAt !== null
+            page.wait_for_function(
+                f"""() => {{ const m = window.kbsimMove; return m.numbersAt !== null
                 || (m.start !== null && performance.now() - m.start > {UNCHANGED_MS} && ({KERNEL_IDLE})()); }}""",
-                                   timeout=180_000)
+                timeout=180_000,
+            )
             wait_until(page, KERNEL_IDLE, "the kernel still busy after a move")
             page.wait_for_timeout(settle_ms)  # the last image messages rendered
             times = page.evaluate(RESULT)
@@ -101,9 +103,14 @@ def move_sliders(page, rounds: int, settle_ms: int) -> list[dict]:
                 continue
             drawn = [t for t in times["plots"] if t is not None]
             assert len(drawn) == n_images, f"slider {index}: {n_images - len(drawn)} plots were not redrawn"
-            moves.append({"slider": handle.get_attribute("aria-valuetext") or str(index),
-                          "numbers": times["numbers"], "last_plot": max(drawn, default=times["numbers"]),
-                          "plots": n_images})
+            moves.append(
+                {
+                    "slider": handle.get_attribute("aria-valuetext") or str(index),
+                    "numbers": times["numbers"],
+                    "last_plot": max(drawn, default=times["numbers"]),
+                    "plots": n_images,
+                }
+            )
     return moves
 
 
@@ -112,9 +119,12 @@ def summary_line(name: str, moves: list[dict]) -> str:
         return f"  {name:34}   0 moves: no enabled slider in this explorer's preset"
     numbers = [m["numbers"] for m in moves]
     last = [m["last_plot"] for m in moves]
-    return (f"  {name:34} {len(moves):3} moves, {moves[0]['plots']} plots: numbers median {statistics.median(numbers):5.0f} ms, "
-            f"worst {max(numbers):5.0f} ms; last plot median {statistics.median(last):5.0f} ms, "
-            f"worst {max(last):5.0f} ms")
+    return (
+        f"  {name:34} {len(moves):3} moves, {moves[0]['plots']} plots: numbers median "
+        f"{statistics.median(numbers):5.0f} ms, "
+        f"worst {max(numbers):5.0f} ms; last plot median {statistics.median(last):5.0f} ms, "
+        f"worst {max(last):5.0f} ms"
+    )
 
 
 def main() -> None:
@@ -132,8 +142,11 @@ def main() -> None:
     print("Explorer moves in JupyterLab in Chromium: each slider one step to a new setting (a fresh run);")
     print("time from the key's input event to the new numbers and to the last redrawn plot:")
     every: list[dict] = []
-    with tempfile.TemporaryDirectory() as folder, lab_server(make_workspace(Path(folder))) as lab, \
-            sync_playwright() as playwright:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        lab_server(make_workspace(Path(folder))) as lab,
+        sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
         context = browser.new_context(viewport={"width": 1500, "height": 1000})
         page = context.new_page()

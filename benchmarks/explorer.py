@@ -77,8 +77,10 @@ def main() -> None:
     for name in sorted(kbsim.presets()):
         numbers, plots = time_explorer(name, args.moves)
         met = statistics.median(numbers) < NUMBERS_MS and statistics.median(plots) < PLOTS_MS
-        print(f"  {name:8} {len(numbers):5}  {statistics.median(numbers):9.0f} / {max(numbers):5.0f} ms"
-              f"  {statistics.median(plots):11.0f} / {max(plots):5.0f} ms  {'met' if met else 'NOT MET'}")
+        print(
+            f"  {name:8} {len(numbers):5}  {statistics.median(numbers):9.0f} / {max(numbers):5.0f} ms"
+            f"  {statistics.median(plots):11.0f} / {max(plots):5.0f} ms  {'met' if met else 'NOT MET'}"
+        )
 
 
 if __name__ == "__main__":

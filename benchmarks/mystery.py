@@ -26,8 +26,11 @@ def main() -> int:
         rates = solve_rate(range(args.cases), level)
         assert rates["cases"] == args.cases
         seconds = time.perf_counter() - began
-        print(f"level {level}: {rates['cases']} cases, right causes {rates['articles']:.1%} (target {target:.0%}), "
-              f"right details {rates['details']:.1%}, healthy sites flagged {rates['healthy_flagged']:.1%}, {seconds:.0f} s")
+        print(
+            f"level {level}: {rates['cases']} cases, right causes {rates['articles']:.1%} (target {target:.0%}), "
+            f"right details {rates['details']:.1%}, healthy sites flagged {rates['healthy_flagged']:.1%}, "
+            f"{seconds:.0f} s"
+        )
         missed |= rates["articles"] < target or rates["healthy_flagged"] > 0
     return 1 if missed else 0
 

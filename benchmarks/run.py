@@ -33,8 +33,15 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-LARGE = dict(n_clients=5000, n_servers=4, n_products=10, days=14, launches_per_day=8.0,
-             mean_session_min=30.0, balancing_interval_h=4.0)
+LARGE = dict(
+    n_clients=5000,
+    n_servers=4,
+    n_products=10,
+    days=14,
+    launches_per_day=8.0,
+    mean_session_min=30.0,
+    balancing_interval_h=4.0,
+)
 #: The large site's licences of each product: most requests granted, or most refused.
 SITES = {"granted": 400, "refused": 20}
 #: kbsim settings that match the SimPy model: online, no on-demand balancing, no callbacks.
@@ -56,8 +63,10 @@ def large(engine: str, licenses: int, instant: bool = False) -> dict:
         import kbsim
         from kbsim.site import Site, _result
 
-        params = kbsim.Params.from_values({**LARGE, **MATCHED, "licenses": licenses, "instant_balancing": instant,
-                                           "seed": 1}, base=kbsim.get_preset("site").params)
+        params = kbsim.Params.from_values(
+            {**LARGE, **MATCHED, "licenses": licenses, "instant_balancing": instant, "seed": 1},
+            base=kbsim.get_preset("site").params,
+        )
         start = time.perf_counter()
         site = Site(params)  # kbsim.run(...) without its size check: simulate() step by step, to count events
         site.run()
@@ -78,23 +87,38 @@ def large(engine: str, licenses: int, instant: bool = False) -> dict:
         sessions, grants, events = counts["sessions"], counts["grants"], counts["events"]
         # A launch is one timeout; a grant starts a process (its start, its timeout, its end: 3 events).
         periodic = events - sessions - 3 * grants
-        assert -20_000 <= periodic <= 20_000, f"SimPy processed {events} events for {sessions} launches and {grants} grants"
+        assert -20_000 <= periodic <= 20_000, (
+            f"SimPy processed {events} events for {sessions} launches and {grants} grants"
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     expected = LARGE["n_clients"] * LARGE["days"] * LARGE["launches_per_day"]
     assert abs(sessions - expected) < 0.02 * expected, f"{engine} simulated {sessions} sessions, expected ~{expected}"
-    return {"engine": engine, "sessions": sessions, "grants": grants, "events": events, "seconds": seconds,
-            "rate": sessions / seconds, "peak_mb": peak_mb}
+    return {
+        "engine": engine,
+        "sessions": sessions,
+        "grants": grants,
+        "events": events,
+        "seconds": seconds,
+        "rate": sessions / seconds,
+        "peak_mb": peak_mb,
+    }
 
 
 def large_in_process(engine: str, licenses: int, instant: bool = False) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--large", engine, "--licenses", str(licenses)]
-                         + (["--instant"] if instant else []), check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--large", engine, "--licenses", str(licenses)] + (["--instant"] if instant else []),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout)
 
 
 def large_sites(repeat: int) -> None:
-    print(f"\nLarge site {LARGE}, online, on-demand balancing and callbacks off (best of {repeat}, each run"
-          " in its own process):")
+    print(
+        f"\nLarge site {LARGE}, online, on-demand balancing and callbacks off (best of {repeat}, each run"
+        " in its own process):"
+    )
     for label, licenses in SITES.items():
         figures: dict[str, dict] = {}
         for _ in range(repeat):  # alternate the engines, so that both meet the same load on this shared machine
@@ -104,9 +128,11 @@ def large_sites(repeat: int) -> None:
                     figures[engine] = f
         print(f"  most {label} ({licenses} licences of each product):")
         for engine, f in figures.items():
-            print(f"    {engine:6} {f['sessions']:>8,} sessions ({f['grants'] / f['sessions']:4.0%} granted), "
-                  f"{f['events']:>9,} events in {f['seconds']:6.2f} s = {f['rate']:>9,.0f} sessions/s, "
-                  f"peak {f['peak_mb']:5.0f} MB")
+            print(
+                f"    {engine:6} {f['sessions']:>8,} sessions ({f['grants'] / f['sessions']:4.0%} granted), "
+                f"{f['events']:>9,} events in {f['seconds']:6.2f} s = {f['rate']:>9,.0f} sessions/s, "
+                f"peak {f['peak_mb']:5.0f} MB"
+            )
         ratio = figures["kbsim"]["rate"] / figures["simpy"]["rate"]
         flag = "ok" if ratio >= 3 and figures["kbsim"]["peak_mb"] < 500 else "BELOW TARGET"
         print(f"    kbsim / SimPy rate: {ratio:.1f}x (target >= 3x, peak < 500 MB)  {flag}")
@@ -116,8 +142,10 @@ def large_sites(repeat: int) -> None:
         off = a if off is None or a["seconds"] < off["seconds"] else off
         on = b if on is None or b["seconds"] < on["seconds"] else on
     ratio = on["rate"] / off["rate"]
-    print(f"  saturated site with on-demand balancing on: {on['seconds']:.2f} s against {off['seconds']:.2f} s off,"
-          f" {ratio:.2f} of the speed (target >= 0.8)  {'ok' if ratio >= 0.8 else 'BELOW TARGET'}")
+    print(
+        f"  saturated site with on-demand balancing on: {on['seconds']:.2f} s against {off['seconds']:.2f} s off,"
+        f" {ratio:.2f} of the speed (target >= 0.8)  {'ok' if ratio >= 0.8 else 'BELOW TARGET'}"
+    )
 
 
 def run_notebook(path: Path) -> float:
@@ -152,7 +180,7 @@ def main() -> None:
     print("Preset default runs (best of 5; target < 100 ms):")
     for name, preset in kbsim.presets().items():
         for variant in (None, *preset.variants):
-            seconds, result = best_of(5, lambda: kbsim.run(name, variant=variant))
+            seconds, result = best_of(5, lambda name=name, variant=variant: kbsim.run(name, variant=variant))
             assert result.summary["sessions"] > 0
             flag = "ok" if seconds < 0.1 else "SLOW"
             print(f"  {name:8} {variant or 'fault':12} {seconds * 1000:6.1f} ms  {flag}")
@@ -170,7 +198,7 @@ def main() -> None:
         span = [slider.value + direction * k * slider.step for k in range(1, 6)]  # nudges a student makes
         numbers_at: list[float] = []
         # The code line is set just after the summary and, unlike the numbers, changes at every step.
-        explorer.call.observe(lambda _: numbers_at.append(time.perf_counter()), names="value")
+        explorer.call.observe(lambda _, at=numbers_at: at.append(time.perf_counter()), names="value")
         numbers, whole = [], []
         for value in span:
             start = time.perf_counter()
@@ -181,8 +209,10 @@ def main() -> None:
         numbers.sort()
         whole.sort()
         flag = "ok" if whole[2] < 1.0 else "SLOW"
-        print(f"  {name:8} {slider.description:28} numbers {numbers[2] * 1000:5.0f} ms, all {whole[2] * 1000:5.0f} ms"
-              f"  ({len(explorer.plots)} plots)  {flag}")
+        print(
+            f"  {name:8} {slider.description:28} numbers {numbers[2] * 1000:5.0f} ms, all {whole[2] * 1000:5.0f} ms"
+            f"  ({len(explorer.plots)} plots)  {flag}"
+        )
 
     print("\nNotebooks top to bottom in a fresh kernel (kernel start included; target < 10 s each):")
     for path in sorted((HERE.parent / "notebooks").glob("*.ipynb")):

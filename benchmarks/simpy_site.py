@@ -13,9 +13,17 @@ import random
 import simpy
 
 
-def simpy_site(n_clients: int, n_servers: int, n_products: int, licenses: int, days: int,
-               launches_per_day: float, mean_session_min: float, balancing_interval_h: float,
-               seed: int = 1) -> dict:
+def simpy_site(
+    n_clients: int,
+    n_servers: int,
+    n_products: int,
+    licenses: int,
+    days: int,
+    launches_per_day: float,
+    mean_session_min: float,
+    balancing_interval_h: float,
+    seed: int = 1,
+) -> dict:
     env = simpy.Environment()
     rng = random.Random(seed)
     free = [[licenses // n_servers for _ in range(n_products)] for _ in range(n_servers)]

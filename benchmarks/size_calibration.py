@@ -20,10 +20,31 @@ import time
 RUNS = [
     ("site", {}),
     ("site", {"n_clients": 2000, "days": 14, "launches_per_day": 8.0}),
-    ("site", {"n_clients": 5000, "days": 14, "launches_per_day": 8.0, "mode": "online", "licenses": 400,
-              "n_servers": 4, "n_products": 10, "instant_balancing": False}),
-    ("site", {"n_clients": 5000, "days": 14, "launches_per_day": 8.0, "mode": "online", "licenses": 20,
-              "n_servers": 4, "n_products": 10}),
+    (
+        "site",
+        {
+            "n_clients": 5000,
+            "days": 14,
+            "launches_per_day": 8.0,
+            "mode": "online",
+            "licenses": 400,
+            "n_servers": 4,
+            "n_products": 10,
+            "instant_balancing": False,
+        },
+    ),
+    (
+        "site",
+        {
+            "n_clients": 5000,
+            "days": 14,
+            "launches_per_day": 8.0,
+            "mode": "online",
+            "licenses": 20,
+            "n_servers": 4,
+            "n_products": 10,
+        },
+    ),
     ("site", {"n_clients": 10000, "days": 30, "launches_per_day": 8.0, "mode": "online", "licenses": 2000}),
     ("site", {"n_clients": 10000, "days": 30, "launches_per_day": 8.0}),
     ("site", {"n_clients": 20000, "days": 10, "launches_per_day": 2.0, "config_poll_min": 60.0}),
@@ -50,10 +71,18 @@ def one(preset: str, overrides: dict) -> dict:
     kinds = result.events["kind"].value_counts()
     launches = int(kinds.get("grant", 0) + kinds.get("deny", 0) + kinds.get("logged_locally", 0))
     size = estimate(params)
-    return {"launches": launches, "rows": len(result.events), "seconds": seconds,
-            "memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "estimate": {"launches": size.launches, "rows": size.rows, "seconds": size.seconds,
-                         "memory_mb": size.memory_mb}}
+    return {
+        "launches": launches,
+        "rows": len(result.events),
+        "seconds": seconds,
+        "memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "estimate": {
+            "launches": size.launches,
+            "rows": size.rows,
+            "seconds": size.seconds,
+            "memory_mb": size.memory_mb,
+        },
+    }
 
 
 def main() -> None:
@@ -67,8 +96,12 @@ def main() -> None:
     print(f"{'run':70} {'launches':>19} {'rows':>19} {'seconds':>15} {'memory MB':>15}   (measured/estimate)")
     worst = {"launches": [], "rows": [], "seconds": [], "memory_mb": []}
     for preset, overrides in RUNS:
-        out = subprocess.run([sys.executable, __file__, "--one", json.dumps([preset, overrides])],
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", json.dumps([preset, overrides])],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         m = json.loads(out.stdout)
         cells = []
         for key, fmt in (("launches", ",.0f"), ("rows", ",.0f"), ("seconds", ".2f"), ("memory_mb", ".0f")):

@@ -64,9 +64,12 @@ def build(out: Path) -> list[Path]:
         pages.append(page)
         entries.append(f'<li><a href="{page.name}">{html.escape(title(notebook, path.stem))}</a></li>')
     guide = out / "teaching.html"
-    guide.write_text("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>Teaching with kbsim</title>"
-                     f"</head><body>{markdown2html_mistune(GUIDE.read_text(encoding='utf-8'))}"
-                     "<p><a href='index.html'>Back to the notebooks</a></p></body></html>\n", encoding="utf-8")
+    guide.write_text(
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>Teaching with kbsim</title>"
+        f"</head><body>{markdown2html_mistune(GUIDE.read_text(encoding='utf-8'))}"
+        "<p><a href='index.html'>Back to the notebooks</a></p></body></html>\n",
+        encoding="utf-8",
+    )
     pages.append(guide)
     index = out / "index.html"
     index.write_text(
@@ -75,7 +78,9 @@ def build(out: Path) -> list[Path]:
         "<p>The executed notebooks of the suite, one per Knowledge Base article. Start with the first.</p>"
         f"<ol>{''.join(entries)}</ol><p>For instructors: <a href='teaching.html'>the teaching guide</a> "
         "(objectives, a 50-minute plan, discussion questions, misconceptions, what the model assumes).</p>"
-        "</body></html>\n", encoding="utf-8")
+        "</body></html>\n",
+        encoding="utf-8",
+    )
     return [index, *pages]
 
 

@@ -6,10 +6,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-import kbsim  # noqa: E402
-from kbsim import plots  # noqa: E402
+import kbsim
+from kbsim import plots
 
 OUT = Path(__file__).resolve().parent / "figures"
 
@@ -35,8 +35,12 @@ def main() -> None:
     for name, (preset, variant, plot) in FIGURES.items():
         save(plot(kbsim.run(preset, variant=variant)), name)
     # The sweeps notebook's first question: denials against the balancing schedule, over seeds.
-    schedule = kbsim.sweep("Q210202", {"launches_per_day": [4.0, 8.0],
-                                       "balancing_interval_h": [0.25, 1.0, 4.0, 24.0]}, seeds=5, progress=False)
+    schedule = kbsim.sweep(
+        "Q210202",
+        {"launches_per_day": [4.0, 8.0], "balancing_interval_h": [0.25, 1.0, 4.0, 24.0]},
+        seeds=5,
+        progress=False,
+    )
     summary = kbsim.summarize_sweep(schedule, "denial_rate", by=["balancing_interval_h", "launches_per_day"])
     save(plots.sweep_band(summary, "denial_rate"), "sweep_denials.png")
     mystery_figure()

@@ -19,10 +19,10 @@ from typing import Any
 
 from . import classroom, logs
 from .errors import ParameterError
+from .mystery import Case, mystery
 from .parameters import PARAMETERS, Parameter, Params
 from .record import EVENT_KINDS
 from .result import SUMMARY, Result, compare
-from .mystery import Case, mystery
 from .scenarios import FAULT, Preset, get_preset, load_preset, presets
 from .service import RemodbcConfig, read_remodbc
 from .site import SITE_RESERVE, simulate
@@ -32,15 +32,45 @@ from .sweeps import seed_convergence, summarize_sweep, sweep
 __version__ = "0.1.0"
 
 __all__ = [
-    "Case", "EVENT_KINDS", "PARAMETERS", "SITE_RESERVE", "SUMMARY", "Parameter", "ParameterError", "Params", "Preset",
-    "RemodbcConfig", "Result", "RunSize", "__version__", "classroom", "compare", "estimate", "explore", "get_preset",
-    "load_preset", "logs", "mystery", "mystery_page", "presets",
-    "read_remodbc", "run", "seed_convergence", "summarize_sweep", "sweep",
+    "EVENT_KINDS",
+    "PARAMETERS",
+    "SITE_RESERVE",
+    "SUMMARY",
+    "Case",
+    "Parameter",
+    "ParameterError",
+    "Params",
+    "Preset",
+    "RemodbcConfig",
+    "Result",
+    "RunSize",
+    "__version__",
+    "classroom",
+    "compare",
+    "estimate",
+    "explore",
+    "get_preset",
+    "load_preset",
+    "logs",
+    "mystery",
+    "mystery_page",
+    "presets",
+    "read_remodbc",
+    "run",
+    "seed_convergence",
+    "summarize_sweep",
+    "sweep",
 ]
 
 
-def run(preset: str | Path | Preset = "site", *, variant: str | None = None, seed: int | None = None,
-        allow_large: bool = False, **overrides: Any) -> Result:
+def run(
+    preset: str | Path | Preset = "site",
+    *,
+    variant: str | None = None,
+    seed: int | None = None,
+    allow_large: bool = False,
+    **overrides: Any,
+) -> Result:
     """Run a preset (by name, file or object), optionally a variant of it, with parameter overrides.
 
     ``seed`` overrides the preset's seed; the same parameters and seed always

@@ -14,14 +14,15 @@ from pathlib import Path
 
 from . import PARAMETERS, SUMMARY, ParameterError, get_preset, presets, run
 from .errors import unknown_name
-from .parameters import check_name
 from .logs import LOG_FILES, render, troubled_client, write_logs
+from .parameters import check_name
 from .size import LARGE_RUN_LAUNCHES, LARGE_RUN_ROWS
 from .sweeps import check_writable, sweep, write_table
 
 #: The page that gives each parameter's source (an article or a documented default) or says it is assumed.
 MODEL_DOC = "docs/model.md"
-#: Parameters whose one value is itself a list with commas (``0:30:45,1:30:45``): ``--grid`` separates their values with ``;``.
+#: Parameters whose one value is itself a list with commas (``0:30:45,1:30:45``):
+#: ``--grid`` separates their values with ``;``.
 LIST_KINDS = ("outages", "servers")
 
 
@@ -32,9 +33,12 @@ def _run_arguments(command: argparse.ArgumentParser, set_help: str, seed: bool =
     if seed:
         command.add_argument("--seed", type=int, default=None, help="seed of the run (default: the preset's)")
     command.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE", help=set_help)
-    command.add_argument("--allow-large", action="store_true",
-                         help=f"run even beyond the size limit ({LARGE_RUN_LAUNCHES:,} launches or "
-                              f"{LARGE_RUN_ROWS:,} event rows: tens of seconds and gigabytes)")
+    command.add_argument(
+        "--allow-large",
+        action="store_true",
+        help=f"run even beyond the size limit ({LARGE_RUN_LAUNCHES:,} launches or "
+        f"{LARGE_RUN_ROWS:,} event rows: tens of seconds and gigabytes)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,32 +52,74 @@ def _parser() -> argparse.ArgumentParser:
 
     sweeper = commands.add_parser("sweep", help="run a preset over a grid of values and seeds; write one row per run")
     _run_arguments(sweeper, "fix a parameter for every run; repeat for more", seed=False)
-    sweeper.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
-                         help="values of a parameter to sweep; repeat for every combination of several "
-                              "(outages, unreachable_servers: values separated by ';')")
-    sweeper.add_argument("--seeds", default="10", metavar="N", help="seeds 1 to N, or a list such as 1,2,5 (default 10)")
+    sweeper.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2,...",
+        help="values of a parameter to sweep; repeat for every combination of several "
+        "(outages, unreachable_servers: values separated by ';')",
+    )
+    sweeper.add_argument(
+        "--seeds", default="10", metavar="N", help="seeds 1 to N, or a list such as 1,2,5 (default 10)"
+    )
     sweeper.add_argument("--out", required=True, metavar="FILE", help="a .csv or .parquet file to write")
 
     logger = commands.add_parser("logs", help="a run's events as SMS logs: LICSRVC.log, status messages, Liccli.log")
     _run_arguments(logger, "override a parameter; repeat for more")
     logger.add_argument("--log", default=None, metavar="|".join(LOG_FILES), help="one log only (default: all three)")
-    logger.add_argument("--client", type=int, default=None,
-                        help="the client whose Liccli.log to show (default: the first that failed to reach a server)")
-    logger.add_argument("--out", default=None, metavar="DIR",
-                        help=f"write {', '.join(LOG_FILES.values())} into this folder instead of printing")
+    logger.add_argument(
+        "--client",
+        type=int,
+        default=None,
+        help="the client whose Liccli.log to show (default: the first that failed to reach a server)",
+    )
+    logger.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help=f"write {', '.join(LOG_FILES.values())} into this folder instead of printing",
+    )
 
-    detective = commands.add_parser("mystery", help="write a mystery site's evidence to a folder, or check an answer to it")
-    detective.add_argument("--seed", type=int, required=True, help="the case's seed: the same seed gives the whole class one case")
-    detective.add_argument("--level", type=int, default=1, help="1 plain signs, 2 red herrings, 3 two causes (default 1)")
-    detective.add_argument("--out", default=None, metavar="DIR",
-                           help="folder for the evidence (default mystery-SEED-LLEVEL); not written when checking an answer")
-    detective.add_argument("--answer", action="append", default=[], metavar="ARTICLE",
-                           help="check this answer: an article such as Q226827, or none; repeat for two causes")
-    detective.add_argument("--detail", action="append", default=[], metavar="TEXT",
-                           help="what exactly, one per --answer (see --details ARTICLE for the choices)")
-    detective.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE",
-                           help="a setting of the fix; repeat for more. The site is run again with it")
-    detective.add_argument("--details", default=None, metavar="ARTICLE", help="list the choices of --detail for an article")
+    detective = commands.add_parser(
+        "mystery", help="write a mystery site's evidence to a folder, or check an answer to it"
+    )
+    detective.add_argument(
+        "--seed", type=int, required=True, help="the case's seed: the same seed gives the whole class one case"
+    )
+    detective.add_argument(
+        "--level", type=int, default=1, help="1 plain signs, 2 red herrings, 3 two causes (default 1)"
+    )
+    detective.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="folder for the evidence (default mystery-SEED-LLEVEL); not written when checking an answer",
+    )
+    detective.add_argument(
+        "--answer",
+        action="append",
+        default=[],
+        metavar="ARTICLE",
+        help="check this answer: an article such as Q226827, or none; repeat for two causes",
+    )
+    detective.add_argument(
+        "--detail",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="what exactly, one per --answer (see --details ARTICLE for the choices)",
+    )
+    detective.add_argument(
+        "--fix",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the fix; repeat for more. The site is run again with it",
+    )
+    detective.add_argument(
+        "--details", default=None, metavar="ARTICLE", help="list the choices of --detail for an article"
+    )
     detective.add_argument("--reveal", action="store_true", help="print the instructor's answer")
     return parser
 
@@ -122,16 +168,18 @@ def parse_grid(grids: Sequence[str]) -> dict[str, list]:
         name, sep, values = text.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise ParameterError(f"--grid {text!r} is not allowed: expected NAME=V1,V2,..., "
-                                 "e.g. --grid balancing_interval_h=1,4,24")
+            raise ParameterError(
+                f"--grid {text!r} is not allowed: expected NAME=V1,V2,..., e.g. --grid balancing_interval_h=1,4,24"
+            )
         declared = check_name(name, "--grid: ")
         if name in grid:
             raise ParameterError(f"--grid {name} is given twice: give all its values in one --grid")
         separator = ";" if declared.kind in LIST_KINDS else ","
         parts = values.split(separator)
         if any(not part.strip() for part in parts):
-            raise ParameterError(f"--grid {text!r} has an empty value: expected NAME=V1{separator}V2..., "
-                                 f"each {declared.allowed()}")
+            raise ParameterError(
+                f"--grid {text!r} has an empty value: expected NAME=V1{separator}V2..., each {declared.allowed()}"
+            )
         try:
             grid[name] = [declared.parse_text(part) for part in parts]
         except ParameterError as exc:
@@ -144,16 +192,25 @@ def parse_seeds(text: str) -> int | list[int]:
     try:
         seeds = [int(part) for part in text.split(",")]
     except ValueError:
-        raise ParameterError(f"--seeds {text!r} is not allowed: expected a number of seeds N (seeds 1 to N) "
-                             "or a list of seeds such as 1,2,5") from None
+        raise ParameterError(
+            f"--seeds {text!r} is not allowed: expected a number of seeds N (seeds 1 to N) "
+            "or a list of seeds such as 1,2,5"
+        ) from None
     return seeds[0] if len(seeds) == 1 else seeds
 
 
 def _sweep(args: argparse.Namespace) -> None:
     out = Path(args.out)
     check_writable(out)
-    frame = sweep(args.preset, parse_grid(args.grid), parse_seeds(args.seeds), variant=args.variant,
-                  progress=sys.stderr.isatty(), allow_large=args.allow_large, **parse_settings(args.settings))
+    frame = sweep(
+        args.preset,
+        parse_grid(args.grid),
+        parse_seeds(args.seeds),
+        variant=args.variant,
+        progress=sys.stderr.isatty(),
+        allow_large=args.allow_large,
+        **parse_settings(args.settings),
+    )
     write_table(frame, out)
     print(f"{len(frame)} runs of {frame['preset'].iloc[0]} ({frame['variant'].iloc[0]}) written to {out}")
 
@@ -164,8 +221,9 @@ def _logs(args: argparse.Namespace) -> None:
         if name not in LOG_FILES:
             raise unknown_name("log", name, LOG_FILES, where="--log: ")
     get_preset(args.preset)
-    result = run(args.preset, variant=args.variant, seed=args.seed, allow_large=args.allow_large,
-                 **parse_settings(args.settings))
+    result = run(
+        args.preset, variant=args.variant, seed=args.seed, allow_large=args.allow_large, **parse_settings(args.settings)
+    )
     client = troubled_client(result) if args.client is None else args.client
     if args.out:
         for path in write_logs(result, args.out, tuple(names), client):
@@ -201,13 +259,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             _mystery(args)
         else:
             get_preset(args.preset)
-            result = run(args.preset, variant=args.variant, seed=args.seed, allow_large=args.allow_large,
-                         **parse_settings(args.settings))
+            result = run(
+                args.preset,
+                variant=args.variant,
+                seed=args.seed,
+                allow_large=args.allow_large,
+                **parse_settings(args.settings),
+            )
             if args.json:
-                print(json.dumps({"preset": result.preset, "variant": result.variant or "fault",
-                                  "params": result.params.to_plain(),
-                                  "summary": {k: _plain(v) for k, v in result.summary.items()},
-                                  "notes": result.notes}, indent=2))
+                print(
+                    json.dumps(
+                        {
+                            "preset": result.preset,
+                            "variant": result.variant or "fault",
+                            "params": result.params.to_plain(),
+                            "summary": {k: _plain(v) for k, v in result.summary.items()},
+                            "notes": result.notes,
+                        },
+                        indent=2,
+                    )
+                )
             else:
                 print(result.stamp())
                 width = max(map(len, SUMMARY))

@@ -88,8 +88,9 @@ def licence_targets(demand: np.ndarray, total: float) -> np.ndarray:
     return base + (total - base.sum()) * above / above.sum()
 
 
-def allocate(free: Sequence[int], in_use: Sequence[int], reserve: int, reserve_pct: float, min_licenses: int,
-             demand: np.ndarray) -> tuple[list[int], int]:
+def allocate(
+    free: Sequence[int], in_use: Sequence[int], reserve: int, reserve_pct: float, min_licenses: int, demand: np.ndarray
+) -> tuple[list[int], int]:
     """One product's free licences over the servers a cycle reaches, and what the reserve keeps.
 
     ``free`` and ``in_use`` are per reached server and ``demand[s, j]`` its expected
@@ -132,7 +133,7 @@ class Trend:
     def __init__(self, n_servers: int, n_products: int, slot_min: float, records_per_slot_day: float = 1.0) -> None:
         self.slot_min = slot_min
         self.per_day = max(1.0, records_per_slot_day)  # records of one hour on one day move together
-        self.slots = max(1, int(round(DAY_MIN / slot_min)))
+        self.slots = max(1, round(DAY_MIN / slot_min))
         self.total = np.zeros((n_servers, n_products, self.slots))
         self.squares = np.zeros((n_servers, n_products, self.slots))
         self.count = np.zeros((n_servers, n_products, self.slots))
@@ -148,7 +149,9 @@ class Trend:
         self.count[server, :, k] += 1
 
     def hours(self, minute: float, span_min: float, server: int) -> np.ndarray | None:
-        """Per product, the demand per client expected in each trend slot of ``[minute, minute + span_min)`` (a day at most).
+        """Per product, the demand per client expected in each trend slot of ``[minute, minute + span_min)``.
+
+        The span is a day at most.
 
         ``None`` when the trend lacks a record of ``server`` for any of those times of day.
         """
@@ -166,10 +169,15 @@ class Trend:
         record_var = spread.sum(axis=(0, 2)) / np.maximum((count - 1).clip(min=0).sum(axis=(0, 2)), 1)
         mean_var = record_var[None, :, None] * self.per_day / np.maximum(count, 1)
         servers = seen.all(axis=2).sum(axis=0)  # servers with a record of every hour, per product
-        between = np.array([np.var(mean[seen[:, p].all(axis=1), p], axis=0, ddof=1).mean() if servers[p] > 1 else 0.0
-                            for p in range(mean.shape[1])])
-        noise = np.array([mean_var[seen[:, p].all(axis=1), p].mean() if servers[p] > 1 else 0.0
-                          for p in range(mean.shape[1])])
+        between = np.array(
+            [
+                np.var(mean[seen[:, p].all(axis=1), p], axis=0, ddof=1).mean() if servers[p] > 1 else 0.0
+                for p in range(mean.shape[1])
+            ]
+        )
+        noise = np.array(
+            [mean_var[seen[:, p].all(axis=1), p].mean() if servers[p] > 1 else 0.0 for p in range(mean.shape[1])]
+        )
         true_spread = np.maximum(between - noise, 0.0)[:, None]
         own = mean_var[server]
         weight = np.divide(true_spread, true_spread + own, out=np.ones_like(own), where=(true_spread + own) > 0)
@@ -250,8 +258,10 @@ class Balancer:
             return
         drawn = min(self.buffer, ledger.reserve[p])
         ledger.reserve[p] -= drawn
-        donors = sorted((s for s in range(ledger.n_servers) if s != server and self.reachable(s)),
-                        key=lambda s: -ledger.free[ledger.index(s, p)])
+        donors = sorted(
+            (s for s in range(ledger.n_servers) if s != server and self.reachable(s)),
+            key=lambda s: -ledger.free[ledger.index(s, p)],
+        )
         for s in donors:
             if drawn >= self.buffer:
                 break
@@ -264,8 +274,14 @@ class Balancer:
             ledger.free[k] += drawn
             self.instant_balancings += 1
             self.licenses_moved += drawn
-        site.log.add(now, "instant_balancing", -1, server, p,
-                     f"{drawn} licences moved on demand" if drawn else "no licence free anywhere to move on demand")
+        site.log.add(
+            now,
+            "instant_balancing",
+            -1,
+            server,
+            p,
+            f"{drawn} licences moved on demand" if drawn else "no licence free anywhere to move on demand",
+        )
         site.callbacks.serve(now, k)
 
     # --- scheduled balancing ------------------------------------------------------------------
@@ -297,16 +313,28 @@ class Balancer:
         for p in range(ledger.n_products if reached else 0):
             keys = [ledger.index(s, p) for s in reached]
             before = [ledger.free[k] for k in keys]
-            after, kept = allocate(before, [ledger.in_use[k] for k in keys], ledger.reserve[p],
-                                   self.reserve_pct, self.min_licenses, demand[:, p, :])
+            after, kept = allocate(
+                before,
+                [ledger.in_use[k] for k in keys],
+                ledger.reserve[p],
+                self.reserve_pct,
+                self.min_licenses,
+                demand[:, p, :],
+            )
             moved += max(0, kept - ledger.reserve[p]) + sum(max(0, a - b) for a, b in zip(after, before))
             ledger.reserve[p] = kept
             for k, a in zip(keys, after):
                 ledger.free[k] = a
         self.licenses_moved += moved
         late = f", {delay:.0f} min late: License Metering was busy balancing on demand" if delay >= 1 else ""
-        site.log.add(now, "balancing", -1, -1, -1,
-                     f"cycle {self.cycles}: {moved} licences moved over {len(reached)} servers{late}")
+        site.log.add(
+            now,
+            "balancing",
+            -1,
+            -1,
+            -1,
+            f"cycle {self.cycles}: {moved} licences moved over {len(reached)} servers{late}",
+        )
         site.callbacks.serve_all(now)
 
     def expected_demand(self, now: float, servers: list[int]) -> np.ndarray:
@@ -318,8 +346,9 @@ class Balancer:
         """
         bound = np.array([self.site.agents.bound[s] for s in servers], dtype=float)
         n_p = self.site.ledger.n_products
-        per_client = [self.trend.hours(now, self.interval_min, s) if bound[i] > 0 else None
-                      for i, s in enumerate(servers)]
+        per_client = [
+            self.trend.hours(now, self.interval_min, s) if bound[i] > 0 else None for i, s in enumerate(servers)
+        ]
         if not servers or any(h is None for h, b in zip(per_client, bound) if b > 0):
             return np.broadcast_to(bound[:, None, None], (len(servers), n_p, 1))
         hours = max((h.shape[1] for h in per_client if h is not None), default=1)

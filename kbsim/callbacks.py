@@ -66,8 +66,14 @@ class Callbacks:
             refused_at, client, launch = queue.popleft()
             if now - refused_at > self.duration_min:
                 self.lapsed += 1
-                site.log.add(refused_at + self.duration_min, "callback_lapsed", client, server, product,
-                             f"no licence within {self.duration_min:g} min")
+                site.log.add(
+                    refused_at + self.duration_min,
+                    "callback_lapsed",
+                    client,
+                    server,
+                    product,
+                    f"no licence within {self.duration_min:g} min",
+                )
                 continue
             self.granted += 1
             self.waits_min.append(now - refused_at)
@@ -85,8 +91,14 @@ class Callbacks:
             for refused_at, client, _ in queue:
                 if until - refused_at > self.duration_min:
                     self.lapsed += 1
-                    self.site.log.add(refused_at + self.duration_min, "callback_lapsed", client, key // n_p,
-                                      key % n_p, f"no licence within {self.duration_min:g} min")
+                    self.site.log.add(
+                        refused_at + self.duration_min,
+                        "callback_lapsed",
+                        client,
+                        key // n_p,
+                        key % n_p,
+                        f"no licence within {self.duration_min:g} min",
+                    )
                 else:
                     waiting += 1
         return waiting

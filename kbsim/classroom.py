@@ -22,16 +22,26 @@ import pandas as pd
 from .errors import ParameterError
 
 #: The notebooks in the order they are taught (00_start_here's map), without ".ipynb".
-TEACHING_ORDER = ("00_start_here", "Q226827_offline_server", "Q210202_license_balancing",
-                  "Q212894_win9x_single_server", "Q213261_clock_skew_usage", "Q299261_server_not_running", "sweeps",
-                  "mystery_sites")
-TITLES = {"00_start_here": "Start here", "Q226827_offline_server": "Q226827: an offline metering server",
-          "Q210202_license_balancing": "Q210202: licence balancing",
-          "Q212894_win9x_single_server": "Q212894: Windows 95/98 clients and one server",
-          "Q213261_clock_skew_usage": "Q213261: clock skew and usage",
-          "Q299261_server_not_running": "Q299261: licence server not running",
-          "sweeps": "Sweeps: questions that take many runs",
-          "mystery_sites": "Mystery sites: diagnose a site from its evidence"}
+TEACHING_ORDER = (
+    "00_start_here",
+    "Q226827_offline_server",
+    "Q210202_license_balancing",
+    "Q212894_win9x_single_server",
+    "Q213261_clock_skew_usage",
+    "Q299261_server_not_running",
+    "sweeps",
+    "mystery_sites",
+)
+TITLES = {
+    "00_start_here": "Start here",
+    "Q226827_offline_server": "Q226827: an offline metering server",
+    "Q210202_license_balancing": "Q210202: licence balancing",
+    "Q212894_win9x_single_server": "Q212894: Windows 95/98 clients and one server",
+    "Q213261_clock_skew_usage": "Q213261: clock skew and usage",
+    "Q299261_server_not_running": "Q299261: licence server not running",
+    "sweeps": "Sweeps: questions that take many runs",
+    "mystery_sites": "Mystery sites: diagnose a site from its evidence",
+}
 #: The tag of the first and last cell of every notebook: links to the start, the previous and the next.
 NAVIGATION_TAG = "navigation"
 #: The tag of a predict-then-check cell: its output is cleared in the student edition.
@@ -81,24 +91,35 @@ class Exercise:
         if len(self.choices) < 2:
             raise ParameterError("an exercise needs at least two choices")
         if answer not in self.choices:
-            raise ParameterError(f"answer={answer!r} is not allowed: expected one of {', '.join(map(repr, self.choices))}")
+            raise ParameterError(
+                f"answer={answer!r} is not allowed: expected one of {', '.join(map(repr, self.choices))}"
+            )
         self.answer, self.evidence, self.why = answer, evidence, why
-        self.prediction = widgets.RadioButtons(options=self.choices, value=None, description="Your prediction",
-                                               style={"description_width": "initial"},
-                                               layout=widgets.Layout(width="auto"))
-        self.button = widgets.Button(description="Check", icon="check", disabled=True,
-                                     tooltip="commit to a prediction first")
+        self.prediction = widgets.RadioButtons(
+            options=self.choices,
+            value=None,
+            description="Your prediction",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto"),
+        )
+        self.button = widgets.Button(
+            description="Check", icon="check", disabled=True, tooltip="commit to a prediction first"
+        )
         self.result = widgets.HTML()
         self.prediction.observe(self._chose, names="value")
         self.button.on_click(lambda _: self.check())
-        self.widget = widgets.VBox([self.prediction, self.button, self.result],
-                                   layout=widgets.Layout(border="1px solid #bbb", padding="6px", margin="4px 0"))
+        self.widget = widgets.VBox(
+            [self.prediction, self.button, self.result],
+            layout=widgets.Layout(border="1px solid #bbb", padding="6px", margin="4px 0"),
+        )
         if answer_key():
             self._reveal(None)
 
     def _chose(self, change: dict) -> None:
         self.button.disabled = change["new"] is None
-        self.button.tooltip = "reveal the model's answer" if change["new"] is not None else "commit to a prediction first"
+        self.button.tooltip = (
+            "reveal the model's answer" if change["new"] is not None else "commit to a prediction first"
+        )
 
     def check(self) -> None:
         """Reveal the answer, the evidence and why (only once a prediction is chosen)."""
@@ -110,10 +131,15 @@ class Exercise:
     def _reveal(self, predicted: str | None) -> None:
         verdict = ""
         if predicted is not None:
-            verdict = ("<b style='color:#009E73'>Right.</b> " if predicted == self.answer
-                       else f"<b style='color:#D55E00'>Not this time</b> (you said {html.escape(predicted)}). ")
-        self.result.value = (f"<div class='kbsim-answer'><p>{verdict}The model's answer: <b>{html.escape(self.answer)}</b></p>"
-                             f"{_evidence_html(self.evidence)}<p><i>Why:</i> {html.escape(self.why)}</p></div>")
+            verdict = (
+                "<b style='color:#009E73'>Right.</b> "
+                if predicted == self.answer
+                else f"<b style='color:#D55E00'>Not this time</b> (you said {html.escape(predicted)}). "
+            )
+        self.result.value = (
+            f"<div class='kbsim-answer'><p>{verdict}The model's answer: <b>{html.escape(self.answer)}</b></p>"
+            f"{_evidence_html(self.evidence)}<p><i>Why:</i> {html.escape(self.why)}</p></div>"
+        )
         self.prediction.disabled = self.button.disabled = True
 
     def text(self) -> str:

@@ -54,8 +54,9 @@ if TYPE_CHECKING:
 class ClientAgents:
     """Every client's agent, as columns (lists indexed by client) for speed."""
 
-    def __init__(self, site: Site, home: np.ndarray, win9x: np.ndarray, install_min: np.ndarray,
-                 server_order: list[list[int]]) -> None:
+    def __init__(
+        self, site: Site, home: np.ndarray, win9x: np.ndarray, install_min: np.ndarray, server_order: list[list[int]]
+    ) -> None:
         self.site = site
         params = site.params
         n = params.n_clients
@@ -164,7 +165,12 @@ class ClientAgents:
         refused = [launch_outcome(DENY, s) for s in range(self.n_servers)]
         scheduler = self.site.scheduler
         heap, order = scheduler.calendar()
-        release, balancer, awaiting, recovered = self._release, self.site.balancer, self.awaiting_recovery, self.recovered
+        release, balancer, awaiting, recovered = (
+            self._release,
+            self.site.balancer,
+            self.awaiting_recovery,
+            self.recovered,
+        )
         callbacks = self.site.callbacks if self.callbacks_asked else None
         slow = self.launch_online
 
@@ -305,7 +311,9 @@ class ClientAgents:
         if restart:
             self.restarts += 1
             self.ccim_anchor[c] = now  # a restart runs a cycle; the next one is counted from it
-            self.site.log.add(now, "restart", c, self.server[c], -1, "the user restarted the computer: a CCIM cycle runs")
+            self.site.log.add(
+                now, "restart", c, self.server[c], -1, "the user restarted the computer: a CCIM cycle runs"
+            )
         self.knows_all_at[c] = now
         s = self.server[c]
         if self._contact(s):

@@ -47,43 +47,74 @@ def diagnose(evidence: Evidence) -> Diagnosis:
     hung = [line for line in evidence.status if "9406" in line and "1061" in line]
     if hung:
         sp = evidence.settings["service_pack"]
-        found["Q299261"] = (_option("Q299261", n_servers, sp), {"service_pack": "SP4"},
-                            f"{len(hung)} status messages 9406 cite error 1061")
-    silent = Counter(int(m.group(1)) for line in evidence.status if "does not answer" in line
-                     for m in [_SERVER.search(line)] if m)
+        found["Q299261"] = (
+            _option("Q299261", n_servers, sp),
+            {"service_pack": "SP4"},
+            f"{len(hung)} status messages 9406 cite error 1061",
+        )
+    silent = Counter(
+        int(m.group(1)) for line in evidence.status if "does not answer" in line for m in [_SERVER.search(line)] if m
+    )
     if silent:
         server = silent.most_common(1)[0][0]
-        retried = Counter(int(m.group(1)) for line in evidence.client_log if "Failed to connect" in line
-                          for m in [_SERVER.search(line)] if m)
+        retried = Counter(
+            int(m.group(1))
+            for line in evidence.client_log
+            if "Failed to connect" in line
+            for m in [_SERVER.search(line)]
+            if m
+        )
         win9x = any("<Liccli95>" in line for line in evidence.client_log)
         if win9x and retried and retried.most_common(1)[0][1] >= STRANDED_RETRIES:
             stuck = retried.most_common(1)[0][0]
-            found["Q212894"] = (f"Windows 95/98 clients keep retrying SWM{stuck}", {"users_restart": True, "restart_after_h": 0.5},
-                                f"Liccli95 on computer {evidence.client} failed to reach SWM{stuck} {retried[stuck]} times")
+            found["Q212894"] = (
+                f"Windows 95/98 clients keep retrying SWM{stuck}",
+                {"users_restart": True, "restart_after_h": 0.5},
+                f"Liccli95 on computer {evidence.client} failed to reach SWM{stuck} {retried[stuck]} times",
+            )
         else:
-            found["Q226827"] = (f"SWM{server} went offline", {"instant_balancing": True, "balancing_interval_h": 1.0},
-                                f"9406: SWM{server} did not answer at {silent[server]} polls")
-    left_out = Counter(int(m.group(1)) for line in evidence.licsrvc if "no ODBC access" in line
-                       for m in [_SERVER.search(line)] if m)
+            found["Q226827"] = (
+                f"SWM{server} went offline",
+                {"instant_balancing": True, "balancing_interval_h": 1.0},
+                f"9406: SWM{server} did not answer at {silent[server]} polls",
+            )
+    left_out = Counter(
+        int(m.group(1)) for line in evidence.licsrvc if "no ODBC access" in line for m in [_SERVER.search(line)] if m
+    )
     summary = evidence.summary
     if left_out:
         server = left_out.most_common(1)[0][0]
-        found["Q210202"] = (f"License Metering cannot reach SWM{server} over ODBC", {"unreachable_servers": ()},
-                            f"LICSRVC.log left SWM{server} out of {left_out[server]} cycles (no ODBC access)")
-    elif evidence.settings["balancing_interval_h"] >= SPARSE_SCHEDULE_H and evidence.settings["mode"] == "online" and (
-            summary["denial_rate"] >= 0.01 or summary["instant_balancings"] > 0):
-        found["Q210202"] = ("the balancing schedule is too sparse", {"balancing_interval_h": 1.0, "instant_balancing": False},
-                            f"balancing every {evidence.settings['balancing_interval_h']:g} h with "
-                            f"{summary['denials']} denials and {summary['instant_balancings']} on-demand moves")
+        found["Q210202"] = (
+            f"License Metering cannot reach SWM{server} over ODBC",
+            {"unreachable_servers": ()},
+            f"LICSRVC.log left SWM{server} out of {left_out[server]} cycles (no ODBC access)",
+        )
+    elif (
+        evidence.settings["balancing_interval_h"] >= SPARSE_SCHEDULE_H
+        and evidence.settings["mode"] == "online"
+        and (summary["denial_rate"] >= 0.01 or summary["instant_balancings"] > 0)
+    ):
+        found["Q210202"] = (
+            "the balancing schedule is too sparse",
+            {"balancing_interval_h": 1.0, "instant_balancing": False},
+            f"balancing every {evidence.settings['balancing_interval_h']:g} h with "
+            f"{summary['denials']} denials and {summary['instant_balancings']} on-demand moves",
+        )
     silent_computers = int((evidence.usage["runs_reported"] == 0).sum())
     refused = any("Offline upload not attempted" in line for line in evidence.client_log)
     if evidence.settings["mode"] == "offline" and (refused or silent_computers >= 2):
-        found["Q213261"] = ("clients whose clocks lag the site server", {"clock_sync_h": 24.0, "reinstall_h": 24.0},
-                            f"{silent_computers} computers report no runs" + ("; Liccli.log refuses uploads" if refused else ""))
+        found["Q213261"] = (
+            "clients whose clocks lag the site server",
+            {"clock_sync_h": 24.0, "reinstall_h": 24.0},
+            f"{silent_computers} computers report no runs" + ("; Liccli.log refuses uploads" if refused else ""),
+        )
     if not found:
         licences = evidence.settings["licenses"]
-        found[NONE] = ("too few licences for the demand", {"licenses": int(licences * 1.6) + 6 * n_servers},
-                       f"{summary['denials']} denials ({summary['denial_rate']:.1%}) with no fault in any log")
+        found[NONE] = (
+            "too few licences for the demand",
+            {"licenses": int(licences * 1.6) + 6 * n_servers},
+            f"{summary['denials']} denials ({summary['denial_rate']:.1%}) with no fault in any log",
+        )
     fix: dict[str, Any] = {}
     for _, settings, _ in found.values():
         fix.update(settings)
@@ -113,5 +144,9 @@ def solve_rate(seeds: range | list[int], level: int) -> dict[str, float]:
             healthy += 1
             flagged += found.articles != [NONE]
     n = len(seeds)
-    return {"cases": n, "articles": right / n, "details": detailed / n,
-            "healthy_flagged": flagged / healthy if healthy else 0.0}
+    return {
+        "cases": n,
+        "articles": right / n,
+        "details": detailed / n,
+        "healthy_flagged": flagged / healthy if healthy else 0.0,
+    }

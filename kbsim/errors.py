@@ -17,8 +17,9 @@ class ParameterError(ValueError):
     """
 
 
-def unknown_name(what: str, name: object, known: Iterable[str], where: str = "", also: str = "",
-                 listing: str = "") -> ParameterError:
+def unknown_name(
+    what: str, name: object, known: Iterable[str], where: str = "", also: str = "", listing: str = ""
+) -> ParameterError:
     """The error for a name kbsim does not know (a parameter, preset, plot, summary number...).
 
     One short line: ``unknown parameter 'retrys': did you mean 'retries'?``. A short list

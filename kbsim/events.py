@@ -22,7 +22,7 @@ OBSERVE = 3  # samples and the manager's poll see the minute's final state
 class Scheduler:
     """Runs callbacks in time order; ``now`` is the current simulated minute."""
 
-    __slots__ = ("now", "_heap", "_order", "processed")
+    __slots__ = ("_heap", "_order", "now", "processed")
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -30,8 +30,9 @@ class Scheduler:
         self._order = count()
         self.processed = 0  # calendar entries run and stream items handled: the events of this run
 
-    def schedule(self, time: float, callback: Callable[[Any], None], argument: Any = None,
-                 priority: int = NORMAL) -> None:
+    def schedule(
+        self, time: float, callback: Callable[[Any], None], argument: Any = None, priority: int = NORMAL
+    ) -> None:
         """Call ``callback(argument)`` at ``time`` (minutes); never in the past."""
         if time < self.now:
             raise ValueError(f"cannot schedule at {time} min, before now ({self.now} min)")

@@ -23,15 +23,52 @@ from .logs import client_log, licsrvc, status_messages
 from .result import Result
 
 #: Settings the console shows: site size, the client agent's and License Metering's settings, the service pack.
-CONSOLE_SETTINGS = ("n_servers", "n_clients", "n_products", "licenses", "mode", "retries", "retry_delay_min",
-                    "config_poll_min", "balancing_interval_h", "instant_balancing", "min_licenses", "buffer",
-                    "reserve_pct", "callback_duration_min", "service_pack", "poll_interval_min", "days", "start")
+CONSOLE_SETTINGS = (
+    "n_servers",
+    "n_clients",
+    "n_products",
+    "licenses",
+    "mode",
+    "retries",
+    "retry_delay_min",
+    "config_poll_min",
+    "balancing_interval_h",
+    "instant_balancing",
+    "min_licenses",
+    "buffer",
+    "reserve_pct",
+    "callback_duration_min",
+    "service_pack",
+    "poll_interval_min",
+    "days",
+    "start",
+)
 #: Summary numbers the console's Software Metering and status views give.
-CONSOLE_SUMMARY = ("requests", "grants", "denials", "denial_rate", "callbacks", "callbacks_granted", "callbacks_lapsed",
-                   "balancing_cycles", "instant_balancings", "licenses_moved", "sessions_reported", "status_9406")
+CONSOLE_SUMMARY = (
+    "requests",
+    "grants",
+    "denials",
+    "denial_rate",
+    "callbacks",
+    "callbacks_granted",
+    "callbacks_lapsed",
+    "balancing_cycles",
+    "instant_balancings",
+    "licenses_moved",
+    "sessions_reported",
+    "status_9406",
+)
 #: The evidence as files, by name.
-FILES = {"summary": "summary.txt", "settings": "settings.txt", "status": "status.txt", "licsrvc": "LICSRVC.log",
-         "client": "Liccli.log", "usage": "usage_by_computer.csv", "licences": "licences.csv", "requests": "requests.csv"}
+FILES = {
+    "summary": "summary.txt",
+    "settings": "settings.txt",
+    "status": "status.txt",
+    "licsrvc": "LICSRVC.log",
+    "client": "Liccli.log",
+    "usage": "usage_by_computer.csv",
+    "licences": "licences.csv",
+    "requests": "requests.csv",
+}
 # Liccli.log's refusal line names the lag; on a real client the administrator reads it off the clock.
 _LAG = re.compile(r"clock [0-9.]+ min behind the site server")
 
@@ -69,11 +106,15 @@ class Evidence:
         summary = "".join(f"{k:20} {_shown(v)}\n" for k, v in self.summary.items())
         settings = "".join(f"{k:22} {_shown(v)}\n" for k, v in self.settings.items())
         return {
-            "summary": f"{self.title}\n\n{summary}", "settings": settings,
-            "status": _lines(self.status), "licsrvc": _lines(self.licsrvc),
+            "summary": f"{self.title}\n\n{summary}",
+            "settings": settings,
+            "status": _lines(self.status),
+            "licsrvc": _lines(self.licsrvc),
             "client": f"# Liccli.log of computer {self.client}\n" + _lines(self.client_log),
-            "usage": self.usage.to_csv(index=False), "licences": self.licences.to_csv(index=False),
-            "requests": self.requests.to_csv(index=False)}
+            "usage": self.usage.to_csv(index=False),
+            "licences": self.licences.to_csv(index=False),
+            "requests": self.requests.to_csv(index=False),
+        }
 
     def write(self, directory: str | Path) -> list[Path]:
         """Write every pane into ``directory`` (made if missing); return the paths."""
@@ -86,7 +127,9 @@ class Evidence:
                 path.write_text(text, encoding="utf-8")
                 paths.append(path)
         except OSError as exc:
-            raise ParameterError(f"--out {str(directory)!r} is not allowed: cannot write there ({exc.strerror})") from None
+            raise ParameterError(
+                f"--out {str(directory)!r} is not allowed: cannot write there ({exc.strerror})"
+            ) from None
         return paths
 
     def summary_frame(self) -> pd.DataFrame:
@@ -102,18 +145,30 @@ def collect(result: Result, seed: int, level: int) -> Evidence:
     client = _complaining_client(result)
     settings = {name: getattr(params, name) for name in CONSOLE_SETTINGS}
     asked = events[events["kind"].isin(["grant", "deny"])]
-    requests = pd.DataFrame({"time": asked["time"].to_numpy(), "hours": asked["hours"].to_numpy(),
-                             "server": asked["server"].to_numpy(),
-                             "outcome": asked["kind"].map({"grant": "granted", "deny": "denied"}).to_numpy()})
+    requests = pd.DataFrame(
+        {
+            "time": asked["time"].to_numpy(),
+            "hours": asked["hours"].to_numpy(),
+            "server": asked["server"].to_numpy(),
+            "outcome": asked["kind"].map({"grant": "granted", "deny": "denied"}).to_numpy(),
+        }
+    )
     licences = result.licenses[result.licenses["product"] == 0][["time", "hours", "server", "up", "free", "in_use"]]
-    usage = pd.DataFrame({"computer": result.usage["client"], "os": result.usage["os"],
-                          "runs_reported": result.usage["reported"]})
+    usage = pd.DataFrame(
+        {"computer": result.usage["client"], "os": result.usage["os"], "runs_reported": result.usage["reported"]}
+    )
     return Evidence(
-        title=f"Mystery site {seed} (level {level})", settings=settings,
+        title=f"Mystery site {seed} (level {level})",
+        settings=settings,
         summary={k: result.summary[k] for k in CONSOLE_SUMMARY},
-        status=status_messages(result), licsrvc=licsrvc(result), client=client,
+        status=status_messages(result),
+        licsrvc=licsrvc(result),
+        client=client,
         client_log=[_LAG.sub("clock behind the site server", line) for line in client_log(result, client)],
-        usage=usage, licences=licences.reset_index(drop=True), requests=requests)
+        usage=usage,
+        licences=licences.reset_index(drop=True),
+        requests=requests,
+    )
 
 
 def _complaining_client(result: Result) -> int:

@@ -54,11 +54,13 @@ def _tooltip(parameter: Parameter) -> str:
     return f"{parameter.name}: {parameter.help}"
 
 
-def number_control(kind: str, value: float, low: float, high: float, step: float, description: str,
-                   tooltip: str) -> widgets.Widget:
+def number_control(
+    kind: str, value: float, low: float, high: float, step: float, description: str, tooltip: str
+) -> widgets.Widget:
     """A slider over a short range, or a bounded box for typed entry over a long one (see SLIDER_STEPS)."""
-    common = dict(value=value, min=low, max=high, step=step, description=description, tooltip=tooltip,
-                  style=_STYLE, layout=_ROW)
+    common = dict(
+        value=value, min=low, max=high, step=step, description=description, tooltip=tooltip, style=_STYLE, layout=_ROW
+    )
     if (high - low) / step > SLIDER_STEPS:
         box = widgets.BoundedIntText if kind == "int" else widgets.BoundedFloatText
         return box(**common)
@@ -90,8 +92,10 @@ def _row(widget: widgets.Widget) -> widgets.Widget:
     if not hint:
         return widget
     widget.layout = widgets.Layout(width="calc(100% - 185px)")
-    return widgets.HBox([widget, widgets.HTML(f"<span style='color:#555'>{hint}</span>",
-                                              layout=widgets.Layout(width="180px"))], layout=_ROW)
+    return widgets.HBox(
+        [widget, widgets.HTML(f"<span style='color:#555'>{hint}</span>", layout=widgets.Layout(width="180px"))],
+        layout=_ROW,
+    )
 
 
 class OutageControl(widgets.VBox):
@@ -109,14 +113,31 @@ class OutageControl(widgets.VBox):
         options = [("none", self.NONE)] + [(f"server {s}", s) for s in range(params.n_servers)]
         if params.n_servers > 1:
             options.append(("all servers", "all"))
-        self.server = widgets.Dropdown(options=options, value=self.NONE, description="Outage: server",
-                                       tooltip=_tooltip(declared), style=_STYLE, layout=_ROW)
-        self.start_h = widgets.BoundedFloatText(min=0, step=0.25, description="Outage start (h from start)",
-                                                tooltip="outages: hour of the run the server goes offline",
-                                                style=_STYLE, layout=_ROW)
-        self.minutes = widgets.BoundedFloatText(min=1, step=1, value=60, description="Outage length (min)",
-                                                tooltip="outages: minutes the server stays offline",
-                                                style=_STYLE, layout=_ROW)
+        self.server = widgets.Dropdown(
+            options=options,
+            value=self.NONE,
+            description="Outage: server",
+            tooltip=_tooltip(declared),
+            style=_STYLE,
+            layout=_ROW,
+        )
+        self.start_h = widgets.BoundedFloatText(
+            min=0,
+            step=0.25,
+            description="Outage start (h from start)",
+            tooltip="outages: hour of the run the server goes offline",
+            style=_STYLE,
+            layout=_ROW,
+        )
+        self.minutes = widgets.BoundedFloatText(
+            min=1,
+            step=1,
+            value=60,
+            description="Outage length (min)",
+            tooltip="outages: minutes the server stays offline",
+            style=_STYLE,
+            layout=_ROW,
+        )
         self.set_days(params.days)
         self.start_row, self.minutes_row = _row(self.start_h), _row(self.minutes)
         super().__init__([self.server, self.start_row, self.minutes_row], layout=_ROW)
@@ -130,7 +151,10 @@ class OutageControl(widgets.VBox):
         """Keep the boxes inside the run (their range derives from ``days``), and their hints true."""
         self.start_h.max = days * 24 - 0.25
         self.minutes.max = days * 1440
-        for box, row in ((self.start_h, getattr(self, "start_row", None)), (self.minutes, getattr(self, "minutes_row", None))):
+        for box, row in (
+            (self.start_h, getattr(self, "start_row", None)),
+            (self.minutes, getattr(self, "minutes_row", None)),
+        ):
             if row is not None:
                 row.children[1].value = f"<span style='color:#555'>{_hint(box)}</span>"
 
@@ -166,7 +190,9 @@ def control(parameter: Parameter, params: Params) -> widgets.Widget:
     kind = parameter.kind
     if kind in ("int", "float"):
         step = parameter.step or (1 if kind == "int" else 0.1)
-        return number_control(kind, value, parameter.low, parameter.high, step, **{k: common[k] for k in ("description", "tooltip")})
+        return number_control(
+            kind, value, parameter.low, parameter.high, step, **{k: common[k] for k in ("description", "tooltip")}
+        )
     if kind == "bool":
         return widgets.Checkbox(value=value, indent=True, **common)
     if kind == "choice":
@@ -174,15 +200,20 @@ def control(parameter: Parameter, params: Params) -> widgets.Widget:
     if kind == "outages":
         return OutageControl(params)
     if kind == "servers":
-        return widgets.SelectMultiple(options=[(f"server {s}", s) for s in range(params.n_servers)], value=value,
-                                      rows=min(4, params.n_servers), **common)
+        return widgets.SelectMultiple(
+            options=[(f"server {s}", s) for s in range(params.n_servers)],
+            value=value,
+            rows=min(4, params.n_servers),
+            **common,
+        )
     if kind == "pack_time":
         first = first_pack(params.start)
         # Every day of the run and a week beyond it at the pack's time of day (a PackTime a week later, say).
         days = [first + timedelta(days=d) for d in range(-((first - params.start).days), params.days + 7)]
         # "" stands for the default: a Dropdown cannot show None as a selected option.
-        options = [("first Sunday 01:59:59 (default)", "")] + [(f"{d:%a %Y-%m-%d %H:%M:%S}", d) for d in days
-                                                                if d >= params.start]
+        options = [("first Sunday 01:59:59 (default)", "")] + [
+            (f"{d:%a %Y-%m-%d %H:%M:%S}", d) for d in days if d >= params.start
+        ]
         if value is not None and value not in [v for _, v in options]:
             options.append((f"{value:%a %Y-%m-%d %H:%M:%S}", value))
         return widgets.Dropdown(options=options, value="" if value is None else value, **common)
@@ -206,40 +237,55 @@ class Explorer:
         self.error = ""
 
         self.controls = {name: control(PARAMETERS[name], self.base) for name in self.preset.explore}
-        self.picker = widgets.Dropdown(options=[(self.variant_label(v), v) for v in (FAULT, *self.preset.variants)],
-                                       value=self.variant, description="Preset", style={"description_width": "60px"},
-                                       tooltip="the article's fault and its variants (fix, workaround...)",
-                                       disabled=not self.preset.variants, layout=widgets.Layout(width="300px"))
-        self.reset_button = widgets.Button(description="Reset", tooltip="back to the chosen preset's settings",
-                                           icon="undo")
-        self.images = [widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto"))
-                       for _ in self.plots]
+        self.picker = widgets.Dropdown(
+            options=[(self.variant_label(v), v) for v in (FAULT, *self.preset.variants)],
+            value=self.variant,
+            description="Preset",
+            style={"description_width": "60px"},
+            tooltip="the article's fault and its variants (fix, workaround...)",
+            disabled=not self.preset.variants,
+            layout=widgets.Layout(width="300px"),
+        )
+        self.reset_button = widgets.Button(
+            description="Reset", tooltip="back to the chosen preset's settings", icon="undo"
+        )
+        self.images = [
+            widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto")) for _ in self.plots
+        ]
         self.captions = [widgets.HTML() for _ in self.plots]
         self.summary = widgets.HTML()
         self.message = widgets.HTML()
-        self.call = widgets.Textarea(description="As code", rows=2, layout=widgets.Layout(width="100%"),
-                                     tooltip="these settings as a kbsim.run(...) line: copy it into a cell or a script")
+        self.call = widgets.Textarea(
+            description="As code",
+            rows=2,
+            layout=widgets.Layout(width="100%"),
+            tooltip="these settings as a kbsim.run(...) line: copy it into a cell or a script",
+        )
 
-        for name, widget in self.controls.items():
+        for widget in self.controls.values():
             if isinstance(widget, OutageControl):
                 widget.observe_value(self._changed)
             else:
                 widget.observe(self._changed, names="value")
         if "days" in self.controls and "outages" in self.controls:
-            self.controls["days"].observe(lambda change: self.controls["outages"].set_days(change["new"]), names="value")
+            self.controls["days"].observe(
+                lambda change: self.controls["outages"].set_days(change["new"]), names="value"
+            )
         self.picker.observe(self._picked, names="value")
         self.reset_button.on_click(lambda _: self.reset())
 
         # Controls beside the plots when the cell is wide enough for both, above them when it is not:
         # the plots never shrink below PLOT_MIN_WIDTH to make room for the controls.
         figures = [widgets.VBox([image, caption], layout=_ROW) for image, caption in zip(self.images, self.captions)]
-        left = widgets.VBox([widgets.HBox([self.picker, self.reset_button]),
-                             *[_row(w) for w in self.controls.values()], self.summary],
-                            layout=widgets.Layout(flex=f"1 1 {CONTROLS_WIDTH}", max_width="640px",
-                                                  margin="0 16px 8px 0"))
+        left = widgets.VBox(
+            [widgets.HBox([self.picker, self.reset_button]), *[_row(w) for w in self.controls.values()], self.summary],
+            layout=widgets.Layout(flex=f"1 1 {CONTROLS_WIDTH}", max_width="640px", margin="0 16px 8px 0"),
+        )
         right = widgets.VBox(figures, layout=widgets.Layout(flex=f"100 1 {PLOT_MIN_WIDTH}", min_width=PLOT_MIN_WIDTH))
-        panes = widgets.Box([left, right], layout=widgets.Layout(display="flex", flex_flow="row wrap",
-                                                                 align_items="flex-start", width="100%"))
+        panes = widgets.Box(
+            [left, right],
+            layout=widgets.Layout(display="flex", flex_flow="row wrap", align_items="flex-start", width="100%"),
+        )
         self.widget = widgets.VBox([panes, self.message, self.call], layout=_ROW)
         self._figures: list = [None] * len(self.plots)
         self.update()
@@ -319,8 +365,10 @@ class Explorer:
 
         size = estimate(params)  # issue 14: a slider never starts a long run without saying so
         if size.seconds > EXPLORER_SECONDS:
-            self.message.value = (f"<p><b>Running a large site:</b> {html.escape(size.describe())} by kbsim.estimate; "
-                                  "the numbers and plots follow when it ends.</p>")
+            self.message.value = (
+                f"<p><b>Running a large site:</b> {html.escape(size.describe())} by kbsim.estimate; "
+                "the numbers and plots follow when it ends.</p>"
+            )
         overrides = {k: getattr(params, k) for k in PARAMETERS if getattr(params, k) != getattr(self.base, k)}
         result = run(self.preset, variant=self.variant, **overrides)
         self._cache[key] = result
@@ -361,12 +409,16 @@ class Explorer:
                 caption.value = f"<p style='max-width:60em'>{html.escape(alt)}</p>"
         except ParameterError as exc:
             self.error = str(exc)
-            self.message.value = f"<p style='color:#D55E00'><b>These settings cannot run:</b> {html.escape(self.error)}</p>"
+            self.message.value = (
+                f"<p style='color:#D55E00'><b>These settings cannot run:</b> {html.escape(self.error)}</p>"
+            )
             return
         except Exception as exc:  # never a traceback in a classroom; the message says what to report
             self.error = f"{type(exc).__name__}: {exc}"
-            self.message.value = (f"<p style='color:#D55E00'><b>kbsim failed on these settings</b> "
-                                  f"({html.escape(self.error)}). Please report it with the line below.</p>")
+            self.message.value = (
+                f"<p style='color:#D55E00'><b>kbsim failed on these settings</b> "
+                f"({html.escape(self.error)}). Please report it with the line below.</p>"
+            )
             return
         self.error = ""
         self.message.value = ""
@@ -379,14 +431,18 @@ class Explorer:
     def _summary_html(self, result: Result) -> str:
         frame = self.summary_frame()
         preset = html.escape(frame.columns[1])
-        rows = "".join(f"<tr><td title='{html.escape(SUMMARY[k])}'>{k}</td><td><b>{_fmt(row.iloc[0])}</b></td>"
-                       f"<td>{_fmt(row.iloc[1])}</td></tr>" for k, row in frame.iterrows())
+        rows = "".join(
+            f"<tr><td title='{html.escape(SUMMARY[k])}'>{k}</td><td><b>{_fmt(row.iloc[0])}</b></td>"
+            f"<td>{_fmt(row.iloc[1])}</td></tr>"
+            for k, row in frame.iterrows()
+        )
         return f"<table><tr><th>summary</th><th>now</th><th>{preset}</th></tr>{rows}</table>"
 
     def figure(self) -> bytes:
         """All of this explorer's plots for the current settings in one PNG: the static view."""
-        fig, axes = plt.subplots(len(self.plots), 1, figsize=(WIDTH_IN, HEIGHT_IN * len(self.plots)), layout="constrained",
-                                 squeeze=False)
+        fig, axes = plt.subplots(
+            len(self.plots), 1, figsize=(WIDTH_IN, HEIGHT_IN * len(self.plots)), layout="constrained", squeeze=False
+        )
         for name, ax in zip(self.plots, axes[:, 0]):
             PLOTS[name](self.result, ax=ax)
         data = png(axes[0, 0])
@@ -415,6 +471,8 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def explore(preset: str | Preset = "site", variant: str | None = None, plots: tuple[str, ...] | None = None) -> Explorer:
+def explore(
+    preset: str | Preset = "site", variant: str | None = None, plots: tuple[str, ...] | None = None
+) -> Explorer:
     """An explorer for ``preset``: display it (last line of a cell) to get the widgets."""
     return Explorer(preset, variant=variant, plots=plots)

@@ -33,8 +33,9 @@ class LicenseLedger:
     the hot path of every launch reads them, and flat lists are the fastest there.
     """
 
-    def __init__(self, n_servers: int, n_products: int, licenses: int, reserve_pct: float,
-                 server_weights: list[float]) -> None:
+    def __init__(
+        self, n_servers: int, n_products: int, licenses: int, reserve_pct: float, server_weights: list[float]
+    ) -> None:
         self.n_servers = n_servers
         self.n_products = n_products
         self.licenses = licenses
@@ -50,4 +51,5 @@ class LicenseLedger:
     def held(self, product: int) -> int:
         """Every licence of ``product`` the ledger knows of; always equals ``licenses``."""
         return self.reserve[product] + sum(
-            self.free[k] + self.in_use[k] for k in range(product, len(self.free), self.n_products))
+            self.free[k] + self.in_use[k] for k in range(product, len(self.free), self.n_products)
+        )

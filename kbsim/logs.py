@@ -83,14 +83,19 @@ def licsrvc(result: Result) -> list[str]:
     """LICSRVC.log on the site server: every balancing cycle, skipped server and instant balancing (Q210202)."""
     events = result.events[result.events["kind"].isin(list(_LICSRVC_LINES))]
     lines = []
-    for time, kind, server, product, detail in events[["time", "kind", "server", "product", "detail"]].itertuples(index=False):
+    for time, kind, server, product, detail in events[["time", "kind", "server", "product", "detail"]].itertuples(
+        index=False
+    ):
         text = _LICSRVC_LINES[kind].format(server=server, product=product, detail=detail)
         lines.append(log_line(text, COMPONENT_METERING, time))
     return lines
 
 
 def status_messages(result: Result, site_code: str = SITE_CODE) -> list[str]:
-    """The run's status messages as the console's status message viewer listed them, oldest first, with a header (Q299261)."""
+    """The run's status messages as the console's status message viewer listed them (Q299261).
+
+    Oldest first, with a header.
+    """
     header = "".join(f"{name:{width}}" for name, width in _STATUS_WIDTHS) + "Description"
     lines = [header]
     for time, message_id, text in result.status[["time", "message_id", "text"]].itertuples(index=False):
@@ -103,7 +108,9 @@ def client_log(result: Result, client: int) -> list[str]:
     """Liccli.log of one client, stamped with that client's own clock (Q226827, Q212894, Q213261)."""
     n_clients = result.params.n_clients
     if not isinstance(client, int) or isinstance(client, bool) or not 0 <= client < n_clients:
-        raise ParameterError(f"client={client!r} is not a client of this run: expected a number from 0 to {n_clients - 1}")
+        raise ParameterError(
+            f"client={client!r} is not a client of this run: expected a number from 0 to {n_clients - 1}"
+        )
     usage = result.usage.iloc[client]
     agent = CLIENT_AGENT[usage["os"]]
     lag = pd.Timedelta(minutes=float(usage["clock_offset_min"]))
@@ -112,7 +119,9 @@ def client_log(result: Result, client: int) -> list[str]:
     knows_all_h = usage["first_ccim_h"] if usage["first_ccim_h"] == usage["first_ccim_h"] else float("-inf")
     params = result.params
     events = result.events
-    mine = events[(events["client"].to_numpy(dtype="int64", na_value=-1) == client) & events["kind"].isin(list(_CLIENT_LINES))]
+    mine = events[
+        (events["client"].to_numpy(dtype="int64", na_value=-1) == client) & events["kind"].isin(list(_CLIENT_LINES))
+    ]
     rows = list(mine[["time", "hours", "kind", "server", "product", "detail"]].itertuples(index=False))
     lines = []
     for i, (time, hours, kind, server, product, detail) in enumerate(rows):
@@ -136,8 +145,9 @@ def troubled_client(result: Result) -> int:
     return 0
 
 
-def write_logs(result: Result, directory: str | Path, logs: tuple[str, ...] = tuple(LOG_FILES),
-               client: int | None = None) -> list[Path]:
+def write_logs(
+    result: Result, directory: str | Path, logs: tuple[str, ...] = tuple(LOG_FILES), client: int | None = None
+) -> list[Path]:
     """Write LICSRVC.log, status.txt and Liccli.log (``client``, default :func:`troubled_client`) into ``directory``."""
     directory = Path(directory)
     texts = {name: render(result, name, client) for name in logs}
@@ -149,8 +159,10 @@ def write_logs(result: Result, directory: str | Path, logs: tuple[str, ...] = tu
             path.write_text(text, encoding="utf-8")
             paths.append(path)
     except OSError as exc:
-        raise ParameterError(f"{directory}: cannot write the logs there ({exc.strerror or exc}): "
-                             "expected a folder that can be created or written") from None
+        raise ParameterError(
+            f"{directory}: cannot write the logs there ({exc.strerror or exc}): "
+            "expected a folder that can be created or written"
+        ) from None
     return paths
 
 
@@ -175,11 +187,14 @@ class LogText(str):
 
 
 def show(lines: list[str], count: int | None = None, start_at: str = "") -> LogText:
-    """Lines of a log for a notebook cell to show: ``count`` of them (default all) from the first containing ``start_at``."""
+    """Lines of a log for a notebook cell to show.
+
+    ``count`` of them (default all) from the first containing ``start_at``.
+    """
     first = next((i for i, line in enumerate(lines) if start_at in line), None)
     if first is None:
         raise ValueError(f"start_at={start_at!r}: no line of this log contains it")
-    return LogText("\n".join(lines[first:] if count is None else lines[first:first + count]))
+    return LogText("\n".join(lines[first:] if count is None else lines[first : first + count]))
 
 
 def _console_time(time: pd.Timestamp) -> str:

@@ -49,11 +49,20 @@ LEVELS = {
 #: Repairs an administrator makes that are not console settings: ODBC access, restarts, clocks, reinstalls.
 ACTIONS = ("unreachable_servers", "users_restart", "restart_after_h", "clock_sync_h", "reinstall_h")
 #: Settings a fix may change: the console's settings (not the site's size or the run's span) and the repairs.
-FIXABLE = tuple(n for n in CONSOLE_SETTINGS if n not in ("n_servers", "n_clients", "n_products", "mode", "days", "start")) + ACTIONS
+FIXABLE = (
+    tuple(n for n in CONSOLE_SETTINGS if n not in ("n_servers", "n_clients", "n_products", "mode", "days", "start"))
+    + ACTIONS
+)
 #: The pairs the hardest level draws: two faults whose signs live in different panes of the evidence.
 #: Drawn in this order, so that the service pack of Q299261 is drawn after the clock fault's.
-PAIRS = (("Q226827", "Q299261"), ("Q210202", "Q299261"), ("Q212894", "Q299261"), ("Q213261", "Q299261"),
-         ("Q210202", "Q226827"), ("Q210202", "Q212894"))
+PAIRS = (
+    ("Q226827", "Q299261"),
+    ("Q210202", "Q299261"),
+    ("Q212894", "Q299261"),
+    ("Q213261", "Q299261"),
+    ("Q210202", "Q226827"),
+    ("Q210202", "Q212894"),
+)
 #: A symptom is gone when a fix leaves at most this share of its excess over the site without the fault.
 GONE_SHARE = 0.25
 _DRAWS = 40  # attempts to draw a case whose symptom is plain enough to see
@@ -65,11 +74,18 @@ def detail_options(article: str, n_servers: int) -> list[str]:
     if article == "Q226827":
         return [f"SWM{s} went offline" for s in servers]
     if article == "Q210202":
-        return ["the balancing schedule is too sparse", *(f"License Metering cannot reach SWM{s} over ODBC" for s in servers)]
+        return [
+            "the balancing schedule is too sparse",
+            *(f"License Metering cannot reach SWM{s} over ODBC" for s in servers),
+        ]
     if article == "Q212894":
         return [f"Windows 95/98 clients keep retrying SWM{s}" for s in servers]
     if article == "Q213261":
-        return ["clients whose clocks lag the site server", "Windows 95/98 clients", *(f"clients of SWM{s}" for s in servers)]
+        return [
+            "clients whose clocks lag the site server",
+            "Windows 95/98 clients",
+            *(f"clients of SWM{s}" for s in servers),
+        ]
     if article == "Q299261":
         return [f"{sp}: SMS_LICENSE_SERVER hangs after the weekly pack" for sp in PARAMETERS["service_pack"].choices]
     if article == NONE:
@@ -89,6 +105,7 @@ class Cause:
 
 # --- drawing a case -----------------------------------------------------------------------------------------------
 
+
 def _base(rng: np.random.Generator, level: int) -> dict[str, Any]:
     """A healthy site of random size: enough licences, a schedule of at most 4 hours, SP4 (or SP2 at level 2)."""
     n_servers = int(rng.integers(2, 5))
@@ -97,11 +114,20 @@ def _base(rng: np.random.Generator, level: int) -> dict[str, Any]:
     session = float(rng.integers(3, 10)) * 5
     load = n_clients * launches * session / 1440
     values: dict[str, Any] = dict(
-        mode="online", n_servers=n_servers, n_clients=n_clients, launches_per_day=launches, mean_session_min=session,
-        demand_skew=round(1 / n_servers, 2), licenses=int(math.ceil(load * 1.6 + 6 * n_servers)),
-        days=int(rng.integers(3, 5)), balancing_interval_h=float(rng.choice([1.0, 2.0, 4.0])),
-        instant_balancing=bool(rng.random() < 0.7), retries=int(rng.integers(1, 6)),
-        retry_delay_min=float(rng.choice([5.0, 10.0, 15.0])), service_pack="SP4")
+        mode="online",
+        n_servers=n_servers,
+        n_clients=n_clients,
+        launches_per_day=launches,
+        mean_session_min=session,
+        demand_skew=round(1 / n_servers, 2),
+        licenses=math.ceil(load * 1.6 + 6 * n_servers),
+        days=int(rng.integers(3, 5)),
+        balancing_interval_h=float(rng.choice([1.0, 2.0, 4.0])),
+        instant_balancing=bool(rng.random() < 0.7),
+        retries=int(rng.integers(1, 6)),
+        retry_delay_min=float(rng.choice([5.0, 10.0, 15.0])),
+        service_pack="SP4",
+    )
     if level >= 2:
         # Red herrings: Windows 95/98 clients long past their first CCIM cycle, an older service pack without
         # the clock fault's conditions, clocks a little off (under the threshold), a longer schedule.
@@ -122,10 +148,14 @@ def _q226827(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
     minutes = float(rng.integers(4, 25)) * 15 if level == 1 else float(rng.integers(2, 13)) * 15
     v["outages"] = ((server, start_h, minutes),)
     v["instant_balancing"] = False if level == 1 else v["instant_balancing"]
-    return Cause("Q226827", f"SWM{server} went offline", {"instant_balancing": True, "balancing_interval_h": 1.0},
-                 f"SWM{server} was offline for {minutes:g} minutes from hour {start_h:g}; its clients failed over at "
-                 "once (the retries were ignored), too few licences waited on the other servers, and the licences "
-                 "stayed where they were until balancing moved them.")
+    return Cause(
+        "Q226827",
+        f"SWM{server} went offline",
+        {"instant_balancing": True, "balancing_interval_h": 1.0},
+        f"SWM{server} was offline for {minutes:g} minutes from hour {start_h:g}; its clients failed over at "
+        "once (the retries were ignored), too few licences waited on the other servers, and the licences "
+        "stayed where they were until balancing moved them.",
+    )
 
 
 def _q210202(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
@@ -135,15 +165,23 @@ def _q210202(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
         server = int(rng.integers(0, v["n_servers"]))
         v["unreachable_servers"] = (server,)
         v["instant_balancing"] = False
-        return Cause("Q210202", f"License Metering cannot reach SWM{server} over ODBC", {"unreachable_servers": ()},
-                     f"License Metering could not read SWM{server} through ODBC, so every balancing cycle left it "
-                     "out and its licences stayed where they were.")
+        return Cause(
+            "Q210202",
+            f"License Metering cannot reach SWM{server} over ODBC",
+            {"unreachable_servers": ()},
+            f"License Metering could not read SWM{server} through ODBC, so every balancing cycle left it "
+            "out and its licences stayed where they were.",
+        )
     v["balancing_interval_h"] = float(rng.choice([24.0, 48.0] if level == 1 else [12.0, 24.0]))
     v["instant_balancing"] = False if level == 1 else bool(rng.random() < 0.5)
-    return Cause("Q210202", "the balancing schedule is too sparse", {"balancing_interval_h": 1.0, "instant_balancing": False},
-                 f"Licences were balanced only every {v['balancing_interval_h']:g} hours while demand moved from "
-                 "office to office through the day: licences sat where demand had been"
-                 + (", and on-demand balancing ran constantly doing the schedule's work." if v["instant_balancing"] else "."))
+    return Cause(
+        "Q210202",
+        "the balancing schedule is too sparse",
+        {"balancing_interval_h": 1.0, "instant_balancing": False},
+        f"Licences were balanced only every {v['balancing_interval_h']:g} hours while demand moved from "
+        "office to office through the day: licences sat where demand had been"
+        + (", and on-demand balancing ran constantly doing the schedule's work." if v["instant_balancing"] else "."),
+    )
 
 
 def _q212894(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
@@ -154,10 +192,14 @@ def _q212894(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
     minutes = float(rng.integers(12, 31)) * 60
     v["outages"] = ((server, start_h, minutes),)
     v["days"] = max(v["days"], 3)
-    return Cause("Q212894", f"Windows 95/98 clients keep retrying SWM{server}", {"users_restart": True, "restart_after_h": 0.5},
-                 f"SWM{server} failed {start_h:g} hours in, for {minutes / 60:g} hours, before the Windows 95/98 "
-                 "clients' first CCIM cycle: they knew only that server and kept retrying it, while Windows NT clients "
-                 "moved on at once. A restart (or the first CCIM cycle) gives them the full server list.")
+    return Cause(
+        "Q212894",
+        f"Windows 95/98 clients keep retrying SWM{server}",
+        {"users_restart": True, "restart_after_h": 0.5},
+        f"SWM{server} failed {start_h:g} hours in, for {minutes / 60:g} hours, before the Windows 95/98 "
+        "clients' first CCIM cycle: they knew only that server and kept retrying it, while Windows NT clients "
+        "moved on at once. A restart (or the first CCIM cycle) gives them the full server list.",
+    )
 
 
 def _q213261(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
@@ -165,38 +207,61 @@ def _q213261(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
     v["skewed_fraction"] = float(rng.integers(2, 7)) / 20 if level == 1 else float(rng.integers(1, 5)) / 20
     v["clock_offset_min"] = float(rng.integers(8, 41)) * 15 if level == 1 else float(rng.integers(6, 17)) * 15
     v["days"] = max(v["days"], 4)
-    return Cause("Q213261", "clients whose clocks lag the site server", {"clock_sync_h": 24.0, "reinstall_h": 24.0},
-                 f"{v['skewed_fraction']:.0%} of the clients had clocks {v['clock_offset_min']:g} minutes behind the "
-                 "site server when their metering software was installed: they never upload their offline logs. "
-                 "Set their clocks, then remove and reinstall the client software.")
+    return Cause(
+        "Q213261",
+        "clients whose clocks lag the site server",
+        {"clock_sync_h": 24.0, "reinstall_h": 24.0},
+        f"{v['skewed_fraction']:.0%} of the clients had clocks {v['clock_offset_min']:g} minutes behind the "
+        "site server when their metering software was installed: they never upload their offline logs. "
+        "Set their clocks, then remove and reinstall the client software.",
+    )
 
 
 def _q299261(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
-    v["service_pack"] = "SP2+hotfix" if v.get("service_pack") == "SP2" and v.get("mode") == "offline" else str(
-        rng.choice(["SP3", "SP3", "SP2+hotfix"]))
+    v["service_pack"] = (
+        "SP2+hotfix"
+        if v.get("service_pack") == "SP2" and v.get("mode") == "offline"
+        else str(rng.choice(["SP3", "SP3", "SP2+hotfix"]))
+    )
     v["days"] = max(v["days"], 3)
     sp = v["service_pack"]
-    return Cause("Q299261", f"{sp}: SMS_LICENSE_SERVER hangs after the weekly pack", {"service_pack": "SP4"},
-                 f"At {sp}, the weekly FoxPro pack (Sunday 01:59:59) left SMS_LICENSE_SERVER 'stopping' without "
-                 "stopping; SMS_LICENSE_SERVER_MANAGER raised 9406 (error 1061) at every poll from then on. SP4 fixes it.")
+    return Cause(
+        "Q299261",
+        f"{sp}: SMS_LICENSE_SERVER hangs after the weekly pack",
+        {"service_pack": "SP4"},
+        f"At {sp}, the weekly FoxPro pack (Sunday 01:59:59) left SMS_LICENSE_SERVER 'stopping' without "
+        "stopping; SMS_LICENSE_SERVER_MANAGER raised 9406 (error 1061) at every poll from then on. SP4 fixes it.",
+    )
 
 
 def _undersized(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
     load = v["n_clients"] * v["launches_per_day"] * v["mean_session_min"] / 1440
     v["licenses"] = max(1, int(load * float(rng.integers(12, 18)) / 20))
     v["instant_balancing"] = True
-    return Cause(NONE, "too few licences for the demand", {"licenses": int(math.ceil(load * 1.6 + 6 * v["n_servers"]))},
-                 f"Nothing is broken: about {load:.0f} programs run at once on average and the site has "
-                 f"{v['licenses']} licences.")
+    return Cause(
+        NONE,
+        "too few licences for the demand",
+        {"licenses": math.ceil(load * 1.6 + 6 * v["n_servers"])},
+        f"Nothing is broken: about {load:.0f} programs run at once on average and the site has "
+        f"{v['licenses']} licences.",
+    )
 
 
 _DRAW: dict[str, Callable[[np.random.Generator, dict[str, Any], int], Cause]] = {
-    "Q226827": _q226827, "Q210202": _q210202, "Q212894": _q212894, "Q213261": _q213261, "Q299261": _q299261,
-    NONE: _undersized}
+    "Q226827": _q226827,
+    "Q210202": _q210202,
+    "Q212894": _q212894,
+    "Q213261": _q213261,
+    "Q299261": _q299261,
+    NONE: _undersized,
+}
 
 
 def _healthy(params: Params, cause: Cause) -> Params:
-    """The same site without a cause whose symptom also arises on a healthy site (denials): what it is measured against."""
+    """The same site without a cause whose symptom also arises on a healthy site (denials).
+
+    It is what the symptom is measured against.
+    """
     if cause.article == "Q226827":
         return dataclasses.replace(params, outages=())
     if params.unreachable_servers:
@@ -238,7 +303,9 @@ _PLAIN = {"Q226827": 15.0, "Q210202": 40.0, "Q212894": 500.0, "Q213261": 3.0, "Q
 
 def _level(level: Any) -> int:
     if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or int(level) not in LEVELS:
-        raise ParameterError(f"level={level!r} is not allowed: expected 1, 2 or 3 ({'; '.join(f'{k}: {v}' for k, v in LEVELS.items())})")
+        raise ParameterError(
+            f"level={level!r} is not allowed: expected 1, 2 or 3 ({'; '.join(f'{k}: {v}' for k, v in LEVELS.items())})"
+        )
     return int(level)
 
 
@@ -281,6 +348,7 @@ def _healthy_symptom(cause: Cause, params: Params) -> float:
 
 # --- the case -----------------------------------------------------------------------------------------------------
 
+
 class Case:
     """A mystery site: its evidence in the open, its parameters and causes hidden."""
 
@@ -296,9 +364,16 @@ class Case:
         """The choices of step two for ``article``."""
         return detail_options(_article(article), self._params.n_servers)
 
-    def check(self, article: str | Iterable[str], detail: str | Iterable[str] | None = None,
-              fix: Mapping[str, Any] | None = None) -> Verdict:
-        """Check an answer step by step: the article(s), what exactly, and a fix as settings (any step may be left out)."""
+    def check(
+        self,
+        article: str | Iterable[str],
+        detail: str | Iterable[str] | None = None,
+        fix: Mapping[str, Any] | None = None,
+    ) -> Verdict:
+        """Check an answer step by step: the article(s), what exactly, and a fix as settings.
+
+        Any step may be left out.
+        """
         articles = _articles(article)
         details = _details(detail, articles, self._params.n_servers)
         trial = self.try_fix(fix) if fix is not None else None
@@ -320,7 +395,9 @@ class Case:
                 if a in truth:
                     ok = d == truth[a].detail
                     right_details &= ok
-                    lines.append((ok, f"'{d}' is right" if ok else f"'{d}' is not what the evidence shows: {DETAIL_HINT[a]}"))
+                    lines.append(
+                        (ok, f"'{d}' is right" if ok else f"'{d}' is not what the evidence shows: {DETAIL_HINT[a]}")
+                    )
                 else:
                     right_details = False
                     lines.append((False, f"'{d}' is a detail of {_name(a)}, which is not a cause here"))
@@ -359,7 +436,9 @@ def _article(article: Any) -> str:
 def _articles(article: Any) -> tuple[str, ...]:
     items = [article] if isinstance(article, str) else list(article) if isinstance(article, Iterable) else [article]
     if not items:
-        raise ParameterError("article=[] is not allowed: expected one of " + ", ".join(map(repr, ANSWERS)) + ", or two articles")
+        raise ParameterError(
+            "article=[] is not allowed: expected one of " + ", ".join(map(repr, ANSWERS)) + ", or two articles"
+        )
     chosen = tuple(dict.fromkeys(_article(a) for a in items))
     if NONE in chosen and len(chosen) > 1:
         raise ParameterError(f"article={list(chosen)!r} is not allowed: 'none' means no article, so it stands alone")
@@ -371,12 +450,16 @@ def _details(detail: Any, articles: tuple[str, ...], n_servers: int) -> dict[str
         return None
     items = [detail] if isinstance(detail, str) else list(detail)
     if len(items) != len(articles):
-        raise ParameterError(f"detail={detail!r} is not allowed: expected one detail for each article ({len(articles)})")
+        raise ParameterError(
+            f"detail={detail!r} is not allowed: expected one detail for each article ({len(articles)})"
+        )
     out = {}
     for a, d in zip(articles, items):
         options = detail_options(a, n_servers)
         if d not in options:
-            raise ParameterError(f"detail={d!r} is not allowed for {a}: expected one of {', '.join(map(repr, options))}")
+            raise ParameterError(
+                f"detail={d!r} is not allowed for {a}: expected one of {', '.join(map(repr, options))}"
+            )
         out[a] = d
     return out
 
@@ -396,17 +479,24 @@ def _fix(fix: Any, params: Params) -> dict[str, Any]:
 
 #: Where each article's signature shows in the evidence.
 EVIDENCE_HINT = {
-    "Q226827": "the status messages show 9406 'does not answer' for one server, and Liccli.log shows clients switching server at the first failure",
-    "Q210202": "LICSRVC.log shows servers left out of balancing cycles (no ODBC access), or the schedule in the settings is far sparser than demand moves",
-    "Q212894": "Liccli.log shows a Windows 95/98 client (Liccli95) retrying one server again and again while another is up",
-    "Q213261": "usage by computer shows clients reporting no runs at all, and Liccli.log says 'Offline upload not attempted'",
+    "Q226827": "the status messages show 9406 'does not answer' for one server, and Liccli.log shows clients "
+    "switching server at the first failure",
+    "Q210202": "LICSRVC.log shows servers left out of balancing cycles (no ODBC access), or the schedule in the "
+    "settings is far sparser than demand moves",
+    "Q212894": "Liccli.log shows a Windows 95/98 client (Liccli95) retrying one server again and again while "
+    "another is up",
+    "Q213261": "usage by computer shows clients reporting no runs at all, and Liccli.log says 'Offline upload not "
+    "attempted'",
     "Q299261": "the status messages show 9406 with error 1061 at every poll from the Sunday pack on",
     NONE: "the denials come with no outage, no skipped server and no 9406: the licences are simply too few",
 }
 #: The panes of the evidence to look at again for a cause the answer missed.
 EVIDENCE_PANE = {
-    "Q226827": "the status messages and Liccli.log", "Q210202": "LICSRVC.log and the balancing schedule",
-    "Q212894": "Liccli.log", "Q213261": "usage by computer and Liccli.log", "Q299261": "the status messages",
+    "Q226827": "the status messages and Liccli.log",
+    "Q210202": "LICSRVC.log and the balancing schedule",
+    "Q212894": "Liccli.log",
+    "Q213261": "usage by computer and Liccli.log",
+    "Q299261": "the status messages",
     NONE: "the denials and the licences",
 }
 ABSENT_HINT = {
@@ -421,7 +511,8 @@ DETAIL_HINT = {
     "Q226827": "the 9406 messages name the server that did not answer",
     "Q210202": "LICSRVC.log says which server was left out, if any; otherwise compare the schedule with the demand",
     "Q212894": "the Liccli.log retries name the server",
-    "Q213261": "the computers that report nothing are not all of one OS or one server; their Liccli.log times run behind",
+    "Q213261": "the computers that report nothing are not all of one OS or one server; their Liccli.log times run "
+    "behind",
     "Q299261": "the settings show the service pack",
     NONE: "",
 }
@@ -440,10 +531,12 @@ class FixTrial:
         return all(row[4] for row in self.rows)
 
     def sentence(self) -> str:
-        parts = [f"{what}: {was:g} before, {now:g} with the fix"
-                 + ("" if healthy is None else f", {healthy:g} without the fault")
-                 + f" ({'gone' if gone else 'still there'})"
-                 for what, was, now, healthy, gone in self.rows]
+        parts = [
+            f"{what}: {was:g} before, {now:g} with the fix"
+            + ("" if healthy is None else f", {healthy:g} without the fault")
+            + f" ({'gone' if gone else 'still there'})"
+            for what, was, now, healthy, gone in self.rows
+        ]
         fix = ", ".join(f"{k}={v!r}" for k, v in self.fix.items())
         return f"the fix ({fix}) " + ("works" if self.gone else "does not cure it") + ": " + "; ".join(parts)
 
@@ -474,8 +567,10 @@ class Verdict:
         return self.text()
 
     def _repr_html_(self) -> str:
-        items = "".join(f"<li style='color:{'#1a7f37' if ok else '#b42318'}'>{'✔' if ok else '✘'} {html.escape(line)}</li>"
-                        for ok, line in self.lines)
+        items = "".join(
+            f"<li style='color:{'#1a7f37' if ok else '#b42318'}'>{'✔' if ok else '✘'} {html.escape(line)}</li>"
+            for ok, line in self.lines
+        )
         return f"<ul>{items}</ul>"
 
 

@@ -60,37 +60,74 @@ class MysteryPage(widgets.VBox):
 
     def __init__(self, seed: int = 1, level: int = 1) -> None:
         self.seed = widgets.BoundedIntText(value=seed, min=0, max=2**32 - 1, description="case (seed)", style=_STYLE)
-        self.level = widgets.Dropdown(options=[(f"{k}: {v}", k) for k, v in LEVELS.items()], value=level,
-                                      description="level", style=_STYLE, layout=_wide())
+        self.level = widgets.Dropdown(
+            options=[(f"{k}: {v}", k) for k, v in LEVELS.items()],
+            value=level,
+            description="level",
+            style=_STYLE,
+            layout=_wide(),
+        )
         self.new_case = widgets.Button(description="New case", icon="random", tooltip="the next case: seed + 1")
         self.title = widgets.HTML()
-        self.panes = {name: widgets.HTML() for name in
-                      ("summary", "settings", "status", "licsrvc", "client", "usage")}
+        self.panes = {name: widgets.HTML() for name in ("summary", "settings", "status", "licsrvc", "client", "usage")}
         self.requests_figure = widgets.Image(format="png")
         self.licences_figure = widgets.Image(format="png")
         self.figure_text = widgets.HTML()
-        tabs = widgets.Tab(children=[self.panes["summary"], self.panes["settings"], self.panes["status"],
-                                     self.panes["licsrvc"], self.panes["client"], self.panes["usage"],
-                                     widgets.VBox([self.requests_figure, self.licences_figure, self.figure_text])])
-        for i, name in enumerate(("Console summary", "Settings", "Status messages", "LICSRVC.log", "Liccli.log",
-                                  "Usage by computer", "Requests and licences")):
+        tabs = widgets.Tab(
+            children=[
+                self.panes["summary"],
+                self.panes["settings"],
+                self.panes["status"],
+                self.panes["licsrvc"],
+                self.panes["client"],
+                self.panes["usage"],
+                widgets.VBox([self.requests_figure, self.licences_figure, self.figure_text]),
+            ]
+        )
+        for i, name in enumerate(
+            (
+                "Console summary",
+                "Settings",
+                "Status messages",
+                "LICSRVC.log",
+                "Liccli.log",
+                "Usage by computer",
+                "Requests and licences",
+            )
+        ):
             tabs.set_title(i, name)
         self.tabs = tabs
         self.article = widgets.Dropdown(options=ANSWERS, description="1. article", style=_STYLE)
         self.second = widgets.Dropdown(options=[_NO_SECOND, *ANSWERS[:-1]], description="second article", style=_STYLE)
         self.detail = widgets.Dropdown(description="2. what exactly", style=_STYLE, layout=_wide())
         self.second_detail = widgets.Dropdown(description="what exactly (2nd)", style=_STYLE, layout=_wide())
-        self.fix = widgets.Text(description="3. fix (settings)", placeholder="e.g. licenses=80, instant_balancing=true",
-                                style=_STYLE, layout=_wide())
+        self.fix = widgets.Text(
+            description="3. fix (settings)",
+            placeholder="e.g. licenses=80, instant_balancing=true",
+            style=_STYLE,
+            layout=_wide(),
+        )
         self.check_button = widgets.Button(description="Check", button_style="primary")
         self.try_button = widgets.Button(description="Try the fix")
         self.reveal_button = widgets.Button(description="Reveal", button_style="warning")
         self.answer = widgets.HTML()
         self.case: Case | None = None
-        super().__init__([
-            widgets.HBox([self.seed, self.new_case]), self.level, self.title, self.tabs,
-            widgets.HTML("<b>Your answer</b>"), self.article, self.detail, self.second, self.second_detail, self.fix,
-            widgets.HBox([self.check_button, self.try_button, self.reveal_button]), self.answer])
+        super().__init__(
+            [
+                widgets.HBox([self.seed, self.new_case]),
+                self.level,
+                self.title,
+                self.tabs,
+                widgets.HTML("<b>Your answer</b>"),
+                self.article,
+                self.detail,
+                self.second,
+                self.second_detail,
+                self.fix,
+                widgets.HBox([self.check_button, self.try_button, self.reveal_button]),
+                self.answer,
+            ]
+        )
         self.seed.observe(lambda change: self.load(change["new"], self.level.value), names="value")
         self.level.observe(lambda change: self.load(self.seed.value, change["new"]), names="value")
         self.new_case.on_click(lambda _: setattr(self.seed, "value", self.seed.value + 1))
@@ -124,7 +161,8 @@ class MysteryPage(widgets.VBox):
         self.panes["usage"].value = (
             f"<p>{len(usage)} computers; {len(silent)} report no runs at all.</p>"
             + _table(usage.sort_values("runs_reported", kind="stable").head(30).set_index("computer"))
-            + "<p>(the 30 computers reporting fewest runs)</p>")
+            + "<p>(the 30 computers reporting fewest runs)</p>"
+        )
         texts = []
         with plt.ioff():
             for image, draw in ((self.requests_figure, evidence_requests), (self.licences_figure, evidence_licences)):

@@ -16,7 +16,7 @@ import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from .errors import ParameterError, unknown_name
@@ -62,7 +62,9 @@ class Parameter:
         """What values are allowed, in words, for error messages and help."""
         unit = f" {self.unit}" if self.unit else ""
         if self.kind in ("int", "float"):
-            return f"{'an integer' if self.kind == 'int' else 'a number'} from {_num(self.low)} to {_num(self.high)}{unit}"
+            return (
+                f"{'an integer' if self.kind == 'int' else 'a number'} from {_num(self.low)} to {_num(self.high)}{unit}"
+            )
         if self.kind == "bool":
             return "true or false"
         if self.kind == "choice":
@@ -70,8 +72,10 @@ class Parameter:
         if self.kind == "datetime":
             return "a date and time such as '2001-06-01 00:00'"
         if self.kind == "pack_time":
-            return ("a date and time such as '2001-06-03 01:59:59', seconds since 1970-01-01 "
-                    "as in Remodbc.ini's PackTime, or empty for the first Sunday 01:59:59")
+            return (
+                "a date and time such as '2001-06-03 01:59:59', seconds since 1970-01-01 "
+                "as in Remodbc.ini's PackTime, or empty for the first Sunday 01:59:59"
+            )
         if self.kind == "outages":
             return "a list of (server, start_h, minutes) such as [[0, 30, 45]] or '0:30:45'"
         return "a list of server numbers such as [1] or '1,2'"
@@ -162,7 +166,7 @@ class Parameter:
         if isinstance(value, int) and not isinstance(value, bool):
             if not 0 <= value < 2**32:
                 raise self.fail(value, "out of range")
-            return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
+            return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
         if isinstance(value, str) and value.strip().isdigit():
             return self._check_pack_time(int(value))
         return self._check_datetime(value)
@@ -229,64 +233,435 @@ class Params:
 
     # The run
     seed: int = _p("int", 1, "seed of every random number in the run", low=0, high=2**32 - 1, label="Random seed")
-    start: datetime = _p("datetime", datetime(2001, 6, 1), "site-server date and time the run starts (2001-06-01 is a Friday)", label="Run starts")
+    start: datetime = _p(
+        "datetime",
+        datetime(2001, 6, 1),
+        "site-server date and time the run starts (2001-06-01 is a Friday)",
+        label="Run starts",
+    )
     days: int = _p("int", 7, "length of the run", unit="days", low=1, high=60, step=1, label="Run length (days)")
 
     # The site
-    n_servers: int = _p("int", 2, "metering servers in the site", unit="servers", low=1, high=8, step=1, label="Metering servers")
-    n_clients: int = _p("int", 200, "metered client computers", unit="clients", low=1, high=20000, step=1, label="Client computers")
-    n_products: int = _p("int", 1, "metered products", unit="products", low=1, high=20, step=1, label="Metered products")
-    licenses: int = _p("int", 20, "concurrent licences of each product, site-wide", unit="licences", low=0, high=100000, step=1, article="Q228899", label="Licences per product")
-    launches_per_day: float = _p("float", 4.0, "program launches per client per day, Poisson", unit="launches/day", low=0.0, high=50.0, step=0.5, label="Launches per client a day")
-    mean_session_min: float = _p("float", 60.0, "mean run time of a program, exponential", unit="min", low=1.0, high=600.0, step=1.0, label="Mean program run (min)")
-    demand_skew: float = _p("float", 0.5, "share of clients whose home is server 0; the rest are spread evenly over the others", low=0.0, high=1.0, step=0.05, label="Share of clients on server 0")
-    office_hours: bool = _p("bool", False, "launch only in office hours, 08:00-18:00 client local time [assumed]", label="Office hours only")
-    timezone_shift_h: float = _p("float", 0.0, "office-hour shift between the offices of consecutive servers [assumed]", unit="h", low=0.0, high=12.0, step=1.0, article="Q210202", label="Office time-zone shift (h)")
+    n_servers: int = _p(
+        "int", 2, "metering servers in the site", unit="servers", low=1, high=8, step=1, label="Metering servers"
+    )
+    n_clients: int = _p(
+        "int", 200, "metered client computers", unit="clients", low=1, high=20000, step=1, label="Client computers"
+    )
+    n_products: int = _p(
+        "int", 1, "metered products", unit="products", low=1, high=20, step=1, label="Metered products"
+    )
+    licenses: int = _p(
+        "int",
+        20,
+        "concurrent licences of each product, site-wide",
+        unit="licences",
+        low=0,
+        high=100000,
+        step=1,
+        article="Q228899",
+        label="Licences per product",
+    )
+    launches_per_day: float = _p(
+        "float",
+        4.0,
+        "program launches per client per day, Poisson",
+        unit="launches/day",
+        low=0.0,
+        high=50.0,
+        step=0.5,
+        label="Launches per client a day",
+    )
+    mean_session_min: float = _p(
+        "float",
+        60.0,
+        "mean run time of a program, exponential",
+        unit="min",
+        low=1.0,
+        high=600.0,
+        step=1.0,
+        label="Mean program run (min)",
+    )
+    demand_skew: float = _p(
+        "float",
+        0.5,
+        "share of clients whose home is server 0; the rest are spread evenly over the others",
+        low=0.0,
+        high=1.0,
+        step=0.05,
+        label="Share of clients on server 0",
+    )
+    office_hours: bool = _p(
+        "bool", False, "launch only in office hours, 08:00-18:00 client local time [assumed]", label="Office hours only"
+    )
+    timezone_shift_h: float = _p(
+        "float",
+        0.0,
+        "office-hour shift between the offices of consecutive servers [assumed]",
+        unit="h",
+        low=0.0,
+        high=12.0,
+        step=1.0,
+        article="Q210202",
+        label="Office time-zone shift (h)",
+    )
 
     # The client agent (site-wide settings, Software Metering Client Agent)
-    mode: str = _p("choice", "offline", "online: ask a server at every launch; offline: log locally and upload at each poll (product default)", choices=("online", "offline"), article="Q228899", label="Client mode")
-    retries: int = _p("int", 1, "Number of retries before going it alone", unit="retries", low=1, high=100, step=1, article="Q226827", label="Retries before moving on", when=(("failover", "after_retries"),))
-    retry_delay_min: float = _p("float", 15.0, "Delay before retrying (Q235153 claims 240 min; the Help's 15 min is used)", unit="min", low=1.0, high=60.0, step=1.0, article="Q226827", label="Retry delay (min)", when=(("failover", "after_retries"),))
-    config_poll_min: float = _p("float", 240.0, "Configuration polling interval: offline logs are uploaded at each poll", unit="min", low=1.0, high=10080.0, step=1.0, article="Q213261", label="Poll and upload interval (min)")
-    failover: str = _p("choice", "immediate", "immediate: move to another server at the first failure (SMS 2.0 as shipped); after_retries: as configured", choices=("immediate", "after_retries"), article="Q226827", label="Failover")
-    no_server_retry_s: float = _p("float", 60.0, "how often a client that follows the immediate failover bug retries when no server answers [assumed, Q287626's log]", unit="s", low=5.0, high=3600.0, step=5.0, article="Q226827", label="Retry with no server (s)", when=(("failover", "immediate"),))
-    outages: tuple = _p("outages", (), "spans when a metering server is offline: (server, start_h, minutes)", unit="(server, h, min)", article="Q226827", label="Outage")
+    mode: str = _p(
+        "choice",
+        "offline",
+        "online: ask a server at every launch; offline: log locally and upload at each poll (product default)",
+        choices=("online", "offline"),
+        article="Q228899",
+        label="Client mode",
+    )
+    retries: int = _p(
+        "int",
+        1,
+        "Number of retries before going it alone",
+        unit="retries",
+        low=1,
+        high=100,
+        step=1,
+        article="Q226827",
+        label="Retries before moving on",
+        when=(("failover", "after_retries"),),
+    )
+    retry_delay_min: float = _p(
+        "float",
+        15.0,
+        "Delay before retrying (Q235153 claims 240 min; the Help's 15 min is used)",
+        unit="min",
+        low=1.0,
+        high=60.0,
+        step=1.0,
+        article="Q226827",
+        label="Retry delay (min)",
+        when=(("failover", "after_retries"),),
+    )
+    config_poll_min: float = _p(
+        "float",
+        240.0,
+        "Configuration polling interval: offline logs are uploaded at each poll",
+        unit="min",
+        low=1.0,
+        high=10080.0,
+        step=1.0,
+        article="Q213261",
+        label="Poll and upload interval (min)",
+    )
+    failover: str = _p(
+        "choice",
+        "immediate",
+        "immediate: move to another server at the first failure (SMS 2.0 as shipped); after_retries: as configured",
+        choices=("immediate", "after_retries"),
+        article="Q226827",
+        label="Failover",
+    )
+    no_server_retry_s: float = _p(
+        "float",
+        60.0,
+        "how often a client that follows the immediate failover bug retries when no server answers [assumed, "
+        "Q287626's log]",
+        unit="s",
+        low=5.0,
+        high=3600.0,
+        step=5.0,
+        article="Q226827",
+        label="Retry with no server (s)",
+        when=(("failover", "immediate"),),
+    )
+    outages: tuple = _p(
+        "outages",
+        (),
+        "spans when a metering server is offline: (server, start_h, minutes)",
+        unit="(server, h, min)",
+        article="Q226827",
+        label="Outage",
+    )
 
     # Licence balancing (License Metering on the site server)
-    balancing_interval_h: float = _p("float", 4.0, "licence balancing schedule: each cycle plans for the span until the next", unit="h", low=0.25, high=168.0, step=0.25, article="Q210202", label="Balancing interval (h)")
-    metering_cycle_min: float = _p("float", 15.0, "License Metering's cycle on the site server: the trend is read, on-demand moves start and callbacks are answered at it", unit="min", low=5.0, high=60.0, step=5.0, article="Q226823", label="License Metering cycle (min)")
-    instant_balancing: bool = _p("bool", True, "balance on demand: at its next cycle License Metering moves licences to a server that refused a request [assumed on]", article="Q210202", label="On-demand balancing")
-    instant_balancing_min: float = _p("float", 2.0, "time License Metering spends on one on-demand move; scheduled cycles wait behind queued moves [assumed]", unit="min", low=0.0, high=30.0, step=0.5, article="Q210202", label="Time per on-demand move (min)", when=(("instant_balancing", True),))
-    callback_share: float = _p("float", 0.5, "share of refused users who ask to be called back when a licence is free [assumed]", low=0.0, high=1.0, step=0.05, article="Q210202", label="Share asking for a callback")
-    callback_duration_min: float = _p("float", 60.0, "how long a callback request waits before it lapses (callback request duration) [assumed]", unit="min", low=5.0, high=1440.0, step=5.0, article="Q226823", label="Callback wait (min)")
-    unreachable_servers: tuple = _p("servers", (), "servers License Metering cannot reach through ODBC (their clients still can)", article="Q210202", label="Servers unreachable over ODBC")
-    min_licenses: int = _p("int", 1, "minimum free licences each server is given at a balancing cycle", unit="licences", low=0, high=1000, step=1, article="Q210202", label="Min. free licences per server")
-    buffer: int = _p("int", 2, "licences a server draws from the reserve pool at one instant balancing", unit="licences", low=1, high=1000, step=1, article="Q210202", label="On-demand draw (licences)")
-    reserve_pct: float = _p("float", 10.0, "minimum share of licences kept free at the site server (reserve pool)", unit="%", low=1.0, high=100.0, step=1.0, article="Q215067", label="Reserve pool (%)")
+    balancing_interval_h: float = _p(
+        "float",
+        4.0,
+        "licence balancing schedule: each cycle plans for the span until the next",
+        unit="h",
+        low=0.25,
+        high=168.0,
+        step=0.25,
+        article="Q210202",
+        label="Balancing interval (h)",
+    )
+    metering_cycle_min: float = _p(
+        "float",
+        15.0,
+        "License Metering's cycle on the site server: the trend is read, on-demand moves start and callbacks are "
+        "answered at it",
+        unit="min",
+        low=5.0,
+        high=60.0,
+        step=5.0,
+        article="Q226823",
+        label="License Metering cycle (min)",
+    )
+    instant_balancing: bool = _p(
+        "bool",
+        True,
+        "balance on demand: at its next cycle License Metering moves licences to a server that refused a request "
+        "[assumed on]",
+        article="Q210202",
+        label="On-demand balancing",
+    )
+    instant_balancing_min: float = _p(
+        "float",
+        2.0,
+        "time License Metering spends on one on-demand move; scheduled cycles wait behind queued moves [assumed]",
+        unit="min",
+        low=0.0,
+        high=30.0,
+        step=0.5,
+        article="Q210202",
+        label="Time per on-demand move (min)",
+        when=(("instant_balancing", True),),
+    )
+    callback_share: float = _p(
+        "float",
+        0.5,
+        "share of refused users who ask to be called back when a licence is free [assumed]",
+        low=0.0,
+        high=1.0,
+        step=0.05,
+        article="Q210202",
+        label="Share asking for a callback",
+    )
+    callback_duration_min: float = _p(
+        "float",
+        60.0,
+        "how long a callback request waits before it lapses (callback request duration) [assumed]",
+        unit="min",
+        low=5.0,
+        high=1440.0,
+        step=5.0,
+        article="Q226823",
+        label="Callback wait (min)",
+    )
+    unreachable_servers: tuple = _p(
+        "servers",
+        (),
+        "servers License Metering cannot reach through ODBC (their clients still can)",
+        article="Q210202",
+        label="Servers unreachable over ODBC",
+    )
+    min_licenses: int = _p(
+        "int",
+        1,
+        "minimum free licences each server is given at a balancing cycle",
+        unit="licences",
+        low=0,
+        high=1000,
+        step=1,
+        article="Q210202",
+        label="Min. free licences per server",
+    )
+    buffer: int = _p(
+        "int",
+        2,
+        "licences a server draws from the reserve pool at one instant balancing",
+        unit="licences",
+        low=1,
+        high=1000,
+        step=1,
+        article="Q210202",
+        label="On-demand draw (licences)",
+    )
+    reserve_pct: float = _p(
+        "float",
+        10.0,
+        "minimum share of licences kept free at the site server (reserve pool)",
+        unit="%",
+        low=1.0,
+        high=100.0,
+        step=1.0,
+        article="Q215067",
+        label="Reserve pool (%)",
+    )
 
     # Installing the client software
-    install_h: float = _p("float", -168.0, "when the first client's metering software was installed, hours from the run's start (negative: before it); a client runs no metered program before its install", unit="h", low=-336.0, high=1440.0, step=1.0, article="Q212894", label="First install (h from start)")
-    install_spread_h: float = _p("float", 24.0, "clients install at random moments spread evenly over this many hours from install_h [assumed]", unit="h", low=0.0, high=168.0, step=1.0, article="Q212894", label="Install spread (h)")
+    install_h: float = _p(
+        "float",
+        -168.0,
+        "when the first client's metering software was installed, hours from the run's start (negative: before "
+        "it); a client runs no metered program before its install",
+        unit="h",
+        low=-336.0,
+        high=1440.0,
+        step=1.0,
+        article="Q212894",
+        label="First install (h from start)",
+    )
+    install_spread_h: float = _p(
+        "float",
+        24.0,
+        "clients install at random moments spread evenly over this many hours from install_h [assumed]",
+        unit="h",
+        low=0.0,
+        high=168.0,
+        step=1.0,
+        article="Q212894",
+        label="Install spread (h)",
+    )
 
     # Windows 95/98 clients and CCIM
-    win9x_fraction: float = _p("float", 0.0, "share of clients running Windows 95/98 (bound to one server until their first CCIM cycle)", low=0.0, high=1.0, step=0.05, article="Q212894", label="Share of Windows 95/98 clients")
-    ccim_interval_h: float = _p("float", 23.0, "client configuration (CCIM) cycle, counted from install or the last restart", unit="h", low=1.0, high=168.0, step=1.0, article="Q212894", label="CCIM cycle (h)")
-    win9x_retry_s: float = _p("float", 60.0, "how often a Windows 95/98 client still bound to one server retries it [assumed, Q287626's log; the article says only 'repeatedly']", unit="s", low=5.0, high=3600.0, step=5.0, article="Q212894", label="Windows 95/98 retry (s)")
-    users_restart: bool = _p("bool", False, "users of stranded Windows 95/98 clients restart their computers (the article's workaround), restart_after_h after the failure", article="Q212894", label="Users restart stranded clients")
-    restart_after_h: float = _p("float", 1.0, "how long a stranded Windows 95/98 user waits before restarting, when users_restart is on", unit="h", low=0.0, high=72.0, step=0.5, article="Q212894", label="Restart after (h)", when=(("users_restart", True),))
+    win9x_fraction: float = _p(
+        "float",
+        0.0,
+        "share of clients running Windows 95/98 (bound to one server until their first CCIM cycle)",
+        low=0.0,
+        high=1.0,
+        step=0.05,
+        article="Q212894",
+        label="Share of Windows 95/98 clients",
+    )
+    ccim_interval_h: float = _p(
+        "float",
+        23.0,
+        "client configuration (CCIM) cycle, counted from install or the last restart",
+        unit="h",
+        low=1.0,
+        high=168.0,
+        step=1.0,
+        article="Q212894",
+        label="CCIM cycle (h)",
+    )
+    win9x_retry_s: float = _p(
+        "float",
+        60.0,
+        "how often a Windows 95/98 client still bound to one server retries it [assumed, Q287626's log; the "
+        "article says only 'repeatedly']",
+        unit="s",
+        low=5.0,
+        high=3600.0,
+        step=5.0,
+        article="Q212894",
+        label="Windows 95/98 retry (s)",
+    )
+    users_restart: bool = _p(
+        "bool",
+        False,
+        "users of stranded Windows 95/98 clients restart their computers (the article's workaround), "
+        "restart_after_h after the failure",
+        article="Q212894",
+        label="Users restart stranded clients",
+    )
+    restart_after_h: float = _p(
+        "float",
+        1.0,
+        "how long a stranded Windows 95/98 user waits before restarting, when users_restart is on",
+        unit="h",
+        low=0.0,
+        high=72.0,
+        step=0.5,
+        article="Q212894",
+        label="Restart after (h)",
+        when=(("users_restart", True),),
+    )
 
     # Client clocks
-    clock_offset_min: float = _p("float", 0.0, "how far the skewed clients' clocks run behind the site server", unit="min", low=0.0, high=10080.0, step=15.0, article="Q213261", label="Clock lag (min)")
-    skewed_fraction: float = _p("float", 0.0, "share of clients whose clock lags", low=0.0, high=1.0, step=0.05, article="Q213261", label="Share of lagging clients")
-    clock_threshold_min: float = _p("float", 60.0, "a lag at install beyond this stops offline uploads [assumed; the article says 'significantly']", unit="min", low=1.0, high=10080.0, step=1.0, article="Q213261", label="Lag that stops uploads (min)")
-    clock_sync_h: float = _p("float", 1440.0, "when the skewed clients' clocks are set to the site server's, hours from the run's start (at or after the run's end: not in this run)", unit="h", low=0.0, high=1440.0, step=1.0, article="Q213261", label="Clocks set right at (h)")
-    reinstall_h: float = _p("float", 1440.0, "when the skewed clients' metering software is removed and installed again, hours from the run's start (at or after the run's end: not in this run)", unit="h", low=0.0, high=1440.0, step=1.0, article="Q213261", label="Reinstall at (h)")
+    clock_offset_min: float = _p(
+        "float",
+        0.0,
+        "how far the skewed clients' clocks run behind the site server",
+        unit="min",
+        low=0.0,
+        high=10080.0,
+        step=15.0,
+        article="Q213261",
+        label="Clock lag (min)",
+    )
+    skewed_fraction: float = _p(
+        "float",
+        0.0,
+        "share of clients whose clock lags",
+        low=0.0,
+        high=1.0,
+        step=0.05,
+        article="Q213261",
+        label="Share of lagging clients",
+    )
+    clock_threshold_min: float = _p(
+        "float",
+        60.0,
+        "a lag at install beyond this stops offline uploads [assumed; the article says 'significantly']",
+        unit="min",
+        low=1.0,
+        high=10080.0,
+        step=1.0,
+        article="Q213261",
+        label="Lag that stops uploads (min)",
+    )
+    clock_sync_h: float = _p(
+        "float",
+        1440.0,
+        "when the skewed clients' clocks are set to the site server's, hours from the run's start (at or after the "
+        "run's end: not in this run)",
+        unit="h",
+        low=0.0,
+        high=1440.0,
+        step=1.0,
+        article="Q213261",
+        label="Clocks set right at (h)",
+    )
+    reinstall_h: float = _p(
+        "float",
+        1440.0,
+        "when the skewed clients' metering software is removed and installed again, hours from the run's start (at "
+        "or after the run's end: not in this run)",
+        unit="h",
+        low=0.0,
+        high=1440.0,
+        step=1.0,
+        article="Q213261",
+        label="Reinstall at (h)",
+    )
 
     # Service health
-    service_pack: str = _p("choice", "SP2", "SMS 2.0 service-pack level of the site: its metering servers and client agents", choices=("SP2", "SP2+hotfix", "SP3", "SP4"), article="Q299261", label="Service pack")
-    poll_interval_min: float = _p("float", 15.0, "SMS_LICENSE_SERVER_MANAGER polling cycle", unit="min", low=1.0, high=1440.0, step=1.0, article="Q299261", label="Service poll interval (min)")
-    pack_time: datetime | None = _p("pack_time", None, "next weekly database pack (Remodbc.ini PackTime); empty: the first Sunday 01:59:59", article="Q299261", label="Next pack (PackTime)")
-    pack_interval_h: float = _p("float", 168.0, "time between database packs (Remodbc.ini PackInterval)", unit="h", low=1.0, high=8760.0, step=1.0, article="Q213171", label="Pack interval (h)")
+    service_pack: str = _p(
+        "choice",
+        "SP2",
+        "SMS 2.0 service-pack level of the site: its metering servers and client agents",
+        choices=("SP2", "SP2+hotfix", "SP3", "SP4"),
+        article="Q299261",
+        label="Service pack",
+    )
+    poll_interval_min: float = _p(
+        "float",
+        15.0,
+        "SMS_LICENSE_SERVER_MANAGER polling cycle",
+        unit="min",
+        low=1.0,
+        high=1440.0,
+        step=1.0,
+        article="Q299261",
+        label="Service poll interval (min)",
+    )
+    pack_time: datetime | None = _p(
+        "pack_time",
+        None,
+        "next weekly database pack (Remodbc.ini PackTime); empty: the first Sunday 01:59:59",
+        article="Q299261",
+        label="Next pack (PackTime)",
+    )
+    pack_interval_h: float = _p(
+        "float",
+        168.0,
+        "time between database packs (Remodbc.ini PackInterval)",
+        unit="h",
+        low=1.0,
+        high=8760.0,
+        step=1.0,
+        article="Q213171",
+        label="Pack interval (h)",
+    )
 
     def __post_init__(self) -> None:
         for parameter in PARAMETERS.values():
@@ -295,16 +670,20 @@ class Params:
             if server >= self.n_servers:
                 raise PARAMETERS["outages"].fail(
                     [list(o) for o in self.outages],
-                    f"entry {i} names server {server}, but servers are 0 to {self.n_servers - 1} (n_servers={self.n_servers})")
+                    f"entry {i} names server {server}, but servers are 0 to {self.n_servers - 1} "
+                    f"(n_servers={self.n_servers})",
+                )
             if start_h >= self.days * 24:
                 raise PARAMETERS["outages"].fail(
                     [list(o) for o in self.outages],
-                    f"entry {i} starts at {start_h:g} h, after the run ends at {self.days * 24} h (days={self.days})")
+                    f"entry {i} starts at {start_h:g} h, after the run ends at {self.days * 24} h (days={self.days})",
+                )
         for server in self.unreachable_servers:
             if server >= self.n_servers:
                 raise PARAMETERS["unreachable_servers"].fail(
                     list(self.unreachable_servers),
-                    f"servers are 0 to {self.n_servers - 1} (n_servers={self.n_servers})")
+                    f"servers are 0 to {self.n_servers - 1} (n_servers={self.n_servers})",
+                )
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any], base: Params | None = None, source: str = "") -> Params:

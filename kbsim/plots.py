@@ -118,22 +118,44 @@ def _mark_site_events(ax: Axes, result: Result) -> None:
     start = pd.Timestamp(result.params.start)
     for i, (server, start_h, minutes) in enumerate(result.params.outages):
         left = start + pd.Timedelta(hours=start_h)
-        ax.axvspan(left, left + pd.Timedelta(minutes=minutes), color=PALETTE[server % len(PALETTE)], alpha=0.15,
-                   label=f"server {server} offline" if i < 4 else None)
+        ax.axvspan(
+            left,
+            left + pd.Timedelta(minutes=minutes),
+            color=PALETTE[server % len(PALETTE)],
+            alpha=0.15,
+            label=f"server {server} offline" if i < 4 else None,
+        )
     cycles = result.events.loc[result.events["kind"] == "balancing", "time"]
     if len(cycles) and len(cycles) <= 400:
-        ax.plot(cycles, np.zeros(len(cycles)), "|", color="#000000", markersize=12, clip_on=False,
-                transform=ax.get_xaxis_transform(), label="balancing cycle")
+        ax.plot(
+            cycles,
+            np.zeros(len(cycles)),
+            "|",
+            color="#000000",
+            markersize=12,
+            clip_on=False,
+            transform=ax.get_xaxis_transform(),
+            label="balancing cycle",
+        )
 
 
 def _request_stairs(ax: Axes, asked: pd.DataFrame, start: datetime, days: int, bin_h: float) -> None:
     """Granted and denied requests (``kind`` grant or deny, ``time``) per ``bin_h`` hours, as stairs."""
     edges = pd.date_range(pd.Timestamp(start), periods=int(days * 24 / bin_h) + 1, freq=pd.Timedelta(hours=bin_h))
     for kind, colour, label in (("grant", PALETTE[0], "granted"), ("deny", PALETTE[3], "denied")):
-        counts, _ = np.histogram(asked.loc[asked["kind"] == kind, "time"].to_numpy(dtype="datetime64[ns]"),
-                                 bins=edges.to_numpy(dtype="datetime64[ns]"))
-        ax.stairs(counts, edges, color=colour, label=label, linewidth=2 if kind == "deny" else 1.2,
-                  fill=kind == "deny", alpha=0.8 if kind == "deny" else 1.0)
+        counts, _ = np.histogram(
+            asked.loc[asked["kind"] == kind, "time"].to_numpy(dtype="datetime64[ns]"),
+            bins=edges.to_numpy(dtype="datetime64[ns]"),
+        )
+        ax.stairs(
+            counts,
+            edges,
+            color=colour,
+            label=label,
+            linewidth=2 if kind == "deny" else 1.2,
+            fill=kind == "deny",
+            alpha=0.8 if kind == "deny" else 1.0,
+        )
 
 
 def denials_over_time(result: Result, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
@@ -150,8 +172,10 @@ def denials_over_time(result: Result, ax: Axes | None = None, bin_h: float = 1.0
     if len(denied):
         peak = denied["time"].dt.floor(f"{int(bin_h * 60)}min").value_counts().idxmax()
         worst = f"; they peak around {peak:%a %H:%M}"
-    alt = (f"Licence requests per {bin_h:g} h: {s['grants']} granted and {s['denials']} denied "
-           f"({s['denial_rate']:.1%}){worst}.")
+    alt = (
+        f"Licence requests per {bin_h:g} h: {s['grants']} granted and {s['denials']} denied "
+        f"({s['denial_rate']:.1%}){worst}."
+    )
     return _finish(ax, result, "Licence requests granted and denied", f"requests per {bin_h:g} h", alt)
 
 
@@ -164,13 +188,21 @@ def license_distribution(result: Result, ax: Axes | None = None, product: int = 
         if server == SITE_RESERVE:
             ax.step(held.index, held[server], where="post", color=GREY, linestyle="--", label="reserve pool")
             continue
-        ax.step(held.index, held[server], where="post", color=PALETTE[server % len(PALETTE)], linewidth=2,
-                label=f"server {server}")
+        ax.step(
+            held.index,
+            held[server],
+            where="post",
+            color=PALETTE[server % len(PALETTE)],
+            linewidth=2,
+            label=f"server {server}",
+        )
     _mark_site_events(ax, result)
     _legend(ax)
-    alt = (f"Licences of product {product} held by each of {result.params.n_servers} servers over time; "
-           f"at worst {result.summary['max_imbalance']:g} licences sat on servers beyond their share of clients, "
-           f"and balancing moved {result.summary['licenses_moved']} licences.")
+    alt = (
+        f"Licences of product {product} held by each of {result.params.n_servers} servers over time; "
+        f"at worst {result.summary['max_imbalance']:g} licences sat on servers beyond their share of clients, "
+        f"and balancing moved {result.summary['licenses_moved']} licences."
+    )
     return _finish(ax, result, f"Licence distribution per server (product {product})", "licences", alt)
 
 
@@ -183,29 +215,50 @@ def client_attempts(result: Result, ax: Axes | None = None, bin_h: float = 1.0) 
     ax = _axes(ax)
     events = result.events
     # rebinds and restarts are drawn last, on top of the reconnections that share their minutes
-    kinds = [("contact_failed", "failed contact", 3), ("retry", "retry, no answer", 1), ("reconnect", "reconnected", 2),
-             ("failover", "failover", 0), ("restart", "user restart", 7), ("rebind", "rebind at CCIM/restart", 4)]
-    edges = pd.date_range(pd.Timestamp(result.params.start), periods=int(result.params.days * 24 / bin_h) + 1,
-                          freq=pd.Timedelta(hours=bin_h))
+    kinds = [
+        ("contact_failed", "failed contact", 3),
+        ("retry", "retry, no answer", 1),
+        ("reconnect", "reconnected", 2),
+        ("failover", "failover", 0),
+        ("restart", "user restart", 7),
+        ("rebind", "rebind at CCIM/restart", 4),
+    ]
+    edges = pd.date_range(
+        pd.Timestamp(result.params.start),
+        periods=int(result.params.days * 24 / bin_h) + 1,
+        freq=pd.Timedelta(hours=bin_h),
+    )
     for kind, label, colour in kinds:
         times = events.loc[events["kind"] == kind, "time"].to_numpy(dtype="datetime64[ns]")
         if len(times):
             counts, _ = np.histogram(times, bins=edges.to_numpy(dtype="datetime64[ns]"))
-            ax.stairs(counts, edges, color=PALETTE[colour], label=label, linestyle=":" if kind == "restart" else "-",
-                      linewidth=2.4 if kind in ("rebind", "restart") else 1.6)
+            ax.stairs(
+                counts,
+                edges,
+                color=PALETTE[colour],
+                label=label,
+                linestyle=":" if kind == "restart" else "-",
+                linewidth=2.4 if kind in ("rebind", "restart") else 1.6,
+            )
     ax.set_yscale("symlog", linthresh=1, linscale=0.5)
     ax.set_ylim(bottom=0)
     _mark_site_events(ax, result)
     _legend(ax)
     s = result.summary
     counts = events["kind"].value_counts()
-    alt = (f"Client connection trouble per {bin_h:g} h: {s['connection_attempts']} attempts in all, "
-           f"{s['attempts_no_server']} while no server was up, and {s['failovers']} moves to another server.")
+    alt = (
+        f"Client connection trouble per {bin_h:g} h: {s['connection_attempts']} attempts in all, "
+        f"{s['attempts_no_server']} while no server was up, and {s['failovers']} moves to another server."
+    )
     rebinds, restarts = int(counts.get("rebind", 0)), int(counts.get("restart", 0))
     if rebinds or restarts:  # Q212894: say what the Windows 95/98 clients did, when they did anything
-        alt += (f" {int(counts.get('retry', 0))} retries went unanswered; Windows 95/98 users restarted "
-                f"{restarts} times and {rebinds} clients were rebound at a CCIM cycle or restart.")
-    return _finish(ax, result, "What the clients did when a server did not answer", f"events per {bin_h:g} h (log)", alt)
+        alt += (
+            f" {int(counts.get('retry', 0))} retries went unanswered; Windows 95/98 users restarted "
+            f"{restarts} times and {rebinds} clients were rebound at a CCIM cycle or restart."
+        )
+    return _finish(
+        ax, result, "What the clients did when a server did not answer", f"events per {bin_h:g} h (log)", alt
+    )
 
 
 def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
@@ -216,12 +269,27 @@ def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
     x = np.arange(len(usage))
     ax.bar(x - 0.2, usage["sessions"], width=0.4, color=PALETTE[0], label="runs that happened")
     ax.bar(x + 0.2, usage["reported"], width=0.4, color=PALETTE[2], label="runs reported to the site")
-    ax.bar(x + 0.2, usage["unreported"], width=0.4, bottom=usage["reported"] + usage["pending"],
-           color=PALETTE[3], alpha=0.35, hatch="//", label="never uploaded (Q213261)")
+    ax.bar(
+        x + 0.2,
+        usage["unreported"],
+        width=0.4,
+        bottom=usage["reported"] + usage["pending"],
+        color=PALETTE[3],
+        alpha=0.35,
+        hatch="//",
+        label="never uploaded (Q213261)",
+    )
     if usage["lost_at_reinstall"].any():
-        ax.bar(x + 0.2, usage["lost_at_reinstall"], width=0.4,
-               bottom=usage["reported"] + usage["pending"] + usage["unreported"],
-               color=PALETTE[1], alpha=0.5, hatch="xx", label="deleted with the client at reinstall")
+        ax.bar(
+            x + 0.2,
+            usage["lost_at_reinstall"],
+            width=0.4,
+            bottom=usage["reported"] + usage["pending"] + usage["unreported"],
+            color=PALETTE[1],
+            alpha=0.5,
+            hatch="xx",
+            label="deleted with the client at reinstall",
+        )
     ax.set_xticks(x, [f"{m:g} min behind" if m else "in step" for m in usage.index])
     ax.set_title("Usage that happened and usage the site saw, by client clock", fontsize=TITLE_PT, loc="left")
     ax.set_ylabel("program runs", fontsize=LABEL_PT)
@@ -229,11 +297,16 @@ def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
     _legend(ax)
     ax.grid(axis="y", alpha=0.3)
     s = result.summary
-    ax.kbsim_alt = (f"Of {s['sessions']} program runs, {s['sessions_reported']} reached the site and "
-                    f"{s['sessions_unreported']} were never uploaded by clients whose clocks lag beyond "
-                    f"{result.params.clock_threshold_min:g} min"
-                    + (f"; {s['sessions_lost_at_reinstall']} were deleted with the client software at a reinstall."
-                       if s["sessions_lost_at_reinstall"] else "."))
+    ax.kbsim_alt = (
+        f"Of {s['sessions']} program runs, {s['sessions_reported']} reached the site and "
+        f"{s['sessions_unreported']} were never uploaded by clients whose clocks lag beyond "
+        f"{result.params.clock_threshold_min:g} min"
+        + (
+            f"; {s['sessions_lost_at_reinstall']} were deleted with the client software at a reinstall."
+            if s["sessions_lost_at_reinstall"]
+            else "."
+        )
+    )
     fig = ax.figure
     if not getattr(fig, "kbsim_stamped", False):
         fig.text(0.995, 0.002, result.stamp(), ha="right", va="bottom", fontsize=SMALL_PT, color="#555555")
@@ -257,11 +330,21 @@ def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
         spans.append((since, end, state))
         for left, right, st in spans:
             if right > left:
-                ax.broken_barh([(mdates.date2num(left), mdates.date2num(right) - mdates.date2num(left))],
-                               (server - 0.3, 0.6), color=STATE_COLOURS.get(st, GREY))
+                ax.broken_barh(
+                    [(mdates.date2num(left), mdates.date2num(right) - mdates.date2num(left))],
+                    (server - 0.3, 0.6),
+                    color=STATE_COLOURS.get(st, GREY),
+                )
     status = result.status[result.status["message_id"] == MESSAGE_9406]
-    ax.plot(status["time"], status["server"] + 0.42, "v", color="#000000", markersize=4, linestyle="none",
-            label=f"status message 9406 ({len(status)})")
+    ax.plot(
+        status["time"],
+        status["server"] + 0.42,
+        "v",
+        color="#000000",
+        markersize=4,
+        linestyle="none",
+        label=f"status message 9406 ({len(status)})",
+    )
     packs = result.events.loc[result.events["kind"] == "pack", "time"].drop_duplicates()
     for i, t in enumerate(packs):
         ax.axvline(t, color=PALETTE[4], linestyle="--", linewidth=1, label="weekly pack (PackTime)" if i == 0 else None)
@@ -271,8 +354,10 @@ def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
     ax.set_ylim(-0.6, result.params.n_servers - 0.2 + 0.3)
     ax.legend(loc="upper left", fontsize=SMALL_PT, ncols=3, bbox_to_anchor=(0, -0.22))
     first = f", the first at {status['time'].iloc[0]:%a %H:%M}" if len(status) else ""
-    alt = (f"SMS_LICENSE_SERVER state on {result.params.n_servers} servers at {result.params.service_pack}: "
-           f"{len(status)} status messages 9406{first}.")
+    alt = (
+        f"SMS_LICENSE_SERVER state on {result.params.n_servers} servers at {result.params.service_pack}: "
+        f"{len(status)} status messages 9406{first}."
+    )
     ax = _finish(ax, result, f"Licence server service and status message 9406 ({result.params.service_pack})", "", alt)
     ax.grid(False)
     return ax
@@ -284,8 +369,10 @@ def _height(name: str, result: Result) -> float:
 
 
 #: Every figure by name, as presets and the explorer refer to them.
-PLOTS = {f.__name__: f for f in (denials_over_time, license_distribution, client_attempts,
-                                  usage_by_clock_offset, service_timeline)}
+PLOTS = {
+    f.__name__: f
+    for f in (denials_over_time, license_distribution, client_attempts, usage_by_clock_offset, service_timeline)
+}
 
 
 def check_plot(name: str) -> None:
@@ -361,8 +448,16 @@ def sweep_band(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Ax
             ax.plot(line["_x"], line["mean"], "o-", color=colour, linewidth=2, label=label)
             ax.fill_between(line["_x"], line["ci_low"], line["ci_high"], color=colour, alpha=0.2)
         else:
-            ax.errorbar(line["_x"], line["mean"], yerr=[line["mean"] - line["ci_low"], line["ci_high"] - line["mean"]],
-                        fmt="o", color=colour, capsize=5, linewidth=2, label=label)
+            ax.errorbar(
+                line["_x"],
+                line["mean"],
+                yerr=[line["mean"] - line["ci_low"], line["ci_high"] - line["mean"]],
+                fmt="o",
+                color=colour,
+                capsize=5,
+                linewidth=2,
+                label=label,
+            )
     if numeric:
         ax.fill_between([], [], [], color=GREY, alpha=0.3, label="shaded: 95% interval")
         positive = [v for v in values if v > 0]
@@ -388,9 +483,11 @@ def sweep_band(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Ax
     ax.grid(axis="y", alpha=0.3)
     low, high = rows.loc[rows["mean"].idxmin()], rows.loc[rows["mean"].idxmax()]
     per_line = f" for {len(lines)} values of {', '.join(line_names)}" if len(lines) > 1 else ""
-    ax.kbsim_alt = (f"Mean {metric} over up to {int(rows['count'].max())} seeds against {x_name}{per_line}, "
-                    f"with 95% intervals: lowest {_number(metric, low['mean'])} at {_where(low, by)}, "
-                    f"highest {_number(metric, high['mean'])} at {_where(high, by)}.")
+    ax.kbsim_alt = (
+        f"Mean {metric} over up to {int(rows['count'].max())} seeds against {x_name}{per_line}, "
+        f"with 95% intervals: lowest {_number(metric, low['mean'])} at {_where(low, by)}, "
+        f"highest {_number(metric, high['mean'])} at {_where(high, by)}."
+    )
     stamp = summary.attrs.get("stamp", "")
     fig = ax.figure
     if stamp and not getattr(fig, "kbsim_stamped", False):
@@ -425,7 +522,9 @@ def evidence_requests(evidence: Evidence, ax: Axes | None = None, bin_h: float =
     _legend(ax)
     s = evidence.summary
     alt = f"Licence requests per {bin_h:g} h: {s['grants']} granted and {s['denials']} denied."
-    return _frame(ax, start, days, evidence.title, "Licence requests granted and denied", f"requests per {bin_h:g} h", alt)
+    return _frame(
+        ax, start, days, evidence.title, "Licence requests granted and denied", f"requests per {bin_h:g} h", alt
+    )
 
 
 def evidence_licences(evidence: Evidence, ax: Axes | None = None) -> Axes:
@@ -435,14 +534,22 @@ def evidence_licences(evidence: Evidence, ax: Axes | None = None) -> Axes:
     for server, rows in table.groupby("server"):
         colour = GREY if server == SITE_RESERVE else PALETTE[int(server) % len(PALETTE)]
         label = "reserve pool" if server == SITE_RESERVE else f"SWM{server}"
-        ax.step(rows["time"], rows["free"], where="post", color=colour, label=label,
-                linestyle="--" if server == SITE_RESERVE else "-")
+        ax.step(
+            rows["time"],
+            rows["free"],
+            where="post",
+            color=colour,
+            label=label,
+            linestyle="--" if server == SITE_RESERVE else "-",
+        )
         down = rows.loc[~rows["up"].astype(bool), "time"]
         if len(down):
             ax.plot(down, np.zeros(len(down)), "s", color=colour, markersize=3, label=f"SWM{server} down")
     _legend(ax)
     start, days = evidence.settings["start"], evidence.settings["days"]
-    alt = f"Free licences on each of {evidence.settings['n_servers']} servers and in the reserve pool, every 15 minutes."
+    alt = (
+        f"Free licences on each of {evidence.settings['n_servers']} servers and in the reserve pool, every 15 minutes."
+    )
     return _frame(ax, start, days, evidence.title, "Free licences per server", "free licences", alt)
 
 

@@ -69,8 +69,19 @@ class EventLog:
     before it, so the frame keeps the order in which everything was recorded.
     """
 
-    __slots__ = ("time", "kind", "client", "server", "product", "detail", "after", "outcomes",
-                 "launch_time", "launch_client", "launch_product")
+    __slots__ = (
+        "after",
+        "client",
+        "detail",
+        "kind",
+        "launch_client",
+        "launch_product",
+        "launch_time",
+        "outcomes",
+        "product",
+        "server",
+        "time",
+    )
 
     def __init__(self) -> None:
         self.time = array("d")
@@ -98,8 +109,9 @@ class EventLog:
         self.detail.append(detail)
         self.after.append(len(self.outcomes))
 
-    def extend(self, time: np.ndarray, kind: str, client: np.ndarray, server: int, product: int,
-               detail: list[str]) -> None:
+    def extend(
+        self, time: np.ndarray, kind: str, client: np.ndarray, server: int, product: int, detail: list[str]
+    ) -> None:
         """Append many events of one kind at once (computed after the run)."""
         n = len(time)
         self.time.extend(np.asarray(time, dtype=float).tolist())
@@ -126,8 +138,9 @@ class EventLog:
         outcome = np.asarray(self.outcomes, dtype=np.int64)
         out_server = outcome // 4 - 1
         out_kind = outcome % 4
-        minutes = np.concatenate([np.frombuffer(self.time, dtype=float) if len(self.time) else np.zeros(0),
-                                  self.launch_time[:n_out]])
+        minutes = np.concatenate(
+            [np.frombuffer(self.time, dtype=float) if len(self.time) else np.zeros(0), self.launch_time[:n_out]]
+        )
         # The order of recording: other events before launch row k carry 2k, launch row k 2k + 1.
         recorded = np.concatenate([2 * np.asarray(self.after, dtype=np.int64), 2 * np.arange(n_out) + 1])
         order = np.lexsort((recorded, minutes))
@@ -141,17 +154,20 @@ class EventLog:
         # The detail texts: every other event's own, then "" or a refusal's text for each launch row.
         servers = max(int(out_server.max(initial=0)) + 1, 1)
         words = self.detail + [""] + [f"no free licence on SWM{s}" for s in range(servers)]
-        which = np.concatenate([np.arange(len(self.detail)),
-                                len(self.detail) + np.where(out_kind == DENY, out_server + 1, 0)])[order]
-        return pd.DataFrame({
-            "time": clock(start, minutes),
-            "hours": minutes / 60.0,
-            "kind": pd.Categorical.from_codes(codes, categories=list(EVENT_KINDS)),
-            "client": column(self.client, self.launch_client[:n_out]),
-            "server": column(self.server, out_server),
-            "product": column(self.product, self.launch_product[:n_out]),
-            "detail": text_column(words, which),
-        })
+        which = np.concatenate(
+            [np.arange(len(self.detail)), len(self.detail) + np.where(out_kind == DENY, out_server + 1, 0)]
+        )[order]
+        return pd.DataFrame(
+            {
+                "time": clock(start, minutes),
+                "hours": minutes / 60.0,
+                "kind": pd.Categorical.from_codes(codes, categories=list(EVENT_KINDS)),
+                "client": column(self.client, self.launch_client[:n_out]),
+                "server": column(self.server, out_server),
+                "product": column(self.product, self.launch_product[:n_out]),
+                "detail": text_column(words, which),
+            }
+        )
 
 
 def text_column(words: list[str], which: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:

@@ -121,10 +121,19 @@ def load_preset(path: str | Path | Traversable) -> Preset:
         variants[name] = Params.from_values(values, base=params, source=f"{path} [variants.{name}]")
     directions = _directions(path, data, explore, params)
     name = path.name.removesuffix(".toml")
-    return Preset(name=name, title=data.get("title", name), article=data.get("article", ""),
-                  description=data.get("description", ""), params=params, explore=explore,
-                  plots=tuple(data.get("plots", Preset.plots)), metrics=metrics or Preset.metrics,
-                  variants=variants, directions=directions, path=str(path))
+    return Preset(
+        name=name,
+        title=data.get("title", name),
+        article=data.get("article", ""),
+        description=data.get("description", ""),
+        params=params,
+        explore=explore,
+        plots=tuple(data.get("plots", Preset.plots)),
+        metrics=metrics or Preset.metrics,
+        variants=variants,
+        directions=directions,
+        path=str(path),
+    )
 
 
 def direction_controls(explore: tuple[str, ...]) -> list[str]:
@@ -147,13 +156,17 @@ def _directions(path: Path, data: dict[str, Any], explore: tuple[str, ...], para
     controls = direction_controls(explore)
     missing = [name for name in controls if name not in table]
     if missing:
-        raise ParameterError(f"{path}: [directions] does not declare {missing[0]!r}: every explored control "
-                             f"but seed needs one ({', '.join(controls)})")
+        raise ParameterError(
+            f"{path}: [directions] does not declare {missing[0]!r}: every explored control "
+            f"but seed needs one ({', '.join(controls)})"
+        )
     declared = []
     for control, entries in table.items():
         where = f"{path}: [directions.{control}]"
         if control not in controls:
-            raise ParameterError(f"{where}: {control!r} is not a control of this preset: expected one of {', '.join(controls)}")
+            raise ParameterError(
+                f"{where}: {control!r} is not a control of this preset: expected one of {', '.join(controls)}"
+            )
         if not isinstance(entries, dict):
             raise ParameterError(f"{where} must be a table of summary numbers and directions")
         when = entries.get("when", {})
@@ -166,23 +179,30 @@ def _directions(path: Path, data: dict[str, Any], explore: tuple[str, ...], para
             raise ParameterError(f"{where} declares no summary number")
         for metric, entry in metrics.items():
             if metric not in SUMMARY:
-                raise ParameterError(f"{where}: unknown summary number {metric!r}: expected one of {', '.join(SUMMARY)}")
+                raise ParameterError(
+                    f"{where}: unknown summary number {metric!r}: expected one of {', '.join(SUMMARY)}"
+                )
             word, why = entry, ""
             if isinstance(entry, dict):
                 unknown = set(entry) - {"direction", "why"}
                 if unknown:
-                    raise ParameterError(f"{where}: {metric} has unknown entry {sorted(unknown)[0]!r}: expected direction and why")
+                    raise ParameterError(
+                        f"{where}: {metric} has unknown entry {sorted(unknown)[0]!r}: expected direction and why"
+                    )
                 word, why = entry.get("direction"), entry.get("why", "")
             if word not in DIRECTIONS:
-                raise ParameterError(f"{where}: {metric} = {word!r} is not a direction: expected one of {', '.join(DIRECTIONS)}")
+                raise ParameterError(
+                    f"{where}: {metric} = {word!r} is not a direction: expected one of {', '.join(DIRECTIONS)}"
+                )
             if not isinstance(why, str) or (word in SHAPES and not why.strip()):
-                raise ParameterError(f"{where}: {metric} = {word!r} is not monotone: say why (why = \"...\")")
+                raise ParameterError(f'{where}: {metric} = {word!r} is not monotone: say why (why = "...")')
             declared.append(Direction(control, metric, word, why, when_values))
     return tuple(declared)
 
 
-def _names(path: Path | Traversable, data: dict[str, Any], key: str, known: Any, what: str,
-           listing: str) -> tuple[str, ...]:
+def _names(
+    path: Path | Traversable, data: dict[str, Any], key: str, known: Any, what: str, listing: str
+) -> tuple[str, ...]:
     names = data.get(key, [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ParameterError(f"{path}: {key} must be a list of {what} names")
@@ -202,8 +222,11 @@ def _table(path: Path | Traversable, data: dict[str, Any], key: str) -> dict[str
 @cache
 def _presets() -> dict[str, Preset]:
     folder = resources.files(__package__) / PRESET_DIR
-    files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name) \
-        if folder.is_dir() else []
+    files = (
+        sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+        if folder.is_dir()
+        else []
+    )
     if not files:
         raise ParameterError(f"no presets in {folder}: this kbsim installation is incomplete; reinstall kbsim")
     return {f.name.removesuffix(".toml"): load_preset(f) for f in files}

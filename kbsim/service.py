@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import configparser
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +66,9 @@ class ServiceMonitor:
     def set_state(self, server: int, state: str, why: str) -> None:
         if self.state[server] != state:
             self.state[server] = state
-            self.site.log.add(self.site.scheduler.now, "service_state", -1, server, -1, f"SMS_LICENSE_SERVER {state}: {why}")
+            self.site.log.add(
+                self.site.scheduler.now, "service_state", -1, server, -1, f"SMS_LICENSE_SERVER {state}: {why}"
+            )
 
     def pack(self, _: object = None) -> None:
         """The weekly FoxPro pack on every server that is up."""
@@ -77,7 +79,11 @@ class ServiceMonitor:
                 continue
             site.log.add(now, "pack", -1, s, -1, "FoxPro data cache packed (Remodbc.ini PackTime)")
             if self.hangs and self.state[s] == RUNNING:
-                self.set_state(s, STOP_PENDING, f"reports stopping after the pack but keeps running ({site.params.service_pack}, Q299261)")
+                self.set_state(
+                    s,
+                    STOP_PENDING,
+                    f"reports stopping after the pack but keeps running ({site.params.service_pack}, Q299261)",
+                )
         site.scheduler.schedule(now + self.pack_interval_min, self.pack, priority=STATE)
 
     def poll(self, _: object = None) -> None:
@@ -130,9 +136,12 @@ def read_remodbc(path: str | Path) -> RemodbcConfig:
     found = {section: parser[section] for section in parser.sections()}
     with_pack = [s for s, values in found.items() if "packtime" in values]
     if not with_pack:
-        raise ParameterError(f"{path}: no PackTime entry in any section; expected PackTime=<seconds since 1970-01-01>, e.g. PackTime=991533599")
+        raise ParameterError(
+            f"{path}: no PackTime entry in any section; expected PackTime=<seconds since 1970-01-01>, e.g. "
+            f"PackTime=991533599"
+        )
     section = "DS" if "DS" in with_pack else with_pack[0]
-    pack_time = datetime.fromtimestamp(_seconds(path, section, "PackTime", found[section]["packtime"], 0), timezone.utc)
+    pack_time = datetime.fromtimestamp(_seconds(path, section, "PackTime", found[section]["packtime"], 0), UTC)
     interval = None
     for name, values in found.items():
         if "packinterval" in values:
@@ -145,5 +154,6 @@ def _seconds(path: Path, section: str, entry: str, raw: str, minimum: int) -> in
     text = raw.strip()
     if not text.isdigit() or not minimum <= int(text) < 2**32:
         raise ParameterError(
-            f"{path}: [{section}] {entry}={raw!r} is not allowed: expected whole seconds from {minimum} to {2**32 - 1}")
+            f"{path}: [{section}] {entry}={raw!r} is not allowed: expected whole seconds from {minimum} to {2**32 - 1}"
+        )
     return int(text)

@@ -23,7 +23,7 @@ from .licenses import LicenseLedger
 from .parameters import Params
 from .record import EventLog, clock
 from .result import Result
-from .service import STOPPED, RUNNING, ServiceMonitor
+from .service import RUNNING, STOPPED, ServiceMonitor
 from .usage import NEVER, settle_uploads, upload_blocked_until
 
 #: How often the licence levels are sampled into ``Result.licenses``.
@@ -39,7 +39,7 @@ def home_servers(params: Params, rng: np.random.Generator) -> np.ndarray:
     n, servers = params.n_clients, params.n_servers
     if servers == 1:
         return np.zeros(n, dtype=np.int64)
-    on_zero = int(round(params.demand_skew * n))
+    on_zero = round(params.demand_skew * n)
     rest = np.arange(n - on_zero) % (servers - 1) + 1
     return rng.permutation(np.concatenate([np.zeros(on_zero, dtype=np.int64), rest]))
 
@@ -53,7 +53,7 @@ def server_lists(home: np.ndarray, n_servers: int, rng: np.random.Generator) -> 
 def chosen(n: int, fraction: float, rng: np.random.Generator) -> np.ndarray:
     """A mask of exactly ``round(fraction * n)`` clients, picked at random."""
     mask = np.zeros(n, dtype=bool)
-    mask[rng.permutation(n)[: int(round(fraction * n))]] = True
+    mask[rng.permutation(n)[: round(fraction * n)]] = True
     return mask
 
 
@@ -112,8 +112,9 @@ class Site:
 
         self.up = [True] * params.n_servers
         # Every minute at which a server may go down or come back, for clients that wait for one.
-        self.state_changes = sorted({t for _, start_h, minutes in params.outages
-                                     for t in (start_h * 60, start_h * 60 + minutes)})
+        self.state_changes = sorted(
+            {t for _, start_h, minutes in params.outages for t in (start_h * 60, start_h * 60 + minutes)}
+        )
         self.servers_up = params.n_servers
         self._down_depth = [0] * params.n_servers
         self.all_down: list[tuple[float, float]] = []
@@ -121,17 +122,18 @@ class Site:
         self.odbc_reachable = [s not in params.unreachable_servers for s in range(params.n_servers)]
 
         clients_per_server = np.bincount(home, minlength=params.n_servers).astype(float)
-        self.ledger = LicenseLedger(params.n_servers, params.n_products, params.licenses,
-                                    params.reserve_pct, clients_per_server.tolist())
-        self.agents = ClientAgents(self, home, self.win9x, self.install_min,
-                                   server_lists(home, params.n_servers, rng["server_lists"]))
+        self.ledger = LicenseLedger(
+            params.n_servers, params.n_products, params.licenses, params.reserve_pct, clients_per_server.tolist()
+        )
+        self.agents = ClientAgents(
+            self, home, self.win9x, self.install_min, server_lists(home, params.n_servers, rng["server_lists"])
+        )
         self.balancer = Balancer(self)
         self.callbacks = Callbacks(self, rng["callbacks"])
         self.service = ServiceMonitor(self)
         self.samples: list[tuple[float, list[int], list[int], list[int], list[bool], list[int]]] = []
 
-    def set_launches(self, times: np.ndarray, clients: np.ndarray, products: np.ndarray,
-                     durations: np.ndarray) -> None:
+    def set_launches(self, times: np.ndarray, clients: np.ndarray, products: np.ndarray, durations: np.ndarray) -> None:
         """Every launch of the run, sorted by time: minutes, client, product and run time (minutes)."""
         self.launch_time = np.asarray(times, dtype=float).tolist()
         self.launch_client = np.asarray(clients, dtype=np.int64).tolist()
@@ -176,8 +178,9 @@ class Site:
 
     def _sample(self, _: object = None) -> None:
         ledger = self.ledger
-        self.samples.append((self.scheduler.now, ledger.free[:], ledger.in_use[:], ledger.reserve[:], self.up[:],
-                             self.agents.bound[:]))
+        self.samples.append(
+            (self.scheduler.now, ledger.free[:], ledger.in_use[:], ledger.reserve[:], self.up[:], self.agents.bound[:])
+        )
         nxt = self.scheduler.now + LICENSE_SAMPLE_MIN
         if nxt <= self.until:
             self.scheduler.schedule(nxt, self._sample, priority=OBSERVE)
@@ -214,33 +217,62 @@ def simulate(params: Params) -> Result:
 def _result(site: Site) -> Result:
     params, agents = site.params, site.agents
     start = pd.Timestamp(params.start)
-    blocked_until = upload_blocked_until(site.install_min, site.clock_lag_min, params.clock_threshold_min,
-                                         params.service_pack, params.clock_sync_h * 60, site.reinstall_min)
+    blocked_until = upload_blocked_until(
+        site.install_min,
+        site.clock_lag_min,
+        params.clock_threshold_min,
+        params.service_pack,
+        params.clock_sync_h * 60,
+        site.reinstall_min,
+    )
     logged_time, logged_client = agents.local_log()
     uploads = settle_uploads(
-        logged_time, logged_client,
-        params.n_clients, site.poll_phase_min, params.config_poll_min, site.until,
-        blocked_until, site.reinstall_min, site.all_down)
+        logged_time,
+        logged_client,
+        params.n_clients,
+        site.poll_phase_min,
+        params.config_poll_min,
+        site.until,
+        blocked_until,
+        site.reinstall_min,
+        site.all_down,
+    )
     _log_clock_workaround(site, uploads.lost)
-    site.log.extend(uploads.upload_time, "upload", uploads.upload_client, -1, -1,
-                    [f"{_runs(n)} uploaded from the offline log" for n in uploads.upload_count.tolist()])
-    site.log.extend(uploads.refused_time, "upload_refused", uploads.refused_client, -1, -1,
-                    [f"clock {site.clock_lag_min[c]:g} min behind the site server; {_runs(n)} held on the client"
-                     for c, n in zip(uploads.refused_client.tolist(), uploads.refused_count.tolist())])
+    site.log.extend(
+        uploads.upload_time,
+        "upload",
+        uploads.upload_client,
+        -1,
+        -1,
+        [f"{_runs(n)} uploaded from the offline log" for n in uploads.upload_count.tolist()],
+    )
+    site.log.extend(
+        uploads.refused_time,
+        "upload_refused",
+        uploads.refused_client,
+        -1,
+        -1,
+        [
+            f"clock {site.clock_lag_min[c]:g} min behind the site server; {_runs(n)} held on the client"
+            for c, n in zip(uploads.refused_client.tolist(), uploads.refused_count.tolist())
+        ],
+    )
 
     granted = np.asarray(agents.granted)
-    usage = pd.DataFrame({
-        "client": np.arange(params.n_clients),
-        "os": np.where(site.win9x, "Windows 95/98", "Windows NT"),
-        "home_server": np.asarray(agents.home),
-        "clock_offset_min": site.clock_lag_min,
-        "sessions": granted + uploads.logged,
-        "reported": granted + uploads.reported,
-        "pending": uploads.pending,
-        "unreported": uploads.unreported,
-        "lost_at_reinstall": uploads.lost,
-        "first_ccim_h": np.where(site.win9x, np.asarray(agents.knows_all_at) / 60.0, np.nan),
-    })
+    usage = pd.DataFrame(
+        {
+            "client": np.arange(params.n_clients),
+            "os": np.where(site.win9x, "Windows 95/98", "Windows NT"),
+            "home_server": np.asarray(agents.home),
+            "clock_offset_min": site.clock_lag_min,
+            "sessions": granted + uploads.logged,
+            "reported": granted + uploads.reported,
+            "pending": uploads.pending,
+            "unreported": uploads.unreported,
+            "lost_at_reinstall": uploads.lost,
+            "first_ccim_h": np.where(site.win9x, np.asarray(agents.knows_all_at) / 60.0, np.nan),
+        }
+    )
     licenses = _license_table(site, start)
     status = pd.DataFrame(site.service.status, columns=["minutes", "server", "message_id", "text"])
     minutes = status.pop("minutes").to_numpy(dtype=float)
@@ -278,21 +310,42 @@ def _result(site: Site) -> Result:
         "recovery_h_win9x": _median_recovery(site, site.win9x),
         "recovery_h_nt": _median_recovery(site, ~site.win9x),
     }
-    return Result(params=params, summary=summary, events=site.log.to_frame(start), licenses=licenses,
-                  usage=usage, status=status, notes=_notes(usage, summary, params))
+    return Result(
+        params=params,
+        summary=summary,
+        events=site.log.to_frame(start),
+        licenses=licenses,
+        usage=usage,
+        status=status,
+        notes=_notes(usage, summary, params),
+    )
 
 
 def _log_clock_workaround(site: Site, lost: np.ndarray) -> None:
     """The skewed clients' clock correction and reinstall (Q213261), as events."""
     params, skewed = site.params, np.flatnonzero(site.skewed)
     if params.clock_sync_h * 60 < site.until and len(skewed):
-        site.log.extend(np.full(len(skewed), params.clock_sync_h * 60), "clock_sync", skewed, -1, -1,
-                        [f"clock set to the site server's ({params.clock_offset_min:g} min forward)"] * len(skewed))
+        site.log.extend(
+            np.full(len(skewed), params.clock_sync_h * 60),
+            "clock_sync",
+            skewed,
+            -1,
+            -1,
+            [f"clock set to the site server's ({params.clock_offset_min:g} min forward)"] * len(skewed),
+        )
     again = np.flatnonzero(site.reinstall_min < site.until)
     if len(again):
-        site.log.extend(site.reinstall_min[again], "reinstall", again, -1, -1,
-                        [f"client software removed and installed again; {_runs(n)} in the offline log deleted"
-                         for n in lost[again].tolist()])
+        site.log.extend(
+            site.reinstall_min[again],
+            "reinstall",
+            again,
+            -1,
+            -1,
+            [
+                f"client software removed and installed again; {_runs(n)} in the offline log deleted"
+                for n in lost[again].tolist()
+            ],
+        )
 
 
 def _runs(n: int) -> str:
@@ -310,18 +363,20 @@ def _license_table(site: Site, start: pd.Timestamp) -> pd.DataFrame:
     free = np.concatenate([free, reserve], axis=1)
     in_use = np.concatenate([in_use, np.zeros_like(reserve)], axis=1)
     up = np.broadcast_to(np.concatenate([up, np.ones((len(minutes), 1, 1), dtype=bool)], axis=1), free.shape)
-    server = np.broadcast_to(np.array(list(range(n_s)) + [SITE_RESERVE])[None, :, None], free.shape)
+    server = np.broadcast_to(np.array([*list(range(n_s)), SITE_RESERVE])[None, :, None], free.shape)
     product = np.broadcast_to(np.arange(n_p)[None, None, :], free.shape)
     minute = np.broadcast_to(minutes[:, None, None], free.shape)
-    return pd.DataFrame({
-        "time": clock(start, minute.ravel()),
-        "hours": minute.ravel() / 60.0,
-        "server": server.ravel(),
-        "product": product.ravel(),
-        "up": up.ravel(),
-        "in_use": in_use.ravel(),
-        "free": free.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "time": clock(start, minute.ravel()),
+            "hours": minute.ravel() / 60.0,
+            "server": server.ravel(),
+            "product": product.ravel(),
+            "up": up.ravel(),
+            "in_use": in_use.ravel(),
+            "free": free.ravel(),
+        }
+    )
 
 
 def _imbalance(site: Site) -> np.ndarray:
@@ -336,8 +391,9 @@ def _imbalance(site: Site) -> np.ndarray:
     if not samples:
         return np.zeros(0)
     n = len(samples)
-    held = (np.array([x[1] for x in samples], dtype=float) + np.array([x[2] for x in samples], dtype=float)
-            ).reshape(n, n_s, n_p)
+    held = (np.array([x[1] for x in samples], dtype=float) + np.array([x[2] for x in samples], dtype=float)).reshape(
+        n, n_s, n_p
+    )
     up = np.array([x[4] for x in samples], dtype=bool).reshape(n, n_s)
     bound = np.array([x[5] for x in samples], dtype=float).reshape(n, n_s)
     clients = (bound * up).sum(axis=1)  # whole numbers: exact in any order
@@ -366,23 +422,33 @@ def _notes(usage: pd.DataFrame, summary: dict, params: Params) -> list[str]:
     if len(held):
         synced = ""
         if params.reinstall_h < min(params.clock_sync_h, params.days * 24):
-            synced = (f" The reinstall at {params.reinstall_h:g} h came before their clocks were set right, "
-                      "so it installed the same fault again.")
+            synced = (
+                f" The reinstall at {params.reinstall_h:g} h came before their clocks were set right, "
+                "so it installed the same fault again."
+            )
         elif params.clock_sync_h < params.days * 24:
-            synced = (f" Setting their clocks right at {params.clock_sync_h:g} h did not help: the state was set "
-                      "at install, and the clients were not reinstalled after it.")
+            synced = (
+                f" Setting their clocks right at {params.clock_sync_h:g} h did not help: the state was set "
+                "at install, and the clients were not reinstalled after it."
+            )
         notes.append(
             f"{int(held['unreported'].sum())} runs on {len(held)} clients were never uploaded: their clocks lagged the "
             f"site server by {params.clock_offset_min:g} min when their client software was installed, beyond the "
-            f"{params.clock_threshold_min:g}-minute threshold (Q213261). They are still in those clients' logs.{synced}")
+            f"{params.clock_threshold_min:g}-minute threshold (Q213261). They are still in those clients' logs.{synced}"
+        )
     lost = usage[usage["lost_at_reinstall"] > 0]
     if len(lost):
         notes.append(
             f"{int(lost['lost_at_reinstall'].sum())} runs held in the offline logs of {len(lost)} clients were deleted "
             f"when their client software was removed at {params.reinstall_h:g} h (Q213261's workaround; the logs live "
-            "in the client's own folder, which the removal deletes). They are counted as lost at reinstall.")
+            "in the client's own folder, which the removal deletes). They are counted as lost at reinstall."
+        )
     if summary["sessions_pending"]:
-        notes.append(f"{summary['sessions_pending']} runs were logged after their client's last poll and wait for the next one.")
+        notes.append(
+            f"{summary['sessions_pending']} runs were logged after their client's last poll and wait for the next one."
+        )
     if summary["attempts_no_server"]:
-        notes.append(f"Clients made {summary['attempts_no_server']} connection attempts while no server was up (Q226827).")
+        notes.append(
+            f"Clients made {summary['attempts_no_server']} connection attempts while no server was up (Q226827)."
+        )
     return notes

@@ -71,8 +71,10 @@ class RunSize:
 
     def describe(self) -> str:
         """The size in words: ``about 60,000,000 launches, 62,000,000 event rows, 5 min and 25 GB``."""
-        return (f"about {self.launches:,} launches, {self.rows:,} event rows, {_duration(self.seconds)} "
-                f"and {_memory(self.memory_mb)}")
+        return (
+            f"about {self.launches:,} launches, {self.rows:,} event rows, {_duration(self.seconds)} "
+            f"and {_memory(self.memory_mb)}"
+        )
 
 
 def estimate(params: Params) -> RunSize:
@@ -81,10 +83,14 @@ def estimate(params: Params) -> RunSize:
     installed = _installed_share(params, days_min)
     launches = params.n_clients * params.launches_per_day * params.days * installed
     rows = launches + _uploads(params, days_min, installed) + _callbacks(params, launches) + _retries(params)
-    seconds = (_SECONDS_BASE + _SECONDS_PER_DAY * params.days * params.n_servers + _SECONDS_PER_LAUNCH * launches
-               + _SECONDS_PER_ROW * rows)
+    seconds = (
+        _SECONDS_BASE
+        + _SECONDS_PER_DAY * params.days * params.n_servers
+        + _SECONDS_PER_LAUNCH * launches
+        + _SECONDS_PER_ROW * rows
+    )
     memory = _MB_BASE + _MB_PER_LAUNCH * launches + _MB_PER_ROW * rows
-    return RunSize(launches=int(round(launches)), rows=int(round(rows)), seconds=seconds, memory_mb=memory)
+    return RunSize(launches=round(launches), rows=round(rows), seconds=seconds, memory_mb=memory)
 
 
 def check_size(params: Params, allow_large: bool = False, what: str = "this run") -> RunSize:
@@ -95,7 +101,8 @@ def check_size(params: Params, allow_large: bool = False, what: str = "this run"
             f"{what} is too large to start unasked: {size.describe()} (n_clients={params.n_clients} x "
             f"days={params.days} x launches_per_day={params.launches_per_day:g}; the limit is "
             f"{LARGE_RUN_LAUNCHES:,} launches or {LARGE_RUN_ROWS:,} event rows); to run it anyway pass "
-            f"{ALLOW}=True (command line: --allow-large)")
+            f"{ALLOW}=True (command line: --allow-large)"
+        )
     return size
 
 

@@ -37,9 +37,38 @@ SERIAL = "serial"
 RUN_COLUMNS = ("preset", "variant")
 
 # Student's t, 97.5% quantile (two-sided 95%) for 1 to 30 degrees of freedom, to four decimals.
-_T_975 = (12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
-          2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
-          2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423)
+_T_975 = (
+    12.7062,
+    4.3027,
+    3.1824,
+    2.7764,
+    2.5706,
+    2.4469,
+    2.3646,
+    2.3060,
+    2.2622,
+    2.2281,
+    2.2010,
+    2.1788,
+    2.1604,
+    2.1448,
+    2.1314,
+    2.1199,
+    2.1098,
+    2.1009,
+    2.0930,
+    2.0860,
+    2.0796,
+    2.0739,
+    2.0687,
+    2.0639,
+    2.0595,
+    2.0555,
+    2.0518,
+    2.0484,
+    2.0452,
+    2.0423,
+)
 _Z_975 = 1.959963984540054
 
 
@@ -55,16 +84,26 @@ def t_quantile_975(df: int) -> float:
     if df <= len(_T_975):
         return _T_975[df - 1]
     z = _Z_975
-    terms = ((z**3 + z) / 4,
-             (5 * z**5 + 16 * z**3 + 3 * z) / 96,
-             (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384,
-             (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160)
+    terms = (
+        (z**3 + z) / 4,
+        (5 * z**5 + 16 * z**3 + 3 * z) / 96,
+        (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384,
+        (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160,
+    )
     return z + sum(term / df ** (i + 1) for i, term in enumerate(terms))
 
 
-def sweep(preset: str | Path | Preset, grid: Mapping[str, Iterable[Any]], seeds: int | Iterable[int] = 10, *,
-          variant: str | None = None, executor: Executor | str | None = None, progress: bool = True,
-          allow_large: bool = False, **overrides: Any) -> pd.DataFrame:
+def sweep(
+    preset: str | Path | Preset,
+    grid: Mapping[str, Iterable[Any]],
+    seeds: int | Iterable[int] = 10,
+    *,
+    variant: str | None = None,
+    executor: Executor | str | None = None,
+    progress: bool = True,
+    allow_large: bool = False,
+    **overrides: Any,
+) -> pd.DataFrame:
     """Run ``preset`` at every combination of the ``grid``'s values, once per seed: one row per run.
 
     ``grid`` maps parameter names to lists of values (several names: every
@@ -80,8 +119,10 @@ def sweep(preset: str | Path | Preset, grid: Mapping[str, Iterable[Any]], seeds:
     beyond :mod:`kbsim.size`'s limits unless ``allow_large=True``.
     """
     if executor is not None and executor != SERIAL and not isinstance(executor, Executor):
-        raise ParameterError(f"executor={executor!r} is not allowed: expected None (local processes), "
-                             f"{SERIAL!r} or a concurrent.futures.Executor")
+        raise ParameterError(
+            f"executor={executor!r} is not allowed: expected None (local processes), "
+            f"{SERIAL!r} or a concurrent.futures.Executor"
+        )
     chosen = get_preset(preset)
     base = chosen.variant(variant)
     seed_list = _seeds(seeds)
@@ -100,8 +141,9 @@ def sweep(preset: str | Path | Preset, grid: Mapping[str, Iterable[Any]], seeds:
     return pd.DataFrame(rows, columns=columns)
 
 
-def run_summary(preset: str | Preset, variant: str | None, values: dict[str, Any],
-                allow_large: bool = False) -> dict[str, float]:
+def run_summary(
+    preset: str | Preset, variant: str | None, values: dict[str, Any], allow_large: bool = False
+) -> dict[str, float]:
     """One run's summary numbers: what a sweep's worker computes, from picklable input only."""
     from . import run  # kbsim's own entry point; imported here because kbsim imports this module
 
@@ -112,9 +154,15 @@ def _describe_point(point: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in point.items()) or "every point"
 
 
-def _execute(reference: str | Preset, variant: str | None, runs: list[dict[str, Any]],
-             executor: Executor | str | None, progress: bool, name: str,
-             allow_large: bool = False) -> list[dict[str, float]]:
+def _execute(
+    reference: str | Preset,
+    variant: str | None,
+    runs: list[dict[str, Any]],
+    executor: Executor | str | None,
+    progress: bool,
+    name: str,
+    allow_large: bool = False,
+) -> list[dict[str, float]]:
     if executor == SERIAL:
         summaries = []
         with _progress_bar(len(runs), name, progress) as bar:
@@ -128,12 +176,20 @@ def _execute(reference: str | Preset, variant: str | None, runs: list[dict[str, 
     return _collect(executor, reference, variant, runs, progress, name, allow_large)
 
 
-def _collect(executor: Executor, reference: str | Preset, variant: str | None, runs: list[dict[str, Any]],
-             progress: bool, name: str, allow_large: bool = False) -> list[dict[str, float]]:
+def _collect(
+    executor: Executor,
+    reference: str | Preset,
+    variant: str | None,
+    runs: list[dict[str, Any]],
+    progress: bool,
+    name: str,
+    allow_large: bool = False,
+) -> list[dict[str, float]]:
     """Submit every run, then place each summary at its run's position as it finishes."""
     # Submitting first starts a process pool's workers before the progress bar starts its thread.
-    futures: dict[Future, int] = {executor.submit(run_summary, reference, variant, values, allow_large): i
-                                  for i, values in enumerate(runs)}
+    futures: dict[Future, int] = {
+        executor.submit(run_summary, reference, variant, values, allow_large): i for i, values in enumerate(runs)
+    }
     summaries: list[dict[str, float]] = [{}] * len(runs)
     try:
         with _progress_bar(len(runs), name, progress) as bar:
@@ -194,16 +250,18 @@ def _grid_points(grid: Mapping[str, Iterable[Any]]) -> list[dict[str, Any]]:
     """Every combination of the grid's values, checked, the first name varying slowest."""
     example = "{'balancing_interval_h': [1, 4, 24]}"
     if not isinstance(grid, Mapping):
-        raise ParameterError(f"grid={grid!r} is not allowed: expected a mapping of parameter names to lists of "
-                             f"values, e.g. {example}")
+        raise ParameterError(
+            f"grid={grid!r} is not allowed: expected a mapping of parameter names to lists of values, e.g. {example}"
+        )
     axes = {}
     for name, values in grid.items():
         declared = check_name(name, "grid: ")
         if name == "seed":
             raise ParameterError("grid: seed is not swept by the grid: give seeds=N or seeds=[...]")
         if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-            raise ParameterError(f"grid: {name}={values!r} is not allowed: expected a list of values, "
-                                 f"each {declared.allowed()}")
+            raise ParameterError(
+                f"grid: {name}={values!r} is not allowed: expected a list of values, each {declared.allowed()}"
+            )
         try:
             checked = [declared.check(_plain(v)) for v in values]
         except ParameterError as exc:
@@ -212,7 +270,9 @@ def _grid_points(grid: Mapping[str, Iterable[Any]]) -> list[dict[str, Any]]:
             raise ParameterError(f"grid: {name} has no values: expected a list of values, each {declared.allowed()}")
         repeated = [v for i, v in enumerate(checked) if v in checked[:i]]
         if repeated:
-            raise ParameterError(f"grid: {name} lists {declared.to_plain(repeated[0])!r} twice: expected distinct values")
+            raise ParameterError(
+                f"grid: {name} lists {declared.to_plain(repeated[0])!r} twice: expected distinct values"
+            )
         axes[name] = checked
     return [dict(zip(axes, combination)) for combination in itertools.product(*axes.values())]
 
@@ -234,12 +294,19 @@ def summarize_sweep(frame: pd.DataFrame, metric: str | Sequence[str], by: str | 
     for name in metrics:
         if name not in frame.columns or name in PARAMETERS or not pd.api.types.is_numeric_dtype(frame[name]):
             numbers = [c for c in frame.columns if c not in PARAMETERS and pd.api.types.is_numeric_dtype(frame[c])]
-            raise unknown_name("metric", name, numbers, where="summarize_sweep: ", listing=SUMMARY_LISTING,
-                               also="or a number column added to the frame")
+            raise unknown_name(
+                "metric",
+                name,
+                numbers,
+                where="summarize_sweep: ",
+                listing=SUMMARY_LISTING,
+                also="or a number column added to the frame",
+            )
     for name in names:
         if name not in frame.columns or name in SUMMARY:
-            raise unknown_name("column to group by", name, [c for c in frame.columns if c not in SUMMARY],
-                               where="summarize_sweep: ")
+            raise unknown_name(
+                "column to group by", name, [c for c in frame.columns if c not in SUMMARY], where="summarize_sweep: "
+            )
     keys = [frame[n].map(_hashable) for n in names] or [pd.Series(0, index=frame.index, name="all runs")]
     parts = []
     for name in metrics:
@@ -258,8 +325,9 @@ def summarize_sweep(frame: pd.DataFrame, metric: str | Sequence[str], by: str | 
     return summary
 
 
-def seed_convergence(frame: pd.DataFrame, metric: str, by: str | Sequence[str] = (),
-                     counts: Iterable[int] | None = None) -> pd.DataFrame:
+def seed_convergence(
+    frame: pd.DataFrame, metric: str, by: str | Sequence[str] = (), counts: Iterable[int] | None = None
+) -> pd.DataFrame:
     """:func:`summarize_sweep` of ``metric`` over only a sweep's first n seeds, for each n in ``counts``.
 
     Shows how the 95% interval narrows as seeds are added. ``counts`` defaults to
@@ -325,11 +393,23 @@ def _stamp(frame: pd.DataFrame, by: list[str]) -> str:
     """Provenance of a summary: preset and variant, seeds, fixed parameters, kbsim version."""
     from . import __version__
 
-    runs = " · ".join(f"{p}" + (f" ({v})" if v != FAULT else "")
-                      for p, v in frame[list(RUN_COLUMNS)].drop_duplicates().itertuples(index=False))
+    runs = " · ".join(
+        f"{p}" + (f" ({v})" if v != FAULT else "")
+        for p, v in frame[list(RUN_COLUMNS)].drop_duplicates().itertuples(index=False)
+    )
     seeds = sorted(frame["seed"].unique())
-    shown = (f"seeds {seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1))
-             else f"seeds {', '.join(map(str, seeds))}") if len(seeds) > 1 else f"seed {seeds[0]}"
-    fixed = [f"{n}={PARAMETERS[n].to_plain(frame[n].iloc[0])}" for n in frame.columns
-             if n in PARAMETERS and n != "seed" and n not in by and frame[n].map(_hashable).nunique() == 1]
+    shown = (
+        (
+            f"seeds {seeds[0]}-{seeds[-1]}"
+            if seeds == list(range(seeds[0], seeds[-1] + 1))
+            else f"seeds {', '.join(map(str, seeds))}"
+        )
+        if len(seeds) > 1
+        else f"seed {seeds[0]}"
+    )
+    fixed = [
+        f"{n}={PARAMETERS[n].to_plain(frame[n].iloc[0])}"
+        for n in frame.columns
+        if n in PARAMETERS and n != "seed" and n not in by and frame[n].map(_hashable).nunique() == 1
+    ]
     return " · ".join([runs, shown, *fixed, f"kbsim {__version__}"])

@@ -36,14 +36,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 #: Service packs at which Q213261's clock bug applies (the article: 2.0 to SP2; the post-SP2 hotfix is SP2's).
 CLOCK_BUG_SERVICE_PACKS = ("SP2", "SP2+hotfix")
 NEVER = float("inf")
 
 
-def upload_blocked_until(install_min: np.ndarray, lag_min: np.ndarray, threshold_min: float, service_pack: str,
-                         sync_min: float, reinstall_min: np.ndarray) -> np.ndarray:
+def upload_blocked_until(
+    install_min: np.ndarray,
+    lag_min: np.ndarray,
+    threshold_min: float,
+    service_pack: str,
+    sync_min: float,
+    reinstall_min: np.ndarray,
+) -> np.ndarray:
     """The minute until which each client refuses to upload: 0 (never refuses) or its reinstall, or inf.
 
     Q213261: the state is the clock lag *at install* (``install_min``): more than
@@ -77,9 +82,17 @@ class Uploads:
     refused_count: np.ndarray
 
 
-def settle_uploads(logged_time: np.ndarray, logged_client: np.ndarray, n_clients: int,
-                   poll_phase_min: np.ndarray, poll_interval_min: float, until_min: float,
-                   blocked_until: np.ndarray, wiped_at: np.ndarray, all_down: list[tuple[float, float]]) -> Uploads:
+def settle_uploads(
+    logged_time: np.ndarray,
+    logged_client: np.ndarray,
+    n_clients: int,
+    poll_phase_min: np.ndarray,
+    poll_interval_min: float,
+    until_min: float,
+    blocked_until: np.ndarray,
+    wiped_at: np.ndarray,
+    all_down: list[tuple[float, float]],
+) -> Uploads:
     """Decide, for every logged run, at which poll (if any) it was uploaded, or whether it was lost.
 
     ``blocked_until[c]``: client c refuses to upload at polls before this minute (0: never;
@@ -112,7 +125,9 @@ def settle_uploads(logged_time: np.ndarray, logged_client: np.ndarray, n_clients
     wipe = wiped_at[log_client]
     log_time = log_key - log_client * span
     before_wipe = (log_time < wipe) & np.isfinite(wipe)
-    has_poll[has_poll] = ~before_wipe[has_poll] | (upload_key[first[has_poll]] - log_client[has_poll] * span < wipe[has_poll])
+    has_poll[has_poll] = ~before_wipe[has_poll] | (
+        upload_key[first[has_poll]] - log_client[has_poll] * span < wipe[has_poll]
+    )
     wiped = before_wipe & ~has_poll
 
     logged = np.bincount(logged_client, minlength=n_clients)
@@ -127,11 +142,20 @@ def settle_uploads(logged_time: np.ndarray, logged_client: np.ndarray, n_clients
     refused_key = (client_of_poll * span + poll)[refused]
     refused_client = client_of_poll[refused]
     since = np.where(poll[refused] >= wiped_at[refused_client], wiped_at[refused_client], 0.0)
-    waiting = (np.searchsorted(log_key, refused_key, side="right")
-               - np.searchsorted(log_key, refused_client * span + since, side="left"))
+    waiting = np.searchsorted(log_key, refused_key, side="right") - np.searchsorted(
+        log_key, refused_client * span + since, side="left"
+    )
     with_logs = waiting > 0
     return Uploads(
-        logged=logged, reported=reported, pending=held - unreported, unreported=unreported, lost=lost,
-        upload_time=poll[uploads][nonempty], upload_client=upload_client[nonempty], upload_count=carried[nonempty],
-        refused_time=poll[refused][with_logs], refused_client=refused_client[with_logs], refused_count=waiting[with_logs],
+        logged=logged,
+        reported=reported,
+        pending=held - unreported,
+        unreported=unreported,
+        lost=lost,
+        upload_time=poll[uploads][nonempty],
+        upload_client=upload_client[nonempty],
+        upload_count=carried[nonempty],
+        refused_time=poll[refused][with_logs],
+        refused_client=refused_client[with_logs],
+        refused_count=waiting[with_logs],
     )

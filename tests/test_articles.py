@@ -21,6 +21,7 @@ def total(results, key):
 
 # --- Q226827: a briefly offline server --------------------------------------------------------
 
+
 def test_q226827_immediate_failover_denies_more_and_unbalances_more():
     fault, fix = runs("Q226827"), runs("Q226827", "fix")
     assert total(fault, "failovers") > 50 * len(SEEDS)
@@ -85,6 +86,7 @@ def test_q226827_with_no_server_up_the_clients_keep_trying():
 
 # --- Q210202: licences not balanced well --------------------------------------------------------
 
+
 def test_q210202_a_sparse_schedule_denies_more_than_a_frequent_one():
     sparse, frequent = runs("Q210202"), runs("Q210202", "fix")
     assert total(sparse, "denials") > 2 * total(frequent, "denials")
@@ -119,6 +121,7 @@ def test_q210202_on_demand_balancing_helps_but_refuses_first_and_keeps_license_m
 
 # --- Q212894: Windows 95/98 clients bound to one server ------------------------------------------
 
+
 def test_q212894_win9x_clients_wait_for_ccim_while_nt_clients_move_on():
     for result in runs("Q212894"):
         s = result.summary
@@ -143,6 +146,7 @@ def test_q212894_restart_and_shorter_ccim_are_workarounds():
 
 # --- Q213261: lagging client clocks --------------------------------------------------------------
 
+
 def test_q213261_lagging_clients_never_upload_and_the_result_says_so():
     for result in runs("Q213261"):
         usage = result.usage
@@ -166,7 +170,9 @@ def test_q213261_synchronised_clocks_report_everything_but_the_last_poll():
 
 def test_q213261_setting_the_clock_alone_changes_nothing_the_reinstall_after_it_does():
     for fault, sync_only, fix in zip(runs("Q213261"), runs("Q213261", "sync_only"), runs("Q213261", "fix")):
-        assert {k: v for k, v in sync_only.summary.items() if v == v} == {k: v for k, v in fault.summary.items() if v == v}
+        assert {k: v for k, v in sync_only.summary.items() if v == v} == {
+            k: v for k, v in fault.summary.items() if v == v
+        }
         s = fix.summary
         assert 0 == s["sessions_unreported"] < s["sessions_lost_at_reinstall"] < fault.summary["sessions_unreported"]
         assert s["sessions"] == s["sessions_reported"] + s["sessions_pending"] + s["sessions_lost_at_reinstall"]
@@ -184,6 +190,7 @@ def test_q213261_a_lag_within_the_threshold_is_harmless():
 
 
 # --- Q299261: "stopping" after the Sunday pack, 9406 at every poll --------------------------------
+
 
 def test_q299261_sp3_raises_9406_at_every_poll_after_the_first_sunday_pack():
     for result in runs("Q299261"):
@@ -214,14 +221,28 @@ def test_q299261_a_reboot_clears_the_hang():
         assert gap > 24  # no 9406 for server 0 between its reboot and the next Sunday's pack
 
 
-@pytest.mark.parametrize("overrides", [
-    {},  # Windows 95/98 clients retrying every minute (their cadence) until their first CCIM or the server returns
-    {"failover": "after_retries", "retries": 3, "retry_delay_min": 5.0, "users_restart": True, "restart_after_h": 2.0},
-    {"outages": [[0, 10.0, 300.0], [1, 11.0, 60.0]], "win9x_fraction": 0.2, "ccim_interval_h": 4.0},
-    # both servers down across the first CCIM cycles: bound clients change cadence there and keep trying
-    {"outages": [[0, 10.0, 1800.0], [1, 10.0, 1800.0]], "win9x_retry_s": 300.0, "failover": "after_retries",
-     "retry_delay_min": 7.0, "days": 2},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},  # Windows 95/98 clients retrying every minute (their cadence) until their first CCIM or the server returns
+        {
+            "failover": "after_retries",
+            "retries": 3,
+            "retry_delay_min": 5.0,
+            "users_restart": True,
+            "restart_after_h": 2.0,
+        },
+        {"outages": [[0, 10.0, 300.0], [1, 11.0, 60.0]], "win9x_fraction": 0.2, "ccim_interval_h": 4.0},
+        # both servers down across the first CCIM cycles: bound clients change cadence there and keep trying
+        {
+            "outages": [[0, 10.0, 1800.0], [1, 10.0, 1800.0]],
+            "win9x_retry_s": 300.0,
+            "failover": "after_retries",
+            "retry_delay_min": 7.0,
+            "days": 2,
+        },
+    ],
+)
 def test_a_stranded_clients_retries_keep_their_cadence_and_stop_when_something_changes(overrides):
     """Each client's retries: one every delay while its server is down, numbered 1, 2, 3... per episode.
 
@@ -242,8 +263,11 @@ def check_retry_series(result):
     retries = events[events["kind"] == "retry"]
     down = np.zeros(len(retries), dtype=bool)
     for server, start_h, minutes in params.outages:
-        down |= ((retries["server"] == server) & (retries["hours"] >= start_h)
-                 & (retries["hours"] * 60 < start_h * 60 + minutes)).to_numpy()
+        down |= (
+            (retries["server"] == server)
+            & (retries["hours"] >= start_h)
+            & (retries["hours"] * 60 < start_h * 60 + minutes)
+        ).to_numpy()
     assert down.all(), "a retry was recorded while its server was up"
 
     checked = 0

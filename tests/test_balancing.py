@@ -15,6 +15,7 @@ def site(**values):
 
 # --- licence targets: each licence where it would be used for the most hours ------------------
 
+
 def test_targets_cover_every_peak_when_there_are_licences_enough():
     demand = np.array([[4.0, 4.0, 4.0], [0.0, 6.0, 6.0]])
     assert licence_targets(demand, 10).tolist() == [4.0, 6.0]
@@ -59,6 +60,7 @@ def test_licences_in_use_never_move():
 
 # --- the trend ----------------------------------------------------------------------------------
 
+
 def test_the_trend_keeps_demand_by_hour_of_day():
     trend = Trend(n_servers=2, n_products=1, slot_min=60)
     assert trend.hours(0, 120, 0) is None  # nothing recorded yet
@@ -93,6 +95,7 @@ def test_a_trend_that_differs_by_chance_only_leans_on_the_sites():
 
 
 # --- the License Metering thread on a small site -------------------------------------------------
+
 
 def test_unreachable_and_offline_servers_are_left_alone():
     s = site(unreachable_servers=[1])

@@ -20,11 +20,36 @@ INTERVALS = (0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 48.0, 96
 NEVER = 168.0
 SITES = {
     "Q210202": ("Q210202", {}),
-    "four time zones": ("site", dict(mode="online", n_servers=4, n_clients=160, n_products=2, licenses=50,
-                                     launches_per_day=6.0, mean_session_min=45.0, demand_skew=0.25,
-                                     office_hours=True, timezone_shift_h=3.0, days=4)),
-    "one office": ("site", dict(mode="online", n_servers=3, n_clients=150, licenses=35, launches_per_day=8.0,
-                                mean_session_min=30.0, demand_skew=0.5, office_hours=False, days=4)),
+    "four time zones": (
+        "site",
+        dict(
+            mode="online",
+            n_servers=4,
+            n_clients=160,
+            n_products=2,
+            licenses=50,
+            launches_per_day=6.0,
+            mean_session_min=45.0,
+            demand_skew=0.25,
+            office_hours=True,
+            timezone_shift_h=3.0,
+            days=4,
+        ),
+    ),
+    "one office": (
+        "site",
+        dict(
+            mode="online",
+            n_servers=3,
+            n_clients=150,
+            licenses=35,
+            launches_per_day=8.0,
+            mean_session_min=30.0,
+            demand_skew=0.5,
+            office_hours=False,
+            days=4,
+        ),
+    ),
 }
 ON_DEMAND = (False, True)
 #: Where a lesson does not yet hold (issue 9 stays open for it): with a daily schedule in the
@@ -44,9 +69,19 @@ def check(lesson, site, instant, violations):
 @cache
 def denial_rates(site: str, instant: bool, interval_h: float, unreachable: tuple = ()) -> np.ndarray:
     preset, values = SITES[site]
-    return np.array([kbsim.run(preset, seed=seed, balancing_interval_h=interval_h, instant_balancing=instant,
-                               unreachable_servers=unreachable, **values).summary["denial_rate"]
-                     for seed in SEEDS])
+    return np.array(
+        [
+            kbsim.run(
+                preset,
+                seed=seed,
+                balancing_interval_h=interval_h,
+                instant_balancing=instant,
+                unreachable_servers=unreachable,
+                **values,
+            ).summary["denial_rate"]
+            for seed in SEEDS
+        ]
+    )
 
 
 def no_fewer(worse: np.ndarray, better: np.ndarray) -> bool:
@@ -60,8 +95,11 @@ def no_fewer(worse: np.ndarray, better: np.ndarray) -> bool:
 def test_q210202_doubling_the_schedule_never_lowers_denials(site, instant):
     """A schedule and one two or three times as sparse share cycles; the sparser never does better."""
     pairs = [(h, k * h) for h in INTERVALS for k in (2, 3) if k * h in INTERVALS and k * h < NEVER]
-    violations = [(dense, sparse) for dense, sparse in pairs
-                  if not no_fewer(denial_rates(site, instant, sparse), denial_rates(site, instant, dense))]
+    violations = [
+        (dense, sparse)
+        for dense, sparse in pairs
+        if not no_fewer(denial_rates(site, instant, sparse), denial_rates(site, instant, dense))
+    ]
     check("doubling", site, instant, violations)
 
 
@@ -69,16 +107,22 @@ def test_q210202_doubling_the_schedule_never_lowers_denials(site, instant):
 def test_q210202_the_denials_grow_from_the_densest_schedule_to_none(site, instant):
     """Across the whole range: no interval beats the densest, and none gives more denials than never balancing."""
     densest, never = denial_rates(site, instant, INTERVALS[0]), denial_rates(site, instant, NEVER)
-    violations = [h for h in INTERVALS[1:-1] if not no_fewer(denial_rates(site, instant, h), densest)
-                  or not no_fewer(never, denial_rates(site, instant, h))]
+    violations = [
+        h
+        for h in INTERVALS[1:-1]
+        if not no_fewer(denial_rates(site, instant, h), densest) or not no_fewer(never, denial_rates(site, instant, h))
+    ]
     check("range", site, instant, violations)
 
 
 @pytest.mark.parametrize("site, instant", list(product(SITES, ON_DEMAND)))
 def test_q210202_leaving_a_server_out_of_balancing_never_lowers_denials(site, instant):
     n_servers = kbsim.run(SITES[site][0], **SITES[site][1]).params.n_servers
-    violations = [(h, server) for h, server in product((0.5, 4.0, 24.0), range(n_servers))
-                  if not no_fewer(denial_rates(site, instant, h, (server,)), denial_rates(site, instant, h))]
+    violations = [
+        (h, server)
+        for h, server in product((0.5, 4.0, 24.0), range(n_servers))
+        if not no_fewer(denial_rates(site, instant, h, (server,)), denial_rates(site, instant, h))
+    ]
     check("left out", site, instant, violations)
 
 

@@ -80,14 +80,18 @@ def test_every_notebook_links_to_the_start_the_previous_and_the_next(name):
     assert NAVIGATION_TAG in nb.cells[-1].metadata.get("tags", []) and nb.cells[-1].source == navigation(name)
     links = re.findall(r"\]\(([^)]+)\.ipynb\)", navigation(name))
     i = TEACHING_ORDER.index(name)
-    expected = ([] if i == 0 else [TEACHING_ORDER[0], TEACHING_ORDER[i - 1]]) + list(TEACHING_ORDER[i + 1:i + 2])
+    expected = ([] if i == 0 else [TEACHING_ORDER[0], TEACHING_ORDER[i - 1]]) + list(TEACHING_ORDER[i + 1 : i + 2])
     assert links == expected
     assert all((NOTEBOOKS / f"{link}.ipynb").exists() for link in links)
 
 
 def test_the_teaching_order_is_the_start_pages_map():
     start = " ".join(cell.source for cell in read("00_start_here").cells if cell.cell_type == "markdown")
-    mapped = list(dict.fromkeys(re.findall(r"\]\((Q\w+|sweeps|mystery_sites)\.ipynb\)", start.split("## The article notebooks")[1])))
+    mapped = list(
+        dict.fromkeys(
+            re.findall(r"\]\((Q\w+|sweeps|mystery_sites)\.ipynb\)", start.split("## The article notebooks")[1])
+        )
+    )
     assert mapped == list(TEACHING_ORDER[1:])
 
 

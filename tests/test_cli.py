@@ -35,16 +35,22 @@ def test_run_prints_a_table(capsys):
     assert "sessions_unreported" in out
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["run", "Q226827", "--set", "retries=300"], "retries=300 is not allowed"),
-    (["run", "Q226827", "--set", "retrys=3"], "--set: unknown parameter 'retrys': did you mean 'retries'"),
-    (["sweep", "Q226827", "--grid", "retrys=1,2", "--out", "x.csv"], "--grid: unknown parameter 'retrys': did you mean"),
-    (["run", "Q226827", "--set", "retries"], "expected NAME=VALUE"),
-    (["run", "Q226827", "--set", "outages=0:30"], "outages="),
-    (["run", "nope"], "unknown preset 'nope': expected one of 'Q210202',"),
-    (["run", "Q226827", "--variant", "nope"], "unknown variant 'nope': expected one of 'fault', 'fix'"),
-    (["logs", "Q226827", "--log", "nope"], "--log: unknown log 'nope': expected one of"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["run", "Q226827", "--set", "retries=300"], "retries=300 is not allowed"),
+        (["run", "Q226827", "--set", "retrys=3"], "--set: unknown parameter 'retrys': did you mean 'retries'"),
+        (
+            ["sweep", "Q226827", "--grid", "retrys=1,2", "--out", "x.csv"],
+            "--grid: unknown parameter 'retrys': did you mean",
+        ),
+        (["run", "Q226827", "--set", "retries"], "expected NAME=VALUE"),
+        (["run", "Q226827", "--set", "outages=0:30"], "outages="),
+        (["run", "nope"], "unknown preset 'nope': expected one of 'Q210202',"),
+        (["run", "Q226827", "--variant", "nope"], "unknown variant 'nope': expected one of 'fault', 'fix'"),
+        (["logs", "Q226827", "--log", "nope"], "--log: unknown log 'nope': expected one of"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, words):
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -53,9 +59,17 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, words):
 
 
 def test_python_dash_m_runs_as_a_program():
-    done = subprocess.run([sys.executable, "-m", "kbsim", "run", "Q299261", "--set", "days=8"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "kbsim", "run", "Q299261", "--set", "days=8"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0 and "status_9406" in done.stdout
-    bad = subprocess.run([sys.executable, "-m", "kbsim", "run", "Q299261", "--set", "days=99"],
-                         capture_output=True, text=True, check=False)
+    bad = subprocess.run(
+        [sys.executable, "-m", "kbsim", "run", "Q299261", "--set", "days=99"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr

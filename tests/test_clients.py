@@ -18,8 +18,9 @@ H = 60.0  # minutes in an hour
 def run_by_hand(launches, poll_phase_min=None, **values):
     """A site whose launches are ``[(hour, client), ...]`` (product 0, 30 minutes each), run to the end."""
     site = Site(Params(**values))
-    site.set_launches([h * H for h, _ in launches], [c for _, c in launches], [0] * len(launches),
-                      [30.0] * len(launches))
+    site.set_launches(
+        [h * H for h, _ in launches], [c for _, c in launches], [0] * len(launches), [30.0] * len(launches)
+    )
     if poll_phase_min is not None:
         site.poll_phase_min = np.full(site.params.n_clients, poll_phase_min)
     site.run()
@@ -28,8 +29,19 @@ def run_by_hand(launches, poll_phase_min=None, **values):
 
 # Two Windows 95/98 clients whose home is server 0, installed at the run's start; server 0 is down
 # from 10 h to 40 h. The first CCIM cycle of both comes at 23 h.
-WIN9X = dict(mode="online", n_servers=2, n_clients=2, licenses=10, demand_skew=1.0, win9x_fraction=1.0,
-             install_h=0.0, install_spread_h=0.0, outages=[[0, 10.0, 1800.0]], days=2, service_pack="SP4")
+WIN9X = dict(
+    mode="online",
+    n_servers=2,
+    n_clients=2,
+    licenses=10,
+    demand_skew=1.0,
+    win9x_fraction=1.0,
+    install_h=0.0,
+    install_spread_h=0.0,
+    outages=[[0, 10.0, 1800.0]],
+    days=2,
+    service_pack="SP4",
+)
 
 
 def kinds(result, client):
@@ -39,11 +51,15 @@ def kinds(result, client):
 
 
 def test_q212894_bound_until_the_first_ccim_cycle_after_install_then_like_windows_nt():
-    site, result = run_by_hand([(12, 0), (24, 0), (30, 1)], **WIN9X)
+    _site, result = run_by_hand([(12, 0), (24, 0), (30, 1)], **WIN9X)
     assert result.usage["first_ccim_h"].tolist() == [23.0, 23.0]
     # client 0 fails at 12 h, keeps retrying server 0 once a minute, and is rebound at its first cycle
-    assert kinds(result, 0) == [[12.0, "contact_failed", 0], [23.0, "rebind", 1], [23.0, "reconnect", 1],
-                                [24.0, "grant", 1]]
+    assert kinds(result, 0) == [
+        [12.0, "contact_failed", 0],
+        [23.0, "rebind", 1],
+        [23.0, "reconnect", 1],
+        [24.0, "grant", 1],
+    ]
     retries = result.events[(result.events["kind"] == "retry") & (result.events["client"] == 0)]
     assert len(retries) == 659 and set(retries["server"]) == {0}  # 12:01 to 22:59
     assert np.allclose(np.diff(retries["hours"].to_numpy()) * H, 1.0)
@@ -66,13 +82,18 @@ def test_q212894_the_windows_95_98_cadence_does_not_follow_the_failover_switch()
     # client 1, past its first cycle, follows the configured retries: its one retry after 15 minutes moves it
     assert kinds(result, 1) == [[30.0, "contact_failed", 0], [30.25, "failover", 1], [30.25, "reconnect", 1]]
     assert result.events.query("client == 1 and kind == 'failover'")["detail"].tolist() == [
-        "moved from SWM0 after 1 retries"]
+        "moved from SWM0 after 1 retries"
+    ]
 
 
 def test_q212894_a_restart_runs_a_cycle_and_the_ccim_clock_counts_from_it():
     site, result = run_by_hand([(12, 0)], **{**WIN9X, "users_restart": True, "restart_after_h": 2.0})
-    assert kinds(result, 0) == [[12.0, "contact_failed", 0], [14.0, "restart", 0], [14.0, "rebind", 1],
-                                [14.0, "reconnect", 1]]
+    assert kinds(result, 0) == [
+        [12.0, "contact_failed", 0],
+        [14.0, "restart", 0],
+        [14.0, "rebind", 1],
+        [14.0, "reconnect", 1],
+    ]
     assert result.usage["first_ccim_h"].tolist() == [14.0, 23.0]  # client 1 never restarted
     agents = site.agents
     assert agents.next_ccim_min(0, 14 * H + 1) == (14 + 23) * H  # the next cycle counts from the restart
@@ -88,8 +109,18 @@ def test_q212894_a_restart_left_for_later_than_the_cycle_never_happens():
 
 # One offline client whose clock is 4 hours behind, installed at the run's start; it polls at
 # 0.5 h, 4.5 h, 8.5 h... and runs programs at 1, 5, 15, 25 and 30 h.
-SKEWED = dict(mode="offline", n_servers=1, n_clients=1, skewed_fraction=1.0, clock_offset_min=240.0,
-              clock_threshold_min=60.0, install_h=0.0, install_spread_h=0.0, days=2, service_pack="SP2")
+SKEWED = dict(
+    mode="offline",
+    n_servers=1,
+    n_clients=1,
+    skewed_fraction=1.0,
+    clock_offset_min=240.0,
+    clock_threshold_min=60.0,
+    install_h=0.0,
+    install_spread_h=0.0,
+    days=2,
+    service_pack="SP2",
+)
 RUNS = [(1, 0), (5, 0), (15, 0), (25, 0), (30, 0)]
 
 
@@ -111,7 +142,8 @@ def test_q213261_a_reinstall_after_the_correction_resumes_uploads_and_loses_the_
     assert usage_row(result) == [5, 2, 0, 0, 3]
     assert result.events.query("kind == 'upload'")["hours"].tolist() == [28.5, 32.5]
     assert result.events.query("kind == 'reinstall'")["detail"].tolist() == [
-        "client software removed and installed again; 3 runs in the offline log deleted"]
+        "client software removed and installed again; 3 runs in the offline log deleted"
+    ]
     assert any("lost at reinstall" in note for note in result.notes)
 
 

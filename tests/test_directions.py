@@ -22,7 +22,9 @@ must still show the direction.
 
 from __future__ import annotations
 
+import itertools
 import math
+
 import ipywidgets as widgets
 import numpy as np
 import pytest
@@ -40,19 +42,23 @@ FRACTIONS = (0.0, 1 / 64, 1 / 16, 1 / 4, 1 / 2, 1.0)
 
 #: Sites that are not the preset, by preset: kept small so that the whole file runs in seconds.
 SITES = {
-    "Q212894": [dict(n_clients=40, licenses=16, n_servers=3),
-                dict(n_clients=60, licenses=30, office_hours=True)],
-    "Q213261": [dict(n_clients=40, n_servers=1, days=4),
-                dict(n_clients=60, launches_per_day=8.0, office_hours=True, days=3)],
-    "Q299261": [dict(n_clients=10, n_servers=1, days=8),
-                dict(n_clients=20, n_servers=3, days=9)],
-    "Q210202": [dict(n_clients=90, licenses=42, days=3),
-                dict(n_servers=4, n_clients=120, licenses=55, timezone_shift_h=3.0, days=3)],
-    "Q226827": [dict(n_clients=120, licenses=42),
-                dict(n_servers=3, n_clients=200, licenses=70, demand_skew=0.7)],
-    "site": [dict(n_clients=100, licenses=22, days=3),
-             dict(n_servers=3, n_clients=150, licenses=50, office_hours=True, days=3)],
+    "Q212894": [dict(n_clients=40, licenses=16, n_servers=3), dict(n_clients=60, licenses=30, office_hours=True)],
+    "Q213261": [
+        dict(n_clients=40, n_servers=1, days=4),
+        dict(n_clients=60, launches_per_day=8.0, office_hours=True, days=3),
+    ],
+    "Q299261": [dict(n_clients=10, n_servers=1, days=8), dict(n_clients=20, n_servers=3, days=9)],
+    "Q210202": [
+        dict(n_clients=90, licenses=42, days=3),
+        dict(n_servers=4, n_clients=120, licenses=55, timezone_shift_h=3.0, days=3),
+    ],
+    "Q226827": [dict(n_clients=120, licenses=42), dict(n_servers=3, n_clients=200, licenses=70, demand_skew=0.7)],
+    "site": [
+        dict(n_clients=100, licenses=22, days=3),
+        dict(n_servers=3, n_clients=150, licenses=50, office_hours=True, days=3),
+    ],
 }
+
 
 def test_every_control_of_every_preset_is_declared():
     for name, preset in kbsim.presets().items():
@@ -128,7 +134,7 @@ def step(a: np.ndarray, b: np.ndarray) -> int:
 
 
 def holds(direction: str, series: list[np.ndarray]) -> bool:
-    steps = [step(a, b) for a, b in zip(series, series[1:])]
+    steps = [step(a, b) for a, b in itertools.pairwise(series)]
     if direction == "none":
         return all(step(series[0], s) == 0 for s in series[1:])
     if direction == "up":
@@ -138,8 +144,12 @@ def holds(direction: str, series: list[np.ndarray]) -> bool:
     if direction in ("rise-fall", "fall-rise"):
         sign = 1 if direction == "rise-fall" else -1
         for peak in range(1, len(series) - 1):
-            if (-sign not in steps[:peak] and sign not in steps[peak:]
-                    and step(series[0], series[peak]) == sign and step(series[-1], series[peak]) == sign):
+            if (
+                -sign not in steps[:peak]
+                and sign not in steps[peak:]
+                and step(series[0], series[peak]) == sign
+                and step(series[-1], series[peak]) == sign
+            ):
                 return True
         return False
     return 1 in steps and -1 in steps  # non-monotone
@@ -158,8 +168,9 @@ def test_each_control_moves_its_numbers_as_declared(preset, declared):
         series, kept = [], []
         for value in values:
             moved = with_value(params, declared.control, value)
-            numbers = np.array([summary(Params.from_values({"seed": s}, base=moved))[declared.metric] for s in SEEDS],
-                               dtype=float)
+            numbers = np.array(
+                [summary(Params.from_values({"seed": s}, base=moved))[declared.metric] for s in SEEDS], dtype=float
+            )
             if not np.isnan(numbers).any():
                 series.append(numbers)
                 kept.append(value)
@@ -167,4 +178,5 @@ def test_each_control_moves_its_numbers_as_declared(preset, declared):
         means = [round(float(s.mean()), 3) for s in series]
         assert holds(declared.direction, series), (
             f"{preset} on {site}: {declared.control} should move {declared.metric} {declared.direction}; "
-            f"means over seeds {dict(zip(map(str, kept), means))}")
+            f"means over seeds {dict(zip(map(str, kept), means))}"
+        )

@@ -21,8 +21,11 @@ def extremes(explorer, name):
     widget = explorer.controls[name]
     if isinstance(widget, OutageControl):
         return [("server", v) for _, v in widget.server.options] + [
-            ("start_h", widget.start_h.min), ("start_h", widget.start_h.max),
-            ("minutes", widget.minutes.min), ("minutes", widget.minutes.max)]
+            ("start_h", widget.start_h.min),
+            ("start_h", widget.start_h.max),
+            ("minutes", widget.minutes.min),
+            ("minutes", widget.minutes.max),
+        ]
     if isinstance(widget, widgets.SelectMultiple):
         return [(None, ()), (None, tuple(v for _, v in widget.options))]
     if isinstance(widget, (widgets.Dropdown,)):
@@ -201,21 +204,38 @@ def test_every_preset_value_can_be_reached_and_is_shown_unchanged(preset):
     declared = kbsim.get_preset(preset)
     for variant in ("fault", *declared.variants):
         explorer = kbsim.explore(preset, variant=variant)
-        assert Params.from_values({**explorer.values(), **{n: None for n, v in explorer.values().items() if v == ""}},
-                                  base=explorer.base) == explorer.base, variant
+        assert (
+            Params.from_values(
+                {**explorer.values(), **{n: None for n, v in explorer.values().items() if v == ""}}, base=explorer.base
+            )
+            == explorer.base
+        ), variant
         assert explorer.result.params == explorer.base
         for name, widget in numeric_widgets(explorer):
             assert reachable(widget, widget.value), f"{preset} {variant}: {name}={widget.value} is off its control"
 
 
-EXERCISE_VALUES = [("Q226827", "retry_delay_min", 5.0), ("Q226827", "retries", 1), ("Q226827", "outages.minutes", 10),
-                   ("Q212894", "outages.minutes", 60), ("Q212894", "ccim_interval_h", 4.0),
-                   ("Q212894", "win9x_retry_s", 300.0), ("Q213261", "clock_offset_min", 30.0),
-                   ("Q213261", "skewed_fraction", 0.5), ("Q213261", "config_poll_min", 60.0),
-                   ("Q213261", "clock_sync_h", 26.0), ("Q213261", "reinstall_h", 24.0), ("Q213261", "days", 2),
-                   ("Q299261", "poll_interval_min", 60.0), ("Q299261", "outages.start_h", 100.0),
-                   ("Q299261", "outages.minutes", 30.0), ("Q299261", "days", 2), ("Q210202", "licenses", 100),
-                   ("Q210202", "balancing_interval_h", 4.0), ("Q210202", "balancing_interval_h", 1.0)]
+EXERCISE_VALUES = [
+    ("Q226827", "retry_delay_min", 5.0),
+    ("Q226827", "retries", 1),
+    ("Q226827", "outages.minutes", 10),
+    ("Q212894", "outages.minutes", 60),
+    ("Q212894", "ccim_interval_h", 4.0),
+    ("Q212894", "win9x_retry_s", 300.0),
+    ("Q213261", "clock_offset_min", 30.0),
+    ("Q213261", "skewed_fraction", 0.5),
+    ("Q213261", "config_poll_min", 60.0),
+    ("Q213261", "clock_sync_h", 26.0),
+    ("Q213261", "reinstall_h", 24.0),
+    ("Q213261", "days", 2),
+    ("Q299261", "poll_interval_min", 60.0),
+    ("Q299261", "outages.start_h", 100.0),
+    ("Q299261", "outages.minutes", 30.0),
+    ("Q299261", "days", 2),
+    ("Q210202", "licenses", 100),
+    ("Q210202", "balancing_interval_h", 4.0),
+    ("Q210202", "balancing_interval_h", 1.0),
+]
 
 
 @pytest.mark.parametrize("preset,name,value", EXERCISE_VALUES)
@@ -268,10 +288,16 @@ def test_controls_that_cannot_matter_are_disabled():
 def test_a_disabled_parameter_truly_changes_nothing(name):
     """The declaration's ``when`` is a claim about the model: off its condition, moving it moves no number."""
     declared = PARAMETERS[name]
-    (other, needed), = declared.when
-    off = [c for c in ((True, False) if isinstance(needed, bool) else PARAMETERS[other].choices) if c != needed][0]
-    base = {"days": 2, "n_clients": 60, "outages": ((0, 10.0, 120.0),), "win9x_fraction": 0.5, "licenses": 15,
-            other: off}
+    ((other, needed),) = declared.when
+    off = next(c for c in ((True, False) if isinstance(needed, bool) else PARAMETERS[other].choices) if c != needed)
+    base = {
+        "days": 2,
+        "n_clients": 60,
+        "outages": ((0, 10.0, 120.0),),
+        "win9x_fraction": 0.5,
+        "licenses": 15,
+        other: off,
+    }
     for seed in (1, 2):
         low = kbsim.run(seed=seed, **base, **{name: declared.low})
         high = kbsim.run(seed=seed, **base, **{name: declared.high})

@@ -29,9 +29,10 @@ def test_every_preset_has_a_golden_file_and_every_file_a_preset():
 def test_every_variant_and_seed_reproduces_its_golden_numbers(preset):
     expected = golden.stored(preset)
     assert [(r["variant"], r["seed"]) for r in expected["runs"]] == [
-        (v, s) for v in (kbsim.FAULT, *kbsim.get_preset(preset).variants) for s in golden.SEEDS], HOW
+        (v, s) for v in (kbsim.FAULT, *kbsim.get_preset(preset).variants) for s in golden.SEEDS
+    ], HOW
     moved = golden.differences(expected, golden.record(preset))
-    assert not moved, "\n".join(moved[:20] + [HOW])
+    assert not moved, "\n".join([*moved[:20], HOW])
 
 
 def test_a_moved_number_an_event_or_a_licence_is_noticed():
@@ -48,13 +49,23 @@ def test_a_moved_number_an_event_or_a_licence_is_noticed():
     nudged = {**run, "summary": {**run["summary"], "denial_rate": run["summary"]["denial_rate"] + 1e-15}}
     record = {"preset": "Q226827", "runs": [run]}
     moved = golden.differences(record, {"preset": "Q226827", "runs": [nudged]})
-    assert moved == [f"Q226827 fault seed 1: denial_rate {run['summary']['denial_rate']!r} -> "
-                     f"{nudged['summary']['denial_rate']!r}"]
+    assert moved == [
+        f"Q226827 fault seed 1: denial_rate {run['summary']['denial_rate']!r} -> {nudged['summary']['denial_rate']!r}"
+    ]
 
 
 def test_the_canonical_csv_is_exact_and_ignores_dtypes():
-    frame = pd.DataFrame({"time": pd.to_datetime(["2001-06-01 00:00:04.918"]).as_unit("ns"),
-                          "hours": [0.1 + 0.2], "client": pd.array([None], dtype="Int64"), "up": [True]})
+    frame = pd.DataFrame(
+        {
+            "time": pd.to_datetime(["2001-06-01 00:00:04.918"]).as_unit("ns"),
+            "hours": [0.1 + 0.2],
+            "client": pd.array([None], dtype="Int64"),
+            "up": [True],
+        }
+    )
     same = frame.assign(time=frame["time"].dt.as_unit("us"))
-    assert golden.canonical_csv(frame) == golden.canonical_csv(same) == (
-        "time,hours,client,up\n2001-06-01 00:00:04.918000,0.30000000000000004,,True\n")
+    assert (
+        golden.canonical_csv(frame)
+        == golden.canonical_csv(same)
+        == ("time,hours,client,up\n2001-06-01 00:00:04.918000,0.30000000000000004,,True\n")
+    )

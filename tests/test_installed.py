@@ -55,8 +55,9 @@ class Installed:
     def run(self, *argv: str | Path, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
         """A command of the fresh environment, run from the folder outside the checkout."""
         command = [str(self.venv / "bin" / argv[0]), *map(str, argv[1:])]
-        done = subprocess.run(command, cwd=self.outside, env=clean_env(), capture_output=True, text=True,
-                              timeout=timeout, check=False)
+        done = subprocess.run(
+            command, cwd=self.outside, env=clean_env(), capture_output=True, text=True, timeout=timeout, check=False
+        )
         if check and done.returncode != 0:
             pytest.fail(f"{' '.join(command)} exited {done.returncode}:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
         return done
@@ -64,8 +65,11 @@ class Installed:
 
 def clean_env() -> dict[str, str]:
     """This process's environment without anything that would let the checkout's kbsim in."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "PYTHONSAFEPATH")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "PYTHONSAFEPATH")
+    }
     env.update(PYTHONNOUSERSITE="1", MPLBACKEND="Agg", PIP_DISABLE_PIP_VERSION_CHECK="1")
     return env
 
@@ -73,19 +77,32 @@ def clean_env() -> dict[str, str]:
 def build_inputs() -> list[Path]:
     """The committed (or new, not ignored) files the build reads, as a clean clone would have them."""
     try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
-                                 *BUILD_INPUTS], cwd=ROOT, capture_output=True, check=True).stdout
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *BUILD_INPUTS],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
         names = [n for n in listed.decode().split("\0") if n]
     except (OSError, subprocess.CalledProcessError):  # not a git checkout: every file but caches
-        names = [str(p.relative_to(ROOT)) for i in BUILD_INPUTS for p in ([ROOT / i] if not i.endswith("/")
-                 else (ROOT / i).rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+        names = [
+            str(p.relative_to(ROOT))
+            for i in BUILD_INPUTS
+            for p in ([ROOT / i] if not i.endswith("/") else (ROOT / i).rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts
+        ]
     return [Path(n) for n in names if (ROOT / n).is_file()]
 
 
 def constraints(folder: Path) -> Path:
     """This environment's versions as pip constraints: the fresh one matches it and pip's cache serves it."""
-    pins = sorted({f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()
-                   if d.metadata["Name"] and d.metadata["Name"].lower() not in BUILD_TOOLS})
+    pins = sorted(
+        {
+            f"{d.metadata['Name']}=={d.version}"
+            for d in metadata.distributions()
+            if d.metadata["Name"] and d.metadata["Name"].lower() not in BUILD_TOOLS
+        }
+    )
     path = folder / "constraints.txt"
     path.write_text("\n".join(pins) + "\n")
     return path
@@ -93,8 +110,15 @@ def constraints(folder: Path) -> Path:
 
 def step(seconds: dict[str, float], name: str, command: list[str | Path], cwd: Path, timeout: float = 600) -> str:
     started = time.perf_counter()
-    done = subprocess.run([str(c) for c in command], cwd=cwd, env=clean_env(), capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    done = subprocess.run(
+        [str(c) for c in command],
+        cwd=cwd,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     seconds[name] = time.perf_counter() - started
     if done.returncode != 0:
         pytest.fail(f"{name} failed ({' '.join(map(str, command))}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
@@ -120,15 +144,23 @@ def installed(tmp_path_factory) -> Installed:
     step(seconds, "install the build backend", [*pip, *build_requires], root)
     build = "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))"
     sdist = dist / step(seconds, "build the sdist", [python, "-c", build, dist], source).split()[-1]
-    step(seconds, "build the wheel from the sdist", [python, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                                                     "--no-build-isolation", "--wheel-dir", dist, sdist], root)
+    step(
+        seconds,
+        "build the wheel from the sdist",
+        [python, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", dist, sdist],
+        root,
+    )
     wheel = next(dist.glob("kbsim-*.whl"))
 
     dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
     dask = [r for r in dev if r.startswith("dask")]
     step(seconds, "install the wheel and Dask", [*pip, "-c", constraints(root), wheel, *dask], outside)
-    site_packages = step(seconds, "find site-packages",
-                         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], outside).strip()
+    site_packages = step(
+        seconds,
+        "find site-packages",
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        outside,
+    ).strip()
     return Installed(venv, python, outside, sdist, wheel, site_packages, seconds)
 
 
@@ -138,15 +170,17 @@ def test_the_sdist_and_the_wheel_carry_the_presets_and_the_licence(installed):
         in_sdist = {n.removeprefix(top + "/") for n in archive.getnames()}
     with zipfile.ZipFile(installed.wheel) as archive:
         in_wheel = set(archive.namelist())
-    assert PRESET_FILES <= in_sdist and {"LICENSE", "README.md", "pyproject.toml"} <= in_sdist
-    assert PRESET_FILES <= in_wheel and "kbsim/py.typed" in in_wheel
+    assert in_sdist >= PRESET_FILES and {"LICENSE", "README.md", "pyproject.toml"} <= in_sdist
+    assert in_wheel >= PRESET_FILES and "kbsim/py.typed" in in_wheel
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in in_wheel)
     assert not any(n.startswith(("tests/", "data/", "notebooks/")) for n in in_wheel)
 
 
 def test_the_installed_package_is_the_one_imported_and_knows_its_version(installed):
-    probe = ("import json, kbsim, importlib.metadata as m; "
-             "print(json.dumps([kbsim.__file__, kbsim.__version__, m.version('kbsim'), sorted(kbsim.presets())]))")
+    probe = (
+        "import json, kbsim, importlib.metadata as m; "
+        "print(json.dumps([kbsim.__file__, kbsim.__version__, m.version('kbsim'), sorted(kbsim.presets())]))"
+    )
     where, version, installed_version, names = json.loads(installed.run("python", "-c", probe).stdout)
     assert where.startswith(installed.site_packages + os.sep)
     assert version == installed_version == kbsim.__version__
@@ -171,8 +205,19 @@ def test_the_installed_command_line_lists_runs_sweeps_and_writes_logs(installed)
     expected = next(r for r in golden["runs"] if (r["variant"], r["seed"]) == ("fix", 2))
     assert ran["summary"] == expected["summary"]
 
-    swept = installed.run("kbsim", "sweep", "Q210202", "--grid", "balancing_interval_h=1,24", "--seeds", "2",
-                          "--set", "days=2", "--out", "runs.csv")
+    swept = installed.run(
+        "kbsim",
+        "sweep",
+        "Q210202",
+        "--grid",
+        "balancing_interval_h=1,24",
+        "--seeds",
+        "2",
+        "--set",
+        "days=2",
+        "--out",
+        "runs.csv",
+    )
     rows = (installed.outside / "runs.csv").read_text().splitlines()
     assert "4 runs of Q210202" in swept.stdout and len(rows) == 1 + 4 and rows[0].startswith("preset,variant,days,")
 
@@ -184,7 +229,7 @@ def test_the_installed_command_line_lists_runs_sweeps_and_writes_logs(installed)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "did you mean 'retries'" in bad.stderr
 
 
-DASK_SWEEP = '''
+DASK_SWEEP = """
 import json
 import kbsim
 from dask.distributed import Client, LocalCluster
@@ -203,7 +248,7 @@ if __name__ == "__main__":
         frame = kbsim.sweep("Q210202", grid, executor=client.get_executor(), **options)
     serial = kbsim.sweep("Q210202", grid, executor="serial", **options)
     print(json.dumps({"workers": sorted(workers.values()), "rows": len(frame), "same": bool(frame.equals(serial))}))
-'''
+"""
 
 
 def test_a_dask_sweep_runs_on_workers_that_import_only_the_installed_package(installed):
@@ -213,4 +258,3 @@ def test_a_dask_sweep_runs_on_workers_that_import_only_the_installed_package(ins
     assert len(answer["workers"]) == 2
     assert all(w.startswith(installed.site_packages + os.sep) for w in answer["workers"]), answer["workers"]
     assert answer["rows"] == 4 and answer["same"]
-

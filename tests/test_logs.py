@@ -10,8 +10,10 @@ import kbsim
 from kbsim import logs
 from kbsim.__main__ import main
 
-STAMP = re.compile(r"^(?P<text>.+)  \$\$<(?P<component>\w+)><(?P<time>\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{3} \d{4})>"
-                   r"<thread=(?P<thread>\d+) \(0x(?P<hex>[0-9A-F]+)\)>$")
+STAMP = re.compile(
+    r"^(?P<text>.+)  \$\$<(?P<component>\w+)><(?P<time>\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{3} \d{4})>"
+    r"<thread=(?P<thread>\d+) \(0x(?P<hex>[0-9A-F]+)\)>$"
+)
 
 
 def parts(line):
@@ -24,7 +26,18 @@ def parts(line):
 def test_q299261_status_messages_as_the_console_listed_them():
     result = kbsim.run("Q299261")
     lines = logs.status_messages(result)
-    assert lines[0].split() == ["Severity", "Date", "/", "Time", "Site", "code", "Component", "Message", "ID", "Description"]
+    assert lines[0].split() == [
+        "Severity",
+        "Date",
+        "/",
+        "Time",
+        "Site",
+        "code",
+        "Component",
+        "Message",
+        "ID",
+        "Description",
+    ]
     assert len(lines) == 1 + result.summary["status_9406"]
     # The first pack is Sunday 2001-06-03 01:59:59; the manager's 02:00 poll finds both servers stopping.
     assert lines[1].split()[:7] == ["Error", "6/3/2001", "2:00:00", "AM", "KB1", "SMS_LICENSE_SERVER_MANAGER", "9406"]
@@ -42,8 +55,11 @@ def test_q210202_unreachable_server_is_skipped_at_every_cycle_in_licsrvc_log():
     assert len(skipped) == len(cycles) == result.summary["balancing_cycles"] == 119
     assert all(text.startswith("SWM2: ") and "no ODBC access" in text for text, _, _ in skipped)
     assert all(component == "LICENSE_METERING" for _, component, _ in skipped + cycles)
-    assert [time for _, _, time in skipped[:3]] == ["Fri Jun 01 01:00:00.000 2001", "Fri Jun 01 02:00:00.000 2001",
-                                                    "Fri Jun 01 03:00:00.000 2001"]
+    assert [time for _, _, time in skipped[:3]] == [
+        "Fri Jun 01 01:00:00.000 2001",
+        "Fri Jun 01 02:00:00.000 2001",
+        "Fri Jun 01 03:00:00.000 2001",
+    ]
     assert cycles[0][0].startswith("License balancing (scheduled), cycle 1:") and "over 2 servers" in cycles[0][0]
     assert lines[0].startswith("SWM2: ") and lines[1].startswith("License balancing (scheduled), cycle 1:")
 
@@ -107,7 +123,9 @@ def test_windows_95_clients_log_as_liccli95():
 
 
 def test_a_client_outside_the_run_is_refused():
-    with pytest.raises(kbsim.ParameterError, match=r"client=200 is not a client of this run: expected a number from 0 to 199"):
+    with pytest.raises(
+        kbsim.ParameterError, match=r"client=200 is not a client of this run: expected a number from 0 to 199"
+    ):
         logs.client_log(kbsim.run("Q226827"), 200)
 
 
@@ -126,6 +144,7 @@ def test_write_logs_and_show_in_a_notebook(tmp_path):
 
 # --- the command line -----------------------------------------------------------------------------
 
+
 def test_cli_prints_one_log(capsys):
     assert main(["logs", "Q299261", "--log", "status", "--set", "days=8"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -142,19 +161,24 @@ def test_cli_prints_all_three_with_headers(capsys):
 
 def test_cli_writes_the_files_into_a_folder(tmp_path, capsys):
     assert main(["logs", "Q210202", "--variant", "unreachable", "--client", "3", "--out", str(tmp_path)]) == 0
-    assert capsys.readouterr().out.split() == [str(tmp_path / name) for name in ("LICSRVC.log", "status.txt", "Liccli.log")]
+    assert capsys.readouterr().out.split() == [
+        str(tmp_path / name) for name in ("LICSRVC.log", "status.txt", "Liccli.log")
+    ]
     assert "cannot read minimum licences and buffer" in (tmp_path / "LICSRVC.log").read_text()
     client_3 = logs.client_log(kbsim.run("Q210202", variant="unreachable"), 3)
     assert (tmp_path / "Liccli.log").read_text().splitlines() == client_3
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["--log", "nope"], "--log: unknown log 'nope': expected one of 'licsrvc', 'status', 'client'"),
-    (["--client", "999"], "client=999 is not a client of this run"),
-    (["--set", "retrys=2"], "unknown parameter"),
-    (["--variant", "nope"], "unknown variant 'nope'"),
-    (["--out", "FILE"], "cannot write the logs there"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--log", "nope"], "--log: unknown log 'nope': expected one of 'licsrvc', 'status', 'client'"),
+        (["--client", "999"], "client=999 is not a client of this run"),
+        (["--set", "retrys=2"], "unknown parameter"),
+        (["--variant", "nope"], "unknown variant 'nope'"),
+        (["--out", "FILE"], "cannot write the logs there"),
+    ],
+)
 def test_cli_bad_logs_are_one_line_and_exit_2(tmp_path, capsys, argv, words):
     (tmp_path / "FILE").write_text("a file, not a folder")
     argv = [str(tmp_path / "FILE") if a == "FILE" else a for a in argv]

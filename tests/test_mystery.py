@@ -19,7 +19,7 @@ SAMPLE = range(150)  # benchmarks/mystery.py measures 1000 per level
 HIDDEN = sorted(set(PARAMETERS) - set(CONSOLE_SETTINGS))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def case(seed, level):
     return kbsim.mystery(seed, level)
 
@@ -103,16 +103,19 @@ def test_healthy_cases_show_no_article_signature_and_more_licences_cure_them():
         assert not any("1061" in line or "does not answer" in line for line in site.evidence.status)
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda: kbsim.mystery(1, 4), "level=4"),
-    (lambda: kbsim.mystery(-1), "seed=-1"),
-    (lambda: kbsim.mystery(1, 1).check("Q999999"), "unknown article"),
-    (lambda: kbsim.mystery(1, 1).check(["none", "Q226827"]), "stands alone"),
-    (lambda: kbsim.mystery(1, 1).check("Q226827", "the moon"), "detail='the moon'"),
-    (lambda: kbsim.mystery(1, 1).try_fix({"outages": []}), "unknown setting a fix may change"),
-    (lambda: kbsim.mystery(1, 1).try_fix({"licenses": -3}), "licenses"),
-    (lambda: kbsim.mystery(1, 1).try_fix({}), "fix={}"),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: kbsim.mystery(1, 4), "level=4"),
+        (lambda: kbsim.mystery(-1), "seed=-1"),
+        (lambda: kbsim.mystery(1, 1).check("Q999999"), "unknown article"),
+        (lambda: kbsim.mystery(1, 1).check(["none", "Q226827"]), "stands alone"),
+        (lambda: kbsim.mystery(1, 1).check("Q226827", "the moon"), "detail='the moon'"),
+        (lambda: kbsim.mystery(1, 1).try_fix({"outages": []}), "unknown setting a fix may change"),
+        (lambda: kbsim.mystery(1, 1).try_fix({"licenses": -3}), "licenses"),
+        (lambda: kbsim.mystery(1, 1).try_fix({}), "fix={}"),
+    ],
+)
 def test_bad_answers_get_one_clear_error(call, words):
     with pytest.raises(ParameterError, match=None) as info:
         call()
@@ -129,7 +132,10 @@ def test_fixes_may_change_console_settings_and_repairs_only():
 def test_evidence_writes_its_files(tmp_path):
     paths = kbsim.mystery(3, 1).evidence.write(tmp_path / "case")
     assert {p.name for p in paths} >= {"LICSRVC.log", "Liccli.log", "status.txt", "summary.txt", "settings.txt"}
-    assert len(pd.read_csv(tmp_path / "case" / "usage_by_computer.csv")) == kbsim.mystery(3, 1).evidence.settings["n_clients"]
+    assert (
+        len(pd.read_csv(tmp_path / "case" / "usage_by_computer.csv"))
+        == kbsim.mystery(3, 1).evidence.settings["n_clients"]
+    )
     assert isinstance(kbsim.mystery(3, 1), Case)
 
 
@@ -150,12 +156,15 @@ def test_the_command_line_writes_the_evidence_and_checks_an_answer(tmp_path, cap
     assert truth.detail in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["--answer", "Q1"], "unknown article 'Q1'"),
-    (["--level", "7"], "level=7"),
-    (["--answer", "none", "--fix", "licences=3"], "unknown parameter 'licences'"),
-    (["--fix", "licenses=3"], "only with --answer"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--answer", "Q1"], "unknown article 'Q1'"),
+        (["--level", "7"], "level=7"),
+        (["--answer", "none", "--fix", "licences=3"], "unknown parameter 'licences'"),
+        (["--fix", "licenses=3"], "only with --answer"),
+    ],
+)
 def test_the_command_line_refuses_bad_input_in_one_line(argv, words, capsys):
     from kbsim.__main__ import main
 

@@ -74,8 +74,11 @@ def test_notebooks_stay_thin(name):
 @pytest.mark.parametrize("article, name", ARTICLES.items())
 def test_article_notebooks_follow_the_arc(article, name):
     notebook = load(name)
-    markdown = "\n".join(text_of(c) for c in notebook["cells"] if c["cell_type"] == "markdown"
-                         and "navigation" not in c.get("metadata", {}).get("tags", []))
+    markdown = "\n".join(
+        text_of(c)
+        for c in notebook["cells"]
+        if c["cell_type"] == "markdown" and "navigation" not in c.get("metadata", {}).get("tags", [])
+    )
     code = "\n".join(text_of(c) for c in code_cells(notebook))
     assert markdown.lstrip().startswith(f"# {article}")
     assert markdown.count(article) >= 3, "cite the article where its facts are used"

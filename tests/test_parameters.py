@@ -2,18 +2,44 @@
 
 from datetime import datetime
 
-import pytest
-
 import matplotlib.pyplot as plt
+import pytest
 
 import kbsim
 from kbsim import PARAMETERS, ParameterError, Params, plots
 from kbsim.__main__ import parse_settings
 
-ISSUE_NAMES = """seed start days n_servers n_clients n_products licenses launches_per_day mean_session_min
-demand_skew mode retries retry_delay_min config_poll_min failover outages balancing_interval_h
-instant_balancing unreachable_servers min_licenses buffer win9x_fraction ccim_interval_h
-clock_offset_min skewed_fraction clock_threshold_min service_pack poll_interval_min pack_time""".split()
+ISSUE_NAMES = [
+    "seed",
+    "start",
+    "days",
+    "n_servers",
+    "n_clients",
+    "n_products",
+    "licenses",
+    "launches_per_day",
+    "mean_session_min",
+    "demand_skew",
+    "mode",
+    "retries",
+    "retry_delay_min",
+    "config_poll_min",
+    "failover",
+    "outages",
+    "balancing_interval_h",
+    "instant_balancing",
+    "unreachable_servers",
+    "min_licenses",
+    "buffer",
+    "win9x_fraction",
+    "ccim_interval_h",
+    "clock_offset_min",
+    "skewed_fraction",
+    "clock_threshold_min",
+    "service_pack",
+    "poll_interval_min",
+    "pack_time",
+]
 
 
 def test_every_shared_name_is_declared():
@@ -38,12 +64,28 @@ def test_product_defaults_from_the_documentation():
     assert params.mode == "offline" and params.failover == "immediate"
 
 
-@pytest.mark.parametrize("name, value", [
-    ("retries", 0), ("retries", 101), ("retries", 1.5), ("retries", "3"), ("retries", True),
-    ("retry_delay_min", 61.0), ("demand_skew", -0.1), ("mode", "sometimes"), ("service_pack", "SP5"),
-    ("instant_balancing", "yes"), ("start", "not a date"), ("outages", [[0, 1]]), ("outages", [[0, 1, 0]]),
-    ("outages", "0:1:2"), ("unreachable_servers", [-1]), ("pack_time", "next sunday"), ("days", 0),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("retries", 0),
+        ("retries", 101),
+        ("retries", 1.5),
+        ("retries", "3"),
+        ("retries", True),
+        ("retry_delay_min", 61.0),
+        ("demand_skew", -0.1),
+        ("mode", "sometimes"),
+        ("service_pack", "SP5"),
+        ("instant_balancing", "yes"),
+        ("start", "not a date"),
+        ("outages", [[0, 1]]),
+        ("outages", [[0, 1, 0]]),
+        ("outages", "0:1:2"),
+        ("unreachable_servers", [-1]),
+        ("pack_time", "next sunday"),
+        ("days", 0),
+    ],
+)
 def test_bad_values_name_the_parameter_and_what_is_allowed(name, value):
     with pytest.raises(ParameterError) as caught:
         Params.from_values({name: value})
@@ -55,8 +97,11 @@ def test_bad_values_name_the_parameter_and_what_is_allowed(name, value):
 def test_unknown_parameter_names_the_nearest_ones_or_where_to_read_them_all():
     with pytest.raises(ParameterError, match=r"^unknown parameter 'retrys': did you mean 'retries'( or '\w+')?\?$"):
         Params.from_values({"retrys": 3})
-    with pytest.raises(ParameterError, match=r"^unknown parameter 'zzz': no parameter is named like it; "
-                                             r"'python -m kbsim params' lists them all$"):
+    with pytest.raises(
+        ParameterError,
+        match=r"^unknown parameter 'zzz': no parameter is named like it; "
+        r"'python -m kbsim params' lists them all$",
+    ):
         Params.from_values({"zzz": 3})
 
 
@@ -64,17 +109,49 @@ def unknown_names():
     """Every way a user can give kbsim a name it does not know, and the words the error must hold."""
     result = kbsim.run("site", days=1)
     return [
-        ("Params.from_values", lambda: Params.from_values({"retrys": 3}), "unknown parameter 'retrys': did you mean 'retries'"),
+        (
+            "Params.from_values",
+            lambda: Params.from_values({"retrys": 3}),
+            "unknown parameter 'retrys': did you mean 'retries'",
+        ),
         ("run", lambda: kbsim.run("Q226827", retrys=3), "unknown parameter 'retrys': did you mean 'retries'"),
         ("run preset", lambda: kbsim.run("Q22682"), "unknown preset 'Q22682': expected one of 'Q210202'"),
         ("run variant", lambda: kbsim.run("Q226827", variant="fixed"), "unknown variant 'fixed': expected one of"),
-        ("Explorer.set", lambda: kbsim.explore("Q226827").set(retrys=3), "unknown parameter 'retrys': did you mean 'retries'"),
-        ("explore plots", lambda: kbsim.explore("Q226827", plots=("denial_over_time",)), "unknown plot 'denial_over_time'"),
-        ("compare", lambda: kbsim.compare({"run": result}, ["denails"]), "unknown summary number 'denails': did you mean 'denials'"),
-        ("plots.show", lambda: plots.show(result, "denial_over_time"), "unknown plot 'denial_over_time': expected one of 'denials_over_time'"),
-        ("sweep grid", lambda: kbsim.sweep("Q226827", {"retrys": [1, 2]}, 1, executor="serial"), "grid: unknown parameter 'retrys': did you mean 'retries'"),
-        ("sweep overrides", lambda: kbsim.sweep("Q226827", {"retries": [1]}, 1, executor="serial", retrys=2), "unknown parameter 'retrys': did you mean 'retries'"),
-        ("CLI --set", lambda: parse_settings(["retrys=3"]), "--set: unknown parameter 'retrys': did you mean 'retries'"),
+        (
+            "Explorer.set",
+            lambda: kbsim.explore("Q226827").set(retrys=3),
+            "unknown parameter 'retrys': did you mean 'retries'",
+        ),
+        (
+            "explore plots",
+            lambda: kbsim.explore("Q226827", plots=("denial_over_time",)),
+            "unknown plot 'denial_over_time'",
+        ),
+        (
+            "compare",
+            lambda: kbsim.compare({"run": result}, ["denails"]),
+            "unknown summary number 'denails': did you mean 'denials'",
+        ),
+        (
+            "plots.show",
+            lambda: plots.show(result, "denial_over_time"),
+            "unknown plot 'denial_over_time': expected one of 'denials_over_time'",
+        ),
+        (
+            "sweep grid",
+            lambda: kbsim.sweep("Q226827", {"retrys": [1, 2]}, 1, executor="serial"),
+            "grid: unknown parameter 'retrys': did you mean 'retries'",
+        ),
+        (
+            "sweep overrides",
+            lambda: kbsim.sweep("Q226827", {"retries": [1]}, 1, executor="serial", retrys=2),
+            "unknown parameter 'retrys': did you mean 'retries'",
+        ),
+        (
+            "CLI --set",
+            lambda: parse_settings(["retrys=3"]),
+            "--set: unknown parameter 'retrys': did you mean 'retries'",
+        ),
         ("logs.render", lambda: kbsim.logs.render(result, "licsrv"), "unknown log 'licsrv': expected one of 'licsrvc'"),
     ]
 
@@ -99,8 +176,15 @@ def test_cross_checks_against_the_number_of_servers_and_days():
 
 
 def test_values_are_normalised():
-    params = Params.from_values({"outages": [[0, 1, 30]], "unreachable_servers": [1, 1], "start": "2001-06-02",
-                                 "pack_time": 991533599, "retry_delay_min": 10})
+    params = Params.from_values(
+        {
+            "outages": [[0, 1, 30]],
+            "unreachable_servers": [1, 1],
+            "start": "2001-06-02",
+            "pack_time": 991533599,
+            "retry_delay_min": 10,
+        }
+    )
     assert params.outages == ((0, 1.0, 30.0),)
     assert params.unreachable_servers == (1,)
     assert params.start == datetime(2001, 6, 2)
@@ -108,11 +192,19 @@ def test_values_are_normalised():
     assert isinstance(params.retry_delay_min, float)
 
 
-@pytest.mark.parametrize("name, text, value", [
-    ("retries", "3", 3), ("instant_balancing", "off", False), ("outages", "0:30:45,1:2:3", ((0, 30.0, 45.0), (1, 2.0, 3.0))),
-    ("outages", "[[0, 30, 45]]", ((0, 30.0, 45.0),)), ("outages", "none", ()), ("unreachable_servers", "1,0", (0, 1)),
-    ("pack_time", "991533599", datetime(2001, 6, 3, 1, 59, 59)), ("mode", "online", "online"),
-])
+@pytest.mark.parametrize(
+    "name, text, value",
+    [
+        ("retries", "3", 3),
+        ("instant_balancing", "off", False),
+        ("outages", "0:30:45,1:2:3", ((0, 30.0, 45.0), (1, 2.0, 3.0))),
+        ("outages", "[[0, 30, 45]]", ((0, 30.0, 45.0),)),
+        ("outages", "none", ()),
+        ("unreachable_servers", "1,0", (0, 1)),
+        ("pack_time", "991533599", datetime(2001, 6, 3, 1, 59, 59)),
+        ("mode", "online", "online"),
+    ],
+)
 def test_command_line_text_is_parsed_through_the_declaration(name, text, value):
     assert PARAMETERS[name].parse_text(text) == value
 

@@ -11,8 +11,13 @@ from matplotlib.patches import StepPatch
 import kbsim
 from kbsim import plots
 
-PLOTS = [plots.denials_over_time, plots.license_distribution, plots.client_attempts,
-         plots.usage_by_clock_offset, plots.service_timeline]
+PLOTS = [
+    plots.denials_over_time,
+    plots.license_distribution,
+    plots.client_attempts,
+    plots.usage_by_clock_offset,
+    plots.service_timeline,
+]
 
 
 @pytest.mark.parametrize("preset", sorted(kbsim.presets()))
@@ -58,6 +63,7 @@ def test_the_stamp_names_what_changed_and_the_call_reproduces_it():
 
 # --- the data drawn is the run's data -----------------------------------------------------------
 
+
 def per_bin(result, kind, bin_h):
     """Events of ``kind`` counted per ``bin_h`` hours from the run's start, from the event table."""
     hours = result.events.loc[result.events["kind"] == kind, "hours"].to_numpy()
@@ -83,8 +89,13 @@ def test_denials_over_time_draws_the_runs_grants_and_denials_per_bin(preset, bin
 def test_client_attempts_draws_every_kind_of_trouble_per_bin():
     result = kbsim.run("Q212894", seed=2)
     drawn = stairs(plots.client_attempts(result))
-    labels = {"failed contact": "contact_failed", "retry, no answer": "retry", "failover": "failover",
-              "rebind at CCIM/restart": "rebind", "reconnected": "reconnect"}
+    labels = {
+        "failed contact": "contact_failed",
+        "retry, no answer": "retry",
+        "failover": "failover",
+        "rebind at CCIM/restart": "rebind",
+        "reconnected": "reconnect",
+    }
     assert set(drawn) == {label for label, kind in labels.items() if (result.events["kind"] == kind).any()}
     assert {"retry, no answer", "rebind at CCIM/restart"} <= set(drawn)
     for label, values in drawn.items():
@@ -130,7 +141,10 @@ def test_service_timeline_marks_every_9406_inside_a_stop_pending_span_of_its_ser
     spans = {server: [] for server in range(result.params.n_servers)}
     for collection in ax.collections:
         if tuple(collection.get_facecolor()[0]) == pending:
-            (left, bottom), (right, _) = collection.get_paths()[0].vertices.min(0), collection.get_paths()[0].vertices.max(0)
+            (left, bottom), (right, _) = (
+                collection.get_paths()[0].vertices.min(0),
+                collection.get_paths()[0].vertices.max(0),
+            )
             spans[round(bottom + 0.3)].append((left, right))
     for server, time in zip(status["server"], mdates.date2num(status["time"])):
         assert any(left <= time <= right for left, right in spans[server]), f"9406 of server {server} outside a hang"

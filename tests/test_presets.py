@@ -36,15 +36,18 @@ def write(tmp_path, text):
     return path
 
 
-@pytest.mark.parametrize("text, words", [
-    ("title = 'x'\n[params]\nretries = 0\n", "[params]: retries=0 is not allowed"),
-    ("[params]\nretrys = 2\n", "[params]: unknown parameter 'retrys'"),
-    ("[params\nretries = 2\n", "not valid TOML"),
-    ("colour = 'red'\n", "unknown entry 'colour'"),
-    ("explore = ['speed']\n", "explore: unknown parameter 'speed'"),
-    ("[variants.fix]\nfailover = 'never'\n", "[variants.fix]: failover='never' is not allowed"),
-    ("params = 3\n", "[params] must be a table"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("title = 'x'\n[params]\nretries = 0\n", "[params]: retries=0 is not allowed"),
+        ("[params]\nretrys = 2\n", "[params]: unknown parameter 'retrys'"),
+        ("[params\nretries = 2\n", "not valid TOML"),
+        ("colour = 'red'\n", "unknown entry 'colour'"),
+        ("explore = ['speed']\n", "explore: unknown parameter 'speed'"),
+        ("[variants.fix]\nfailover = 'never'\n", "[variants.fix]: failover='never' is not allowed"),
+        ("params = 3\n", "[params] must be a table"),
+    ],
+)
 def test_malformed_preset_files_name_the_file_and_the_entry(tmp_path, text, words):
     path = write(tmp_path, text)
     with pytest.raises(ParameterError) as caught:
@@ -72,7 +75,9 @@ def test_no_presets_found_is_an_error_never_an_empty_list(monkeypatch, tmp_path)
     monkeypatch.setattr(scenarios, "PRESET_DIR", "no_such_folder")
     scenarios._presets.cache_clear()
     try:
-        with pytest.raises(ParameterError, match="no presets in .*no_such_folder: this kbsim installation is incomplete"):
+        with pytest.raises(
+            ParameterError, match=r"no presets in .*no_such_folder: this kbsim installation is incomplete"
+        ):
             kbsim.presets()
         with pytest.raises(ParameterError, match="no presets in"):
             kbsim.run("Q226827")

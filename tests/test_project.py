@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -26,8 +27,11 @@ def test_environment_yml_names_the_same_packages_as_pyproject():
 
 def test_ci_runs_the_readme_test_command_and_nothing_else():
     readme = (ROOT / "README.md").read_text()
-    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
-          if line.strip() and not line.startswith("#") and not line.startswith(("set ", "cd "))]
+    ci = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.startswith("#") and not line.startswith(("set ", "cd "))
+    ]
     # CI=true is the one setting: it makes the browser tests run (and Chromium installed) instead of skip.
     assert ci == ["export CI=true", "make test"]
     assert "make test" in readme and "make lab" in readme
@@ -50,18 +54,27 @@ def test_one_declaration_of_the_version_and_a_licence_file():
 
 def tracked_text_files():
     listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=False)
-    names = [n for n in listed.stdout.decode().split("\0") if n] if listed.returncode == 0 else [
-        str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file() and ".venv" not in p.parts]
-    return [ROOT / n for n in names if (ROOT / n).suffix in (".py", ".md", ".ipynb", ".toml", ".cfg", ".yml", ".txt", "")
-            and (ROOT / n).is_file()]
+    names = (
+        [n for n in listed.stdout.decode().split("\0") if n]
+        if listed.returncode == 0
+        else [str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file() and ".venv" not in p.parts]
+    )
+    return [
+        ROOT / n
+        for n in names
+        if (ROOT / n).suffix in (".py", ".md", ".ipynb", ".toml", ".cfg", ".yml", ".txt", "") and (ROOT / n).is_file()
+    ]
 
 
 def test_nothing_points_outside_the_repository():
     """The repository stands alone: its sources are restated in docs/model.md, not linked from elsewhere."""
     outside = re.compile(r"\.\./shared|/work/shared|FACTS\.md")
     this = Path(__file__).resolve()
-    offenders = [str(p.relative_to(ROOT)) for p in tracked_text_files()
-                 if p.resolve() != this and outside.search(p.read_text(encoding="utf-8", errors="replace"))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in tracked_text_files()
+        if p.resolve() != this and outside.search(p.read_text(encoding="utf-8", errors="replace"))
+    ]
     assert not offenders
 
 
@@ -78,3 +91,14 @@ def test_the_model_page_names_every_article_and_every_assumed_parameter():
         assert f"({article}" in model, article  # each article has its section
     for pointer in ("README.md", "kbsim/parameters.py", "kbsim/__main__.py"):
         assert "docs/model.md" in (ROOT / pointer).read_text(), pointer
+
+
+def checker(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_the_code_passes_ruff_lint_and_format():
+    lint = checker("ruff", "check", "--no-cache", ".")
+    assert lint.returncode == 0, lint.stdout[-3000:]
+    form = checker("ruff", "format", "--no-cache", "--check", ".")
+    assert form.returncode == 0, f"run `ruff format .`:\n{form.stdout[-3000:]}"

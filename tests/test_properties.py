@@ -15,28 +15,48 @@ from kbsim import SITE_RESERVE
 def sites(draw):
     n_servers = draw(st.integers(1, 4))
     days = draw(st.integers(1, 3))
-    outages = draw(st.lists(st.tuples(st.integers(0, n_servers - 1), st.floats(0, days * 24 - 0.1),
-                                      st.floats(1, 600)), max_size=3))
+    outages = draw(
+        st.lists(st.tuples(st.integers(0, n_servers - 1), st.floats(0, days * 24 - 0.1), st.floats(1, 600)), max_size=3)
+    )
     return dict(
-        seed=draw(st.integers(0, 2**32 - 1)), days=days, n_servers=n_servers,
-        n_clients=draw(st.integers(1, 120)), n_products=draw(st.integers(1, 3)),
-        licenses=draw(st.integers(0, 60)), launches_per_day=draw(st.floats(0, 20)),
-        mean_session_min=draw(st.floats(1, 240)), demand_skew=draw(st.floats(0, 1)),
-        office_hours=draw(st.booleans()), timezone_shift_h=draw(st.floats(0, 12)),
-        mode=draw(st.sampled_from(["online", "offline"])), retries=draw(st.integers(1, 5)),
-        retry_delay_min=draw(st.floats(1, 60)), failover=draw(st.sampled_from(["immediate", "after_retries"])),
-        outages=outages, balancing_interval_h=draw(st.floats(0.25, 48)),
-        instant_balancing=draw(st.booleans()), instant_balancing_min=draw(st.floats(0, 30)),
-        metering_cycle_min=draw(st.sampled_from([5.0, 15.0, 60.0])), callback_share=draw(st.floats(0, 1)),
+        seed=draw(st.integers(0, 2**32 - 1)),
+        days=days,
+        n_servers=n_servers,
+        n_clients=draw(st.integers(1, 120)),
+        n_products=draw(st.integers(1, 3)),
+        licenses=draw(st.integers(0, 60)),
+        launches_per_day=draw(st.floats(0, 20)),
+        mean_session_min=draw(st.floats(1, 240)),
+        demand_skew=draw(st.floats(0, 1)),
+        office_hours=draw(st.booleans()),
+        timezone_shift_h=draw(st.floats(0, 12)),
+        mode=draw(st.sampled_from(["online", "offline"])),
+        retries=draw(st.integers(1, 5)),
+        retry_delay_min=draw(st.floats(1, 60)),
+        failover=draw(st.sampled_from(["immediate", "after_retries"])),
+        outages=outages,
+        balancing_interval_h=draw(st.floats(0.25, 48)),
+        instant_balancing=draw(st.booleans()),
+        instant_balancing_min=draw(st.floats(0, 30)),
+        metering_cycle_min=draw(st.sampled_from([5.0, 15.0, 60.0])),
+        callback_share=draw(st.floats(0, 1)),
         callback_duration_min=draw(st.floats(5, 600)),
         unreachable_servers=draw(st.lists(st.integers(0, n_servers - 1), max_size=2)),
-        min_licenses=draw(st.integers(0, 5)), buffer=draw(st.integers(1, 5)), reserve_pct=draw(st.floats(1, 100)),
-        win9x_fraction=draw(st.floats(0, 1)), ccim_interval_h=draw(st.floats(1, 48)),
-        users_restart=draw(st.booleans()), restart_after_h=draw(st.floats(0, 10)),
-        install_h=draw(st.floats(-48, days * 24)), install_spread_h=draw(st.floats(0, 48)),
-        win9x_retry_s=draw(st.floats(5, 3600)), clock_offset_min=draw(st.floats(0, 600)),
-        clock_sync_h=draw(st.floats(0, 100)), reinstall_h=draw(st.floats(0, 100)),
-        skewed_fraction=draw(st.floats(0, 1)), config_poll_min=draw(st.floats(15, 600)),
+        min_licenses=draw(st.integers(0, 5)),
+        buffer=draw(st.integers(1, 5)),
+        reserve_pct=draw(st.floats(1, 100)),
+        win9x_fraction=draw(st.floats(0, 1)),
+        ccim_interval_h=draw(st.floats(1, 48)),
+        users_restart=draw(st.booleans()),
+        restart_after_h=draw(st.floats(0, 10)),
+        install_h=draw(st.floats(-48, days * 24)),
+        install_spread_h=draw(st.floats(0, 48)),
+        win9x_retry_s=draw(st.floats(5, 3600)),
+        clock_offset_min=draw(st.floats(0, 600)),
+        clock_sync_h=draw(st.floats(0, 100)),
+        reinstall_h=draw(st.floats(0, 100)),
+        skewed_fraction=draw(st.floats(0, 1)),
+        config_poll_min=draw(st.floats(15, 600)),
         service_pack=draw(st.sampled_from(["SP2", "SP2+hotfix", "SP3", "SP4"])),
     )
 
@@ -62,8 +82,9 @@ def test_every_run_is_accounted_for(values):
     usage, s = result.usage, result.summary
     kept = usage["reported"] + usage["pending"] + usage["unreported"] + usage["lost_at_reinstall"]
     assert (usage["sessions"] == kept).all()
-    assert s["sessions"] == (s["sessions_reported"] + s["sessions_pending"] + s["sessions_unreported"]
-                             + s["sessions_lost_at_reinstall"])
+    assert s["sessions"] == (
+        s["sessions_reported"] + s["sessions_pending"] + s["sessions_unreported"] + s["sessions_lost_at_reinstall"]
+    )
     if s["sessions_lost_at_reinstall"]:
         assert any("lost at reinstall" in note for note in result.notes)
     assert s["requests"] == s["grants"] + s["denials"]

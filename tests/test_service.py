@@ -31,14 +31,17 @@ def test_the_shipped_example_file_reads(tmp_path):
     assert config.pack_time.weekday() == 6 and config.pack_time.strftime("%H:%M:%S") == "01:59:59"
 
 
-@pytest.mark.parametrize("text, words", [
-    ("[DS]\nPackInterval=604800\n", "no PackTime entry"),
-    ("[DS]\nPackTime=next sunday\n", "[DS] PackTime='next sunday' is not allowed"),
-    ("[DS]\nPackTime=-5\n", "[DS] PackTime='-5' is not allowed"),
-    ("[DS]\nPackTime=991533599\nPackInterval=0\n", "[DS] PackInterval='0' is not allowed"),
-    ("PackTime=991533599\n", "not a valid INI file"),
-    ("[DS]\nPackTime=1\nPackTime=2\n", "not a valid INI file"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("[DS]\nPackInterval=604800\n", "no PackTime entry"),
+        ("[DS]\nPackTime=next sunday\n", "[DS] PackTime='next sunday' is not allowed"),
+        ("[DS]\nPackTime=-5\n", "[DS] PackTime='-5' is not allowed"),
+        ("[DS]\nPackTime=991533599\nPackInterval=0\n", "[DS] PackInterval='0' is not allowed"),
+        ("PackTime=991533599\n", "not a valid INI file"),
+        ("[DS]\nPackTime=1\nPackTime=2\n", "not a valid INI file"),
+    ],
+)
 def test_a_broken_remodbc_ini_names_the_file_and_the_entry(tmp_path, text, words):
     ini = tmp_path / "Remodbc.ini"
     ini.write_text(text)
@@ -49,5 +52,5 @@ def test_a_broken_remodbc_ini_names_the_file_and_the_entry(tmp_path, text, words
 
 
 def test_a_missing_remodbc_ini_is_a_clear_error(tmp_path):
-    with pytest.raises(ParameterError, match="cannot read the Remodbc.ini file"):
+    with pytest.raises(ParameterError, match=r"cannot read the Remodbc\.ini file"):
         read_remodbc(tmp_path / "Remodbc.ini")

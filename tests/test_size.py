@@ -1,4 +1,7 @@
-"""A run's size known before it starts (issue 14): the estimate against what runs draw, the refusal and the allow path."""
+"""A run's size known before it starts (issue 14).
+
+The estimate against what runs draw, the refusal and the allow path.
+"""
 
 from __future__ import annotations
 
@@ -132,8 +135,7 @@ def test_a_sweep_refuses_before_any_run_and_names_the_point(small_limit, tmp_pat
 
 
 def test_a_sweep_allowed_runs_every_point(small_limit):
-    frame = kbsim.sweep("site", {"n_clients": [10, 200]}, seeds=2, executor="serial", progress=False,
-                        allow_large=True)
+    frame = kbsim.sweep("site", {"n_clients": [10, 200]}, seeds=2, executor="serial", progress=False, allow_large=True)
     assert len(frame) == 4 and (frame["requests"] > 0).all()
 
 

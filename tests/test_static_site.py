@@ -47,14 +47,16 @@ def test_every_page_and_image_link_resolves(tmp_path):
         for image in links.images:
             src = image.get("src", "")
             assert src.startswith("data:image/png;base64,") or (tmp_path / src).exists(), f"{page.name}: {src[:40]}"
-            assert image.get("alt") and "No description" not in image["alt"], f"{page.name}: image without a description"
+            assert image.get("alt") and "No description" not in image["alt"], (
+                f"{page.name}: image without a description"
+            )
 
 
 def test_links_between_notebooks_point_at_pages(tmp_path):
     build_site.build(tmp_path)
     start = (tmp_path / "00_start_here.html").read_text(encoding="utf-8")
     assert 'href="Q226827_offline_server.html"' in start
-    assert ".ipynb\"" not in start
+    assert '.ipynb"' not in start
 
 
 def test_the_readme_shows_a_picture_of_every_notebook():

@@ -47,22 +47,37 @@ def small_sweep(executor="serial", **options):
 
 def test_one_row_per_run_in_grid_then_seed_order_with_every_summary_number():
     frame = small_sweep()
-    assert list(frame.columns) == ["preset", "variant", "days", "n_clients", "balancing_interval_h",
-                                   "instant_balancing", "seed", *kbsim.SUMMARY]
+    assert list(frame.columns) == [
+        "preset",
+        "variant",
+        "days",
+        "n_clients",
+        "balancing_interval_h",
+        "instant_balancing",
+        "seed",
+        *kbsim.SUMMARY,
+    ]
     points = [(24.0, False), (24.0, True), (1.0, False), (1.0, True)]
     expected = [(h, instant, seed) for h, instant in points for seed in (3, 1)]
-    assert list(frame[["balancing_interval_h", "instant_balancing", "seed"]].itertuples(index=False, name=None)) == expected
+    assert (
+        list(frame[["balancing_interval_h", "instant_balancing", "seed"]].itertuples(index=False, name=None))
+        == expected
+    )
     assert set(frame["preset"]) == {"Q210202"} and set(frame["variant"]) == {"fault"}
     for row in frame.itertuples(index=False):
         if row.seed == 3 and row.instant_balancing:
-            run = kbsim.run("Q210202", seed=3, balancing_interval_h=row.balancing_interval_h, instant_balancing=True, **SMALL)
-            assert {k: getattr(row, k) for k in ("requests", "denials", "licenses_moved")} == \
-                {k: run.summary[k] for k in ("requests", "denials", "licenses_moved")}
+            run = kbsim.run(
+                "Q210202", seed=3, balancing_interval_h=row.balancing_interval_h, instant_balancing=True, **SMALL
+            )
+            assert {k: getattr(row, k) for k in ("requests", "denials", "licenses_moved")} == {
+                k: run.summary[k] for k in ("requests", "denials", "licenses_moved")
+            }
 
 
 def test_seeds_as_a_number_variant_and_fixed_overrides():
-    frame = kbsim.sweep("Q210202", {"licenses": [40, 70]}, seeds=3, variant="unreachable", executor="serial",
-                        progress=False, days=1)
+    frame = kbsim.sweep(
+        "Q210202", {"licenses": [40, 70]}, seeds=3, variant="unreachable", executor="serial", progress=False, days=1
+    )
     assert list(frame["seed"]) == [1, 2, 3, 1, 2, 3] and set(frame["variant"]) == {"unreachable"}
     run = kbsim.run("Q210202", variant="unreachable", seed=2, licenses=40, days=1)
     assert frame.loc[1, "denials"] == run.summary["denials"] and frame.loc[1, "balancing_cycles"] == 23
@@ -75,9 +90,11 @@ def test_rows_keep_grid_order_when_runs_finish_last_first():
     pd.testing.assert_frame_equal(frame, small_sweep())
     preset, variant, values, allow_large = pickle.loads(executor.calls[0][0])[1]
     assert allow_large is False
-    assert preset == "Q210202" and variant is None and values == {"days": 1, "n_clients": 60,
-                                                                  "balancing_interval_h": 24.0,
-                                                                  "instant_balancing": False, "seed": 3}
+    assert (
+        preset == "Q210202"
+        and variant is None
+        and values == {"days": 1, "n_clients": 60, "balancing_interval_h": 24.0, "instant_balancing": False, "seed": 3}
+    )
 
 
 def test_the_same_frame_serial_in_processes_and_on_a_dask_cluster():
@@ -87,8 +104,10 @@ def test_the_same_frame_serial_in_processes_and_on_a_dask_cluster():
     pd.testing.assert_frame_equal(small_sweep(None), serial)  # the default: a pool of local processes
     with ProcessPoolExecutor(max_workers=2) as pool:
         pd.testing.assert_frame_equal(small_sweep(pool), serial)
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
         pd.testing.assert_frame_equal(small_sweep(client.get_executor()), serial)
 
 
@@ -101,31 +120,37 @@ def test_a_preset_file_reaches_the_workers_by_its_path(tmp_path):
     assert frame.loc[0, "denials"] > frame.loc[2, "denials"]
 
 
-@pytest.mark.parametrize("grid, seeds, overrides, words", [
-    ([("retries", [1])], 2, {}, "expected a mapping of parameter names"),
-    ({"retrys": [1, 2]}, 2, {}, "grid: unknown parameter 'retrys'"),
-    ({"retries": []}, 2, {}, "grid: retries has no values"),
-    ({"retries": "1,2"}, 2, {}, "expected a list of values, each an integer from 1 to 100"),
-    ({"retries": [1, 0]}, 2, {}, "grid: retries=0 is not allowed (out of range)"),
-    ({"retries": [2, 2.0]}, 2, {}, "grid: retries lists 2 twice"),
-    ({"seed": [1, 2]}, 2, {}, "seed is not swept by the grid"),
-    ({"retries": [1, 2]}, 0, {}, "seeds=0 is not allowed"),
-    ({"retries": [1, 2]}, [1, 1], {}, "seeds=[1, 1] is not allowed"),
-    ({"retries": [1, 2]}, [-1], {}, "seeds=[-1] is not allowed"),
-    ({"retries": [1, 2]}, 2, {"retries": 3}, "retries is both swept (in the grid) and fixed"),
-    ({"retries": [1, 2]}, 2, {"seed": 3}, "give seeds=N"),
-    ({"retries": [1, 2]}, 2, {"nope": 3}, "unknown parameter 'nope'"),
-    ({"outages": [[[5, 1, 30]]]}, 2, {}, "names server 5, but servers are 0 to 1"),
-])
+@pytest.mark.parametrize(
+    "grid, seeds, overrides, words",
+    [
+        ([("retries", [1])], 2, {}, "expected a mapping of parameter names"),
+        ({"retrys": [1, 2]}, 2, {}, "grid: unknown parameter 'retrys'"),
+        ({"retries": []}, 2, {}, "grid: retries has no values"),
+        ({"retries": "1,2"}, 2, {}, "expected a list of values, each an integer from 1 to 100"),
+        ({"retries": [1, 0]}, 2, {}, "grid: retries=0 is not allowed (out of range)"),
+        ({"retries": [2, 2.0]}, 2, {}, "grid: retries lists 2 twice"),
+        ({"seed": [1, 2]}, 2, {}, "seed is not swept by the grid"),
+        ({"retries": [1, 2]}, 0, {}, "seeds=0 is not allowed"),
+        ({"retries": [1, 2]}, [1, 1], {}, "seeds=[1, 1] is not allowed"),
+        ({"retries": [1, 2]}, [-1], {}, "seeds=[-1] is not allowed"),
+        ({"retries": [1, 2]}, 2, {"retries": 3}, "retries is both swept (in the grid) and fixed"),
+        ({"retries": [1, 2]}, 2, {"seed": 3}, "give seeds=N"),
+        ({"retries": [1, 2]}, 2, {"nope": 3}, "unknown parameter 'nope'"),
+        ({"outages": [[[5, 1, 30]]]}, 2, {}, "names server 5, but servers are 0 to 1"),
+    ],
+)
 def test_bad_sweeps_raise_one_parameter_error_before_any_run(grid, seeds, overrides, words):
     with pytest.raises(kbsim.ParameterError) as caught:
-        kbsim.sweep("Q226827", grid, seeds=seeds, executor=LastFirstExecutor(expected=10**6), progress=False, **overrides)
+        kbsim.sweep(
+            "Q226827", grid, seeds=seeds, executor=LastFirstExecutor(expected=10**6), progress=False, **overrides
+        )
     assert words in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_overrides_are_checked_against_the_preset_not_the_defaults():
-    frame = kbsim.sweep("Q210202", {"licenses": [70]}, seeds=1, executor="serial", progress=False, days=1,
-                        unreachable_servers=[2])  # server 2 exists in Q210202's three-server site, not in the defaults
+    frame = kbsim.sweep(
+        "Q210202", {"licenses": [70]}, seeds=1, executor="serial", progress=False, days=1, unreachable_servers=[2]
+    )  # server 2 exists in Q210202's three-server site, not in the defaults
     assert frame.loc[0, "unreachable_servers"] == (2,) and frame.loc[0, "balancing_cycles"] == 0
 
 
@@ -141,10 +166,16 @@ def test_t_quantiles_exact_table_then_expansion():
 
 
 def hand_made():
-    return pd.DataFrame({"preset": "Q226827", "variant": "fault", "retries": [1] * 5 + [4] * 3 + [9],
-                         "seed": [1, 2, 3, 4, 5, 1, 2, 3, 1],
-                         "denials": [1, 2, 3, 4, 5, 10, 10, 13, 7],
-                         "recovery_h_nt": [1.0, math.nan, 3.0, math.nan, math.nan, 2.0, 2.0, 2.0, 1.0]})
+    return pd.DataFrame(
+        {
+            "preset": "Q226827",
+            "variant": "fault",
+            "retries": [1] * 5 + [4] * 3 + [9],
+            "seed": [1, 2, 3, 4, 5, 1, 2, 3, 1],
+            "denials": [1, 2, 3, 4, 5, 10, 10, 13, 7],
+            "recovery_h_nt": [1.0, math.nan, 3.0, math.nan, math.nan, 2.0, 2.0, 2.0, 1.0],
+        }
+    )
 
 
 def test_intervals_over_seeds_on_a_hand_made_frame():
@@ -180,13 +211,24 @@ def test_summary_over_all_runs_and_as_seeds_are_added():
     assert growing.set_index(["seeds", "retries"]).loc[(5, 4), "count"] == 3
 
 
-@pytest.mark.parametrize("metric, by, words", [
-    ("denails", "retries", "unknown metric 'denails': expected one of 'denials', 'recovery_h_nt', or a number column"),
-    ("retries", "retries", "unknown metric 'retries'"),
-    ("preset", "retries", "unknown metric 'preset'"),
-    ("denials", "retry", "unknown column to group by 'retry': expected one of 'preset', 'variant', 'retries', 'seed'"),
-    ("denials", "denials", "unknown column to group by 'denials'"),
-])
+@pytest.mark.parametrize(
+    "metric, by, words",
+    [
+        (
+            "denails",
+            "retries",
+            "unknown metric 'denails': expected one of 'denials', 'recovery_h_nt', or a number column",
+        ),
+        ("retries", "retries", "unknown metric 'retries'"),
+        ("preset", "retries", "unknown metric 'preset'"),
+        (
+            "denials",
+            "retry",
+            "unknown column to group by 'retry': expected one of 'preset', 'variant', 'retries', 'seed'",
+        ),
+        ("denials", "denials", "unknown column to group by 'denials'"),
+    ],
+)
 def test_summaries_name_what_is_wrong(metric, by, words):
     with pytest.raises(kbsim.ParameterError, match=words.replace("(", r"\(")):
         kbsim.summarize_sweep(hand_made(), metric, by)
@@ -211,8 +253,9 @@ def test_sweep_band_draws_mean_and_interval_with_units_description_and_stamp():
 
 
 def test_sweep_band_of_a_choice_uses_one_tick_per_value():
-    frame = kbsim.sweep("Q226827", {"failover": ["immediate", "after_retries"]}, seeds=2, executor="serial",
-                        progress=False, days=2)
+    frame = kbsim.sweep(
+        "Q226827", {"failover": ["immediate", "after_retries"]}, seeds=2, executor="serial", progress=False, days=2
+    )
     ax = plots.sweep_band(kbsim.summarize_sweep(frame, "denials", "failover"), "denials")
     assert [t.get_text() for t in ax.get_xticklabels()] == ["immediate", "after_retries"]
     assert ax.get_xlabel() == "failover" and "not in this summary" not in plots.alt_text(ax)
@@ -223,35 +266,62 @@ def test_sweep_band_of_a_choice_uses_one_tick_per_value():
 
 # --- the command line -----------------------------------------------------------------------------
 
+
 def test_cli_sweep_writes_csv_and_parquet(tmp_path, capsys):
     csv = tmp_path / "runs.csv"
-    argv = ["sweep", "Q226827", "--grid", "retries=1,4", "--grid", "outages=0:32.5:60;0:32.5:60,1:32.5:60",
-            "--seeds", "2", "--set", "days=2", "--variant", "fix"]
+    argv = [
+        "sweep",
+        "Q226827",
+        "--grid",
+        "retries=1,4",
+        "--grid",
+        "outages=0:32.5:60;0:32.5:60,1:32.5:60",
+        "--seeds",
+        "2",
+        "--set",
+        "days=2",
+        "--variant",
+        "fix",
+    ]
     assert main([*argv, "--out", str(csv)]) == 0
     assert capsys.readouterr().out == f"8 runs of Q226827 (fix) written to {csv}\n"
     written = pd.read_csv(csv)
-    assert len(written) == 8 and list(written.columns[:6]) == ["preset", "variant", "days", "retries", "outages", "seed"]
+    assert len(written) == 8 and list(written.columns[:6]) == [
+        "preset",
+        "variant",
+        "days",
+        "retries",
+        "outages",
+        "seed",
+    ]
     assert list(written["outages"][:4]) == ["[[0, 32.5, 60.0]]"] * 2 + ["[[0, 32.5, 60.0], [1, 32.5, 60.0]]"] * 2
-    expected = kbsim.run("Q226827", variant="fix", seed=2, retries=4, days=2,
-                         outages=[[0, 32.5, 60], [1, 32.5, 60]]).summary
+    expected = kbsim.run(
+        "Q226827", variant="fix", seed=2, retries=4, days=2, outages=[[0, 32.5, 60], [1, 32.5, 60]]
+    ).summary
     assert written.loc[7, "attempts_no_server"] == expected["attempts_no_server"] > 0
     parquet = tmp_path / "runs.parquet"
     assert main([*argv, "--out", str(parquet)]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(parquet), written, check_dtype=False)
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["--grid", "retries"], "--grid 'retries' is not allowed: expected NAME=V1,V2,..."),
-    (["--grid", "retries="], "--grid 'retries=' has an empty value"),
-    (["--grid", "retries=1,,4"], "has an empty value"),
-    (["--grid", "retries=1,0"], "--grid retries=0 is not allowed (out of range): expected an integer from 1 to 100"),
-    (["--grid", "retries=1,x"], "--grid retries='x' is not allowed"),
-    (["--grid", "retrys=1"], "--grid: unknown parameter 'retrys': did you mean 'retries'"),
-    (["--grid", "retries=1", "--grid", "retries=2"], "given twice"),
-    (["--grid", "retries=1", "--set", "retries=2"], "both swept (in the grid) and fixed"),
-    (["--grid", "retries=1", "--seeds", "x"], "--seeds 'x' is not allowed"),
-    (["--grid", "retries=1", "--seeds", "0"], "seeds=0 is not allowed"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--grid", "retries"], "--grid 'retries' is not allowed: expected NAME=V1,V2,..."),
+        (["--grid", "retries="], "--grid 'retries=' has an empty value"),
+        (["--grid", "retries=1,,4"], "has an empty value"),
+        (
+            ["--grid", "retries=1,0"],
+            "--grid retries=0 is not allowed (out of range): expected an integer from 1 to 100",
+        ),
+        (["--grid", "retries=1,x"], "--grid retries='x' is not allowed"),
+        (["--grid", "retrys=1"], "--grid: unknown parameter 'retrys': did you mean 'retries'"),
+        (["--grid", "retries=1", "--grid", "retries=2"], "given twice"),
+        (["--grid", "retries=1", "--set", "retries=2"], "both swept (in the grid) and fixed"),
+        (["--grid", "retries=1", "--seeds", "x"], "--seeds 'x' is not allowed"),
+        (["--grid", "retries=1", "--seeds", "0"], "seeds=0 is not allowed"),
+    ],
+)
 def test_cli_bad_sweeps_are_one_line_and_exit_2(tmp_path, capsys, argv, words):
     assert main(["sweep", "Q226827", *argv, "--out", str(tmp_path / "x.csv")]) == 2
     err = capsys.readouterr().err
@@ -259,12 +329,15 @@ def test_cli_bad_sweeps_are_one_line_and_exit_2(tmp_path, capsys, argv, words):
     assert not (tmp_path / "x.csv").exists()
 
 
-@pytest.mark.parametrize("out, words", [
-    ("missing/x.csv", "does not exist"),
-    ("x.txt", "unknown file type '.txt': expected a .csv or .parquet file"),
-    (".", "unknown file type"),
-    ("folder.csv", "cannot write there"),
-])
+@pytest.mark.parametrize(
+    "out, words",
+    [
+        ("missing/x.csv", "does not exist"),
+        ("x.txt", "unknown file type '.txt': expected a .csv or .parquet file"),
+        (".", "unknown file type"),
+        ("folder.csv", "cannot write there"),
+    ],
+)
 def test_cli_unwritable_outputs_are_one_line_and_exit_2(tmp_path, capsys, out, words):
     (tmp_path / "folder.csv").mkdir()
     assert main(["sweep", "Q226827", "--grid", "retries=1", "--seeds", "1", "--out", str(tmp_path / out)]) == 2
@@ -274,7 +347,25 @@ def test_cli_unwritable_outputs_are_one_line_and_exit_2(tmp_path, capsys, out, w
 
 def test_python_dash_m_sweep_runs_as_a_program(tmp_path):
     out = tmp_path / "packs.csv"
-    done = subprocess.run([sys.executable, "-m", "kbsim", "sweep", "Q299261", "--grid", "service_pack=SP3,SP4",
-                           "--seeds", "2", "--set", "days=8", "--out", str(out)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kbsim",
+            "sweep",
+            "Q299261",
+            "--grid",
+            "service_pack=SP3,SP4",
+            "--seeds",
+            "2",
+            "--set",
+            "days=8",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert list(pd.read_csv(out)["status_9406"] > 0) == [True, True, False, False]

@@ -12,15 +12,26 @@ def settle(blocked_until=(0.0, 0.0), wiped_at=(NEVER, NEVER), all_down=()):
     return settle_uploads(
         logged_time=np.array([5.0, 20.0, 60.0, 120.0, 215.0, 160.0]),
         logged_client=np.array([0, 0, 1, 0, 0, 1]),
-        n_clients=2, poll_phase_min=np.array([10.0, 50.0]), poll_interval_min=100.0, until_min=250.0,
-        blocked_until=np.array(blocked_until), wiped_at=np.array(wiped_at), all_down=list(all_down))
+        n_clients=2,
+        poll_phase_min=np.array([10.0, 50.0]),
+        poll_interval_min=100.0,
+        until_min=250.0,
+        blocked_until=np.array(blocked_until),
+        wiped_at=np.array(wiped_at),
+        all_down=list(all_down),
+    )
 
 
 def test_each_run_goes_up_at_the_first_poll_after_it():
     u = settle()
     assert u.reported.tolist() == [3, 1] and u.pending.tolist() == [1, 1] and u.unreported.tolist() == [0, 0]
     assert u.lost.tolist() == [0, 0]
-    assert list(zip(u.upload_time, u.upload_client, u.upload_count)) == [(10, 0, 1), (110, 0, 1), (210, 0, 1), (150, 1, 1)]
+    assert list(zip(u.upload_time, u.upload_client, u.upload_count)) == [
+        (10, 0, 1),
+        (110, 0, 1),
+        (210, 0, 1),
+        (150, 1, 1),
+    ]
 
 
 def test_a_lagging_clock_holds_every_run_back():

@@ -9,8 +9,15 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from lab_servers import ARTIFACTS, CHROMIUM_FLAGS, HOW_TO_GET_IT, chromium_path, lab_server, make_workspace, voila_server
+from lab_servers import (
+    ARTIFACTS,
+    CHROMIUM_FLAGS,
+    HOW_TO_GET_IT,
+    chromium_path,
+    lab_server,
+    make_workspace,
+    voila_server,
+)
 
 
 @pytest.fixture(scope="session")

@@ -20,10 +20,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"]
-HOW_TO_GET_IT = ("no Chromium found: install Debian's browser with `apt-get install chromium` "
-                 "(or set KBSIM_CHROMIUM to a Chromium binary); Playwright's own download does not work here")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+HOW_TO_GET_IT = (
+    "no Chromium found: install Debian's browser with `apt-get install chromium` "
+    "(or set KBSIM_CHROMIUM to a Chromium binary); Playwright's own download does not work here"
+)
 
 
 def chromium_path() -> str | None:
@@ -60,7 +69,6 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-
 def make_workspace(root: Path) -> Path:
     """A copy of the notebooks and data under ``root``, so a browser session never rewrites the committed files."""
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
@@ -75,38 +83,58 @@ def lab_server(workspace: Path) -> Iterator[dict[str, str]]:
     settings = workspace / "lab-settings"
     (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True, exist_ok=True)
     (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    )
     # Render every cell (no windowing), so each output is in the page, as a student scrolling sees it.
     (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True, exist_ok=True)
     (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
-        '{"windowingMode": "none"}')
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1", "--port", str(port),
-               f"--ServerApp.token={token}", f"--ServerApp.root_dir={workspace / 'notebooks'}",
-               "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workspace / 'lab-workspaces'}"]
+        '{"windowingMode": "none"}'
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        f"--ServerApp.token={token}",
+        f"--ServerApp.root_dir={workspace / 'notebooks'}",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={workspace / 'lab-workspaces'}",
+    ]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log = open(workspace / "lab.log", "w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workspace / "notebooks")
+    with open(workspace / "lab.log", "w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workspace / "notebooks")
     try:
         wait_for_http(f"http://127.0.0.1:{port}/api/status?token={token}", process)
         yield {"url": f"http://127.0.0.1:{port}", "token": token}
     finally:
         stop(process)
-        log.close()
 
 
 @contextmanager
 def voila_server(workspace: Path, notebook: str) -> Iterator[str]:
     """Voila serving one notebook as a dashboard (code hidden, widgets live) on loopback; yields its address."""
     port = free_port()
-    command = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-               str(workspace / "notebooks" / notebook)]
-    log = open(workspace / "voila.log", "w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workspace / "notebooks")
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        str(workspace / "notebooks" / notebook),
+    ]
+    with open(workspace / "voila.log", "w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workspace / "notebooks")
     try:
         wait_for_http(f"http://127.0.0.1:{port}/", process, seconds=120)
         yield f"http://127.0.0.1:{port}/"
     finally:
         stop(process)
-        log.close()

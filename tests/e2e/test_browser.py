@@ -8,9 +8,14 @@ import pytest
 
 import kbsim
 
-NOTEBOOKS = ["00_start_here.ipynb", "Q226827_offline_server.ipynb", "Q210202_license_balancing.ipynb",
-             "Q212894_win9x_single_server.ipynb", "Q213261_clock_skew_usage.ipynb",
-             "Q299261_server_not_running.ipynb"]
+NOTEBOOKS = [
+    "00_start_here.ipynb",
+    "Q226827_offline_server.ipynb",
+    "Q210202_license_balancing.ipynb",
+    "Q212894_win9x_single_server.ipynb",
+    "Q213261_clock_skew_usage.ipynb",
+    "Q299261_server_not_running.ipynb",
+]
 RUN_SECONDS = 180  # a cold kernel on a busy 2-core machine
 KERNEL_IDLE = "() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'idle'"
 
@@ -30,10 +35,14 @@ def open_and_run_all(page, lab, name):
     """Open one notebook in a workspace of its own (no tabs restored from another test) and run it all."""
     workspace = name.removesuffix(".ipynb").replace("_", "-").lower()
     page.goto(f"{lab['url']}/lab/workspaces/{workspace}/tree/{name}?reset&token={lab['token']}")
-    wait_until(page, """(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    wait_until(
+        page,
+        """(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
                                     return !!(w && w.context && w.context.path === name && w.sessionContext.session
                                               && w.sessionContext.kernelDisplayStatus === 'idle'); }""",
-               f"{name} has no idle kernel", arg=name)
+        f"{name} has no idle kernel",
+        arg=name,
+    )
     # Start the run without awaiting it inside evaluate (which has no timeout); a flag says when it is done.
     page.evaluate("""() => { window.kbsimRun = 'running';
         window.jupyterapp.commands.execute('notebook:run-all-cells')
@@ -55,7 +64,8 @@ def failed_outputs(page):
               .filter(cell => cell.model.type === 'code')
               .flatMap(cell => cell.model.outputs.toJSON())
               .filter(o => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'))
-              .map(o => o.ename || o.text)""")
+              .map(o => o.ename || o.text)"""
+    )
 
 
 def explorer_state(page):
@@ -74,7 +84,10 @@ def wait_for_change(page, before, need="image", seconds=60):
             if (!img || !table) return false;
             const image = img.getAttribute('src') !== before[0], numbers = table.innerText !== before[1];
             return need === 'both' ? image && numbers : image;
-        }""", arg=[list(before), need], timeout=seconds * 1000)
+        }""",
+        arg=[list(before), need],
+        timeout=seconds * 1000,
+    )
     wait_until(page, KERNEL_IDLE, "the kernel still busy after a change")
     return explorer_state(page)
 
@@ -96,7 +109,9 @@ def step_sliders_until_numbers_change(page, before, steps=4):
     for control, kind in controls:
         control.scroll_into_view_if_needed()
         for _ in range(steps):
-            if kind == "slider" and float(control.get_attribute("aria-valuenow")) >= float(control.get_attribute("aria-valuemax")):
+            if kind == "slider" and float(control.get_attribute("aria-valuenow")) >= float(
+                control.get_attribute("aria-valuemax")
+            ):
                 break  # at its end: a key press would change nothing
             control.focus()
             if kind == "slider":
@@ -111,9 +126,14 @@ def step_sliders_until_numbers_change(page, before, steps=4):
     raise AssertionError("no control moved the summary numbers")
 
 
-PRESETS = {"00_start_here.ipynb": "site", "Q226827_offline_server.ipynb": "Q226827",
-           "Q210202_license_balancing.ipynb": "Q210202", "Q212894_win9x_single_server.ipynb": "Q212894",
-           "Q213261_clock_skew_usage.ipynb": "Q213261", "Q299261_server_not_running.ipynb": "Q299261"}
+PRESETS = {
+    "00_start_here.ipynb": "site",
+    "Q226827_offline_server.ipynb": "Q226827",
+    "Q210202_license_balancing.ipynb": "Q210202",
+    "Q212894_win9x_single_server.ipynb": "Q212894",
+    "Q213261_clock_skew_usage.ipynb": "Q213261",
+    "Q299261_server_not_running.ipynb": "Q299261",
+}
 
 
 def first_explorer_code(page):
@@ -210,8 +230,9 @@ def test_a_voila_dashboard_hides_code_and_its_slider_redraws(page, voila):
     box.focus()
     page.keyboard.press("ArrowUp")
     page.keyboard.press("Enter")
-    page.wait_for_function("(before) => document.querySelector('.widget-image').getAttribute('src') !== before",
-                           arg=before, timeout=60_000)
+    page.wait_for_function(
+        "(before) => document.querySelector('.widget-image').getAttribute('src') !== before", arg=before, timeout=60_000
+    )
 
 
 def test_a_slide_deck_advances(page, lab):
@@ -241,8 +262,9 @@ def test_the_mystery_page_opens_new_cases_and_checks_answers(page, lab):
     assert failed_outputs(page) == []
     assert mystery_title(page) == "Mystery site 1 (level 1)"
     click_button(page, "New case")
-    page.wait_for_function("() => document.querySelector('.widget-html-content h3').innerText.includes('site 2 ')",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('.widget-html-content h3').innerText.includes('site 2 ')", timeout=60_000
+    )
     wait_until(page, KERNEL_IDLE, "the kernel still busy after a new case")
     page.locator(".lm-TabBar-tab:has-text('Liccli.log')").first.click()
     assert "$$<Lic" in page.locator(".widget-html-content pre").nth(2).inner_text()
@@ -262,8 +284,11 @@ def test_the_mystery_page_works_in_voila_without_code(page, voila_mystery):
     seed = page.locator(".widget-inline-hbox:has-text('case (seed)') input").first
     seed.fill("12")
     seed.press("Enter")
-    page.wait_for_function("() => document.querySelector('.widget-html-content h3').innerText.includes('site 12 ')",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('.widget-html-content h3').innerText.includes('site 12 ')", timeout=60_000
+    )
     click_button(page, "Reveal")
-    page.wait_for_function("() => [...document.querySelectorAll('.widget-html-content p')]"
-                           ".some(p => p.innerText.includes('Fix:'))", timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.widget-html-content p')].some(p => p.innerText.includes('Fix:'))",
+        timeout=60_000,
+    )

@@ -42,7 +42,7 @@ def canonical_csv(frame: pd.DataFrame) -> str:
     Times are written to the microsecond, floats by ``repr`` (exact), missing values empty.
     """
     columns = []
-    for name, column in frame.items():
+    for _name, column in frame.items():
         if pd.api.types.is_datetime64_any_dtype(column):
             columns.append(column.dt.strftime("%Y-%m-%d %H:%M:%S.%f").tolist())
         elif pd.api.types.is_float_dtype(column):
@@ -76,8 +76,11 @@ def record_run(preset: str, variant: str, seed: int) -> dict[str, Any]:
         "seed": seed,
         "summary": {key: plain(value) for key, value in result.summary.items()},
         "notes": list(result.notes),
-        "events": {"rows": len(result.events), "by_kind": {k: int(kinds[k]) for k in kbsim.EVENT_KINDS if k in kinds},
-                   "sha256": digest(result.events)},
+        "events": {
+            "rows": len(result.events),
+            "by_kind": {k: int(kinds[k]) for k in kbsim.EVENT_KINDS if k in kinds},
+            "sha256": digest(result.events),
+        },
         "licenses": {"rows": len(result.licenses), "sha256": digest(result.licenses)},
     }
 
@@ -85,8 +88,11 @@ def record_run(preset: str, variant: str, seed: int) -> dict[str, Any]:
 def record(preset: str) -> dict[str, Any]:
     """Every variant of ``preset`` on every seed of :data:`SEEDS`."""
     chosen = kbsim.get_preset(preset)
-    return {"preset": preset, "seeds": list(SEEDS),
-            "runs": [record_run(preset, variant, seed) for variant in (kbsim.FAULT, *chosen.variants) for seed in SEEDS]}
+    return {
+        "preset": preset,
+        "seeds": list(SEEDS),
+        "runs": [record_run(preset, variant, seed) for variant in (kbsim.FAULT, *chosen.variants) for seed in SEEDS],
+    }
 
 
 def path(preset: str) -> Path:
@@ -111,10 +117,14 @@ def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
         where = f"{actual['preset']} {new['variant']} seed {new['seed']}"
         for key in new:
             if key == "summary":
-                lines += [f"{where}: {name} {old['summary'].get(name)!r} -> {value!r}"
-                          for name, value in new["summary"].items() if old["summary"].get(name, "absent") != value]
-                lines += [f"{where}: {name} no longer in the summary" for name in old["summary"]
-                          if name not in new["summary"]]
+                lines += [
+                    f"{where}: {name} {old['summary'].get(name)!r} -> {value!r}"
+                    for name, value in new["summary"].items()
+                    if old["summary"].get(name, "absent") != value
+                ]
+                lines += [
+                    f"{where}: {name} no longer in the summary" for name in old["summary"] if name not in new["summary"]
+                ]
             elif old.get(key) != new[key]:
                 lines.append(f"{where}: {key} moved: {json.dumps(old.get(key))} -> {json.dumps(new[key])}")
     return lines
