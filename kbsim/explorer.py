@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 from collections import OrderedDict
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -223,7 +224,9 @@ def control(parameter: Parameter, params: Params) -> widgets.Widget:
 class Explorer:
     """Widgets for one preset's exposed parameters, its plots and summary, updated together."""
 
-    def __init__(self, preset: str | Preset, variant: str | None = None, plots: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self, preset: str | Path | Preset, variant: str | None = None, plots: tuple[str, ...] | None = None
+    ) -> None:
         self.preset = get_preset(preset)
         self.variant = variant or FAULT
         self.base = self.preset.variant(self.variant)

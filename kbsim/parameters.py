@@ -48,7 +48,7 @@ class Parameter:
     def on_step(self, value: float) -> float:
         """A number rounded to this parameter's step (multiples of ``step``) and kept in range:
         what a slider's float arithmetic or a typed box gives becomes 6.0, not 5.999999999999999."""
-        if self.step is None or self.kind not in ("int", "float"):
+        if self.step is None or self.low is None or self.high is None or self.kind not in ("int", "float"):
             return value
         decimals = max(0, -int(f"{self.step:e}".split("e")[1])) + 2
         rounded = min(self.high, max(self.low, round(round(value / self.step) * self.step, decimals)))
@@ -134,7 +134,9 @@ class Parameter:
         return self._in_range(float(value))
 
     def _in_range(self, value: float) -> Any:
-        if not (self.low <= value <= self.high):
+        low = -float("inf") if self.low is None else self.low
+        high = float("inf") if self.high is None else self.high
+        if not (low <= value <= high):
             raise self.fail(value, "out of range")
         return value
 

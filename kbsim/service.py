@@ -115,6 +115,13 @@ class RemodbcConfig:
         return values
 
 
+class _IniParser(configparser.ConfigParser):
+    """INI keys are case-insensitive on Windows: ``PackTime`` and ``packtime`` are one key."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr.lower()
+
+
 def read_remodbc(path: str | Path) -> RemodbcConfig:
     """Read PackTime (seconds since 1970-01-01, Q299261) and PackInterval ([DS], Q213171) from a Remodbc.ini.
 
@@ -122,8 +129,7 @@ def read_remodbc(path: str | Path) -> RemodbcConfig:
     Any problem raises one ParameterError naming the file and the entry.
     """
     path = Path(path)
-    parser = configparser.ConfigParser(interpolation=None, strict=True)
-    parser.optionxform = str.lower  # INI keys are case-insensitive on Windows
+    parser = _IniParser(interpolation=None, strict=True)
     try:
         text = path.read_text(encoding="latin-1")
     except OSError as exc:
