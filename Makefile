@@ -38,9 +38,12 @@ present: $(INSTALLED)
 slides: $(INSTALLED)
 	cd notebooks && ../$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.default_url=/rise/Q226827_offline_server.ipynb
 
-# A static HTML site of the executed suite, readable without a kernel: site/index.html.
+# The course as a book (Sphinx, MyST-NB, the book theme; configured in docs/conf.py and docs/index.md):
+# $(SITE)/index.html. It shows the notebooks' stored outputs (it never runs one), loads nothing from the
+# internet, and builds afresh (-E) with every warning an error.
+SITE ?= site
 site: $(INSTALLED)
-	$(PY) docs/build_site.py site
+	$(PY) -m sphinx -E -W --keep-going -q -b html docs $(SITE)
 
 # The README's pictures, drawn from the real suite.
 figures: $(INSTALLED)
