@@ -77,4 +77,4 @@ bench-browser: $(INSTALLED)
 	$(PY) benchmarks/browser.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis editions
+	rm -rf $(VENV) .pytest_cache .hypothesis editions site
