@@ -39,11 +39,11 @@ slides: $(INSTALLED)
 	cd notebooks && ../$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.default_url=/rise/Q226827_offline_server.ipynb
 
 # The course as a book (Sphinx, MyST-NB, the book theme; configured in docs/conf.py and docs/index.md):
-# $(SITE)/index.html. It shows the notebooks' stored outputs (it never runs one), loads nothing from the
-# internet, and builds afresh (-E) with every warning an error.
+# $(SITE)/html/index.html, with Sphinx's working files beside it. It shows the notebooks' stored outputs
+# (it never runs one), loads nothing from the internet, and builds afresh (-E) with every warning an error.
 SITE ?= site
 site: $(INSTALLED)
-	$(PY) -m sphinx -E -W --keep-going -q -b html docs $(SITE)
+	$(PY) -m sphinx -E -W --keep-going -q -b html -d $(SITE)/doctrees docs $(SITE)/html
 
 # The README's pictures, drawn from the real suite.
 figures: $(INSTALLED)

@@ -1,4 +1,4 @@
-"""The course book: `make site` runs Sphinx with MyST-NB and the book theme on this folder (site/index.html).
+"""The course book: `make site` runs Sphinx with MyST-NB and the book theme on this folder (site/html/index.html).
 
 The book shows the notebooks as they are stored, executed (it never runs one), in teaching order
 (index.md), with the instructor's guide and the model. ``notebooks`` here is a link to the
