@@ -47,6 +47,19 @@ def test_a_solution_unfolds_on_click(offline_page, book_url):
     assert "retries" in reasoning.inner_text()
 
 
+def test_each_notebook_page_downloads_its_notebook(offline_page, book_url):
+    page = offline_page
+    name = "Q210202_license_balancing"
+    page.goto(f"{book_url}notebooks/{name}.html")
+    page.locator("button[aria-label='Download this page']").click()
+    item = page.locator("a.btn-download-source-button")
+    item.wait_for(state="visible")
+    response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + item.get_attribute("href"))
+    assert response.ok
+    stored = (Path(__file__).resolve().parents[2] / "notebooks" / f"{name}.ipynb").read_bytes()
+    assert response.body() == stored, "the notebook as stored, widgets and outputs included"
+
+
 def test_every_page_and_image_resolves(offline_page, book_url, book):
     page = offline_page
     failures = []
