@@ -25,10 +25,6 @@ exclude_patterns = ["notebooks.md", "_build", "**.ipynb_checkpoints"]
 nb_execution_mode = "off"
 # No widget scripts from a CDN: the widgets become static in _ext/kbsim_book.py.
 nb_ipywidgets_js: dict = {}
-# Figures keep the description their notebook stores as alt text (set per cell by kbsim_book).
-nb_render_image_options: dict = {}
-myst_heading_anchors = 3
-suppress_warnings = ["myst.header"]
 
 html_theme = "sphinx_book_theme"
 html_title = "kbsim course"
