@@ -38,4 +38,5 @@ html_theme_options = {
     "show_prev_next": True,
     "navigation_with_keys": False,
     "home_page_in_toc": True,
+    "navbar_persistent": [],  # no second search field in a header bar above the page: the sidebar has one
 }
