@@ -241,17 +241,18 @@ class EventLog:
 
     def add(self, time: float, kind: str, client: int, server: int, product: int, **facts: Any) -> None:
         """One event, with the facts its kind carries (:data:`EVENT_FACTS`) by name."""
-        row = len(self.time)
         self.time.append(time)
         self.kind.append(_CODE[kind])
         self.client.append(client)
         self.server.append(server)
         self.product.append(product)
         self.after.append(len(self.outcomes))
-        for name, value in facts.items():
-            rows, values = self.facts[name]
-            rows.append(row)
-            values.append(_WORD_CODE[name][value] if name in _WORD_CODE else value)
+        if facts:
+            row = len(self.time) - 1
+            for name, value in facts.items():
+                rows, values = self.facts[name]
+                rows.append(row)
+                values.append(_WORD_CODE[name][value] if name in _WORD_CODE else value)
 
     def extend(self, time: np.ndarray, kind: str, client: np.ndarray, server: int, product: int, **facts: Any) -> None:
         """Append many events of one kind at once (computed after the run); each fact one value per event."""
@@ -369,23 +370,61 @@ class EventLog:
             of_kind = codes == _CODE[kind]
             for s in np.unique(server[of_kind]).tolist():
                 which[of_kind & (server == s)] = code(sentence(kind, Facts(server=None if s < 0 else s)))
-        kinds = list(EVENT_KINDS)
-        facts: dict[str, dict[int, Any]] = {}
-        for name in EVENT_FACTS:
-            rows, values = self.fact(name)
-            words = _WORDS.get(name)
-            facts[name] = dict(zip(rows.tolist(), [words[v] for v in values.tolist()] if words else values.tolist()))
-        own: list[int] = []
-        for row in other.tolist():
-            s, p = self.server[row], self.product[row]
-            f = Facts(
-                None if s < 0 else s,
-                None if p < 0 else p,
-                *(facts[name].get(row) for name in EVENT_FACTS),
-            )
-            own.append(code(sentence(kinds[self.kind[row]], f)))
-        which[at] = own
+        # Every other event: its kind, server, product and facts decide its sentence. Events alike
+        # share one sentence, written once: kind by kind, the distinct rows of those numbers.
+        n_other = len(self.time)
+        kind_of = np.frombuffer(self.kind, dtype=np.int8) if n_other else np.zeros(0, dtype=np.int8)
+        servers, products = np.asarray(self.server, dtype=np.int64), np.asarray(self.product, dtype=np.int64)
+        facts = {name: self.fact(name) for name in EVENT_FACTS}
+        own = np.zeros(n_other, dtype=np.int32)
+        for k in np.unique(kind_of).tolist():
+            rows = np.flatnonzero(kind_of == k)
+            names, columns = ["server", "product"], [servers[rows], products[rows]]
+            for name, (fact_rows, values) in facts.items():
+                hit = kind_of[fact_rows] == k
+                if hit.any():
+                    column = np.full(len(rows), _NO_VALUE, dtype=np.int64)
+                    carried = values[hit] + 0.0 if name == "minutes" else values[hit]  # (-0.0 is 0.0)
+                    column[np.searchsorted(rows, fact_rows[hit])] = carried.view(np.int64)
+                    names.append(name)
+                    columns.append(column)
+            first, inverse = _distinct(columns)
+            written = [
+                code(sentence(EVENT_KINDS_LIST[k], Facts(**dict(zip(names, map(_value, names, row))))))
+                for row in zip(*(column[first].tolist() for column in columns))
+            ]
+            own[rows] = np.asarray(written, dtype=np.int32)[inverse]
+        which[at] = own[other]
         return pd.Categorical.from_codes(which, dtype=pd.CategoricalDtype(texts))
+
+
+EVENT_KINDS_LIST = list(EVENT_KINDS)
+_NO_VALUE = np.iinfo(np.int64).min  # a fact an event does not carry, in _details' rows of numbers
+
+
+def _distinct(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of equal-length columns: the first row of each, and each row's number among them.
+
+    Column by column, each row's number among the distinct rows so far is combined with its value's
+    number in the next column, and numbered again: never more numbers than rows, so no overflow.
+    """
+    number = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        values, of_value = np.unique(column, return_inverse=True)
+        number = number * len(values) + of_value.reshape(-1)
+        number = np.unique(number, return_inverse=True)[1].reshape(-1)
+    return np.unique(number, return_index=True)[1], number
+
+
+def _value(name: str, number: int) -> Any:
+    """A fact as :class:`Facts` holds it, from its number in ``EventLog._details`` (None: not carried)."""
+    if number == _NO_VALUE or (name in ("server", "product") and number < 0):
+        return None
+    if name == "minutes":
+        return float(np.int64(number).view(np.float64))
+    if name in _WORDS:
+        return _WORDS[name][number]
+    return number
 
 
 def _nullable(values: np.ndarray) -> pd.arrays.IntegerArray:

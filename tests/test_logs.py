@@ -191,9 +191,9 @@ def test_cli_bad_logs_are_one_line_and_exit_2(tmp_path, capsys, argv, words):
 
 @pytest.mark.parametrize("preset", ["Q226827", "Q299261"])
 def test_the_logs_read_as_they_did_when_events_were_stored_as_sentences(preset):
-    """tests/golden/logs.json holds these logs as kbsim wrote them before events became typed facts
+    """tests/golden/logs/before_typed_events.json holds these logs as kbsim wrote them before events became typed facts
     (main at 5200182): the sentences written from the facts give the same lines, to the character."""
-    before = json.loads((Path(__file__).parent / "golden" / "logs.json").read_text())[preset]
+    before = json.loads((Path(__file__).parent / "golden" / "logs" / "before_typed_events.json").read_text())[preset]
     result = kbsim.run(preset)
     assert logs.licsrvc(result) == before["licsrvc"]
     assert logs.troubled_client(result) == before["client"]
