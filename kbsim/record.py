@@ -72,8 +72,8 @@ REASONS = (
     "CCIM cycle",  # rebind (Q212894)
     "restart",
 )
-#: Each fact's column type: integers (``Int32``; servers ``Int16``), a float, or one of a fixed set of words.
-_INT_FACTS = ("from_server", "attempt", "cycle", "licences", "servers", "runs")
+#: Each fact's column type: one of a fixed set of words (categorical), or a number: ``Int32``, but
+#: ``Int16`` for a server and ``Float64`` for minutes.
 _WORDS = {"state": SERVICE_STATES, "reason": REASONS}
 _WORD_CODE = {name: {word: i for i, word in enumerate(words)} for name, words in _WORDS.items()}
 _DTYPE = {"from_server": np.int16, "servers": np.int16, "minutes": np.float64}

@@ -8,6 +8,7 @@ import pytest
 import kbsim
 from kbsim import plots, record
 from kbsim.record import DENY, EVENT_FACTS, EVENT_KINDS, GRANT, LOGGED_LOCALLY, EventLog, launch_outcome
+from kbsim.service import HANGS_AFTER_PACK, RUNNING, STOP_PENDING, STOPPED
 
 START = pd.Timestamp("2001-06-01")
 
@@ -136,6 +137,11 @@ def test_the_facts_are_typed_columns_that_only_their_events_hold():
     # Every fact a kind carries in the declarations is one the record holds for it.
     for kind, _, facts, _ in EVERY_KIND:
         assert all(kind in EVENT_FACTS[name] for name in facts), kind
+
+
+def test_every_service_pack_that_hangs_after_the_pack_has_its_reason():
+    assert {f"pack under {pack}" for pack in HANGS_AFTER_PACK} <= set(record.REASONS)
+    assert set(record.SERVICE_STATES) == {RUNNING, STOP_PENDING, STOPPED}
 
 
 def test_an_unknown_reason_or_state_is_refused_where_it_is_recorded():
