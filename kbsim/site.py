@@ -86,7 +86,7 @@ def launch_times(params: Params, home: np.ndarray, rng: np.random.Generator) -> 
 def _typed(code: str, values: np.ndarray) -> array:
     """``values`` as an array of type ``code``: indexed like a list, at the size of its numbers."""
     column = array(code)
-    column.frombytes(memoryview(np.ascontiguousarray(values, dtype=np.dtype(code))).cast("B"))
+    column.frombytes(np.ascontiguousarray(values, dtype=np.dtype(code)).data.cast("B"))
     return column
 
 
