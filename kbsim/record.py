@@ -390,7 +390,7 @@ class EventLog:
                     columns.append(column)
             first, inverse = _distinct(columns)
             written = [
-                code(sentence(EVENT_KINDS_LIST[k], Facts(**dict(zip(names, map(_value, names, row))))))
+                code(sentence(_KIND_NAMES[k], Facts(**dict(zip(names, map(_value, names, row))))))
                 for row in zip(*(column[first].tolist() for column in columns))
             ]
             own[rows] = np.asarray(written, dtype=np.int32)[inverse]
@@ -398,7 +398,7 @@ class EventLog:
         return pd.Categorical.from_codes(which, dtype=pd.CategoricalDtype(texts))
 
 
-EVENT_KINDS_LIST = list(EVENT_KINDS)
+_KIND_NAMES = list(EVENT_KINDS)
 _NO_VALUE = np.iinfo(np.int64).min  # a fact an event does not carry, in _details' rows of numbers
 
 
