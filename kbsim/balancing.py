@@ -274,14 +274,7 @@ class Balancer:
             ledger.free[k] += drawn
             self.instant_balancings += 1
             self.licenses_moved += drawn
-        site.log.add(
-            now,
-            "instant_balancing",
-            -1,
-            server,
-            p,
-            f"{drawn} licences moved on demand" if drawn else "no licence free anywhere to move on demand",
-        )
+        site.log.add(now, "instant_balancing", -1, server, p, licences=drawn)
         site.callbacks.serve(now, k)
 
     # --- scheduled balancing ------------------------------------------------------------------
@@ -307,7 +300,7 @@ class Balancer:
         for s in range(ledger.n_servers):
             if s not in reached:
                 why = "offline" if not site.up[s] else "no ODBC access"
-                site.log.add(now, "balancing_skipped", -1, s, -1, f"cannot read minimum licences and buffer ({why})")
+                site.log.add(now, "balancing_skipped", -1, s, -1, reason=why)
         demand = self.expected_demand(now, reached)  # server, product, hour
         moved = 0
         for p in range(ledger.n_products if reached else 0):
@@ -326,14 +319,8 @@ class Balancer:
             for k, a in zip(keys, after):
                 ledger.free[k] = a
         self.licenses_moved += moved
-        late = f", {delay:.0f} min late: License Metering was busy balancing on demand" if delay >= 1 else ""
         site.log.add(
-            now,
-            "balancing",
-            -1,
-            -1,
-            -1,
-            f"cycle {self.cycles}: {moved} licences moved over {len(reached)} servers{late}",
+            now, "balancing", -1, -1, -1, cycle=self.cycles, licences=moved, servers=len(reached), minutes=delay
         )
         site.callbacks.serve_all(now)
 

@@ -63,12 +63,11 @@ class ServiceMonitor:
         scheduler.schedule(self.first_pack_min, self.pack, priority=STATE)
         scheduler.schedule(self.poll_min, self.poll, priority=OBSERVE)
 
-    def set_state(self, server: int, state: str, why: str) -> None:
+    def set_state(self, server: int, state: str, reason: str) -> None:
+        """``server``'s service is now in ``state``, for ``reason`` (one of :data:`kbsim.record.REASONS`)."""
         if self.state[server] != state:
             self.state[server] = state
-            self.site.log.add(
-                self.site.scheduler.now, "service_state", -1, server, -1, f"SMS_LICENSE_SERVER {state}: {why}"
-            )
+            self.site.log.add(self.site.scheduler.now, "service_state", -1, server, -1, state=state, reason=reason)
 
     def pack(self, _: object = None) -> None:
         """The weekly FoxPro pack on every server that is up."""
@@ -77,13 +76,9 @@ class ServiceMonitor:
         for s in range(len(self.state)):
             if not site.up[s]:
                 continue
-            site.log.add(now, "pack", -1, s, -1, "FoxPro data cache packed (Remodbc.ini PackTime)")
+            site.log.add(now, "pack", -1, s, -1)
             if self.hangs and self.state[s] == RUNNING:
-                self.set_state(
-                    s,
-                    STOP_PENDING,
-                    f"reports stopping after the pack but keeps running ({site.params.service_pack}, Q299261)",
-                )
+                self.set_state(s, STOP_PENDING, f"pack under {site.params.service_pack}")
         site.scheduler.schedule(now + self.pack_interval_min, self.pack, priority=STATE)
 
     def poll(self, _: object = None) -> None:

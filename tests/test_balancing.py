@@ -1,6 +1,7 @@
 """Balancing, worked by hand: licence targets, one cycle's allocation, the trend, on-demand moves, callbacks."""
 
 import numpy as np
+import pandas as pd
 
 import kbsim
 from kbsim.balancing import Trend, allocate, licence_targets
@@ -104,8 +105,9 @@ def test_unreachable_and_offline_servers_are_left_alone():
     before = ledger.free[:]
     s.balancer._balance(0.0, delay=0.0)
     assert ledger.free[1] == before[1] and ledger.free[2] == before[2]
-    skipped = [detail for detail in s.log.detail if detail.startswith("cannot read")]
-    assert len(skipped) == 2 and "no ODBC access" in skipped[0] and "offline" in skipped[1]
+    events = s.log.to_frame(pd.Timestamp(s.params.start))
+    skipped = events[events["kind"] == "balancing_skipped"]
+    assert skipped[["server", "reason"]].astype(object).to_numpy().tolist() == [[1, "no ODBC access"], [2, "offline"]]
 
 
 def test_a_refusal_brings_licences_only_after_the_next_metering_cycle_and_the_move():
@@ -139,7 +141,9 @@ def test_a_scheduled_cycle_waits_while_license_metering_is_busy():
     assert balancer.cycles == 0  # it waits
     s.scheduler.run(76.0)
     assert balancer.cycles == 1 and balancer.cycle_delays == [15.0]
-    assert "15 min late" in s.log.detail[-1]
+    cycle = s.log.to_frame(pd.Timestamp(s.params.start)).iloc[-1]
+    assert cycle["kind"] == "balancing" and cycle["cycle"] == 1 and cycle["minutes"] == 15.0
+    assert "15 min late" in cycle["detail"]
 
 
 def test_a_callback_lapses_after_its_duration():
