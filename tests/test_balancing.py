@@ -3,7 +3,7 @@
 import numpy as np
 
 import kbsim
-from kbsim.balancing import Trend, allocate, licence_targets
+from kbsim.balancing import Trend, allocate, chance_shares, expected_hours, licence_targets
 from kbsim.parameters import Params
 from kbsim.site import Site
 
@@ -56,6 +56,35 @@ def test_a_surplus_fills_the_reserve_up_to_its_share_and_the_rest_follows_demand
 def test_licences_in_use_never_move():
     free, kept = allocate([0, 5], [10, 0], 0, 1.0, 0, np.array([[0.0], [1.0]]))
     assert free == [0, 4] and kept == 1  # server 0 is far over its target, but what it holds is in use
+
+
+# --- planning for chance peaks: demand Poisson about the trend -------------------------------------
+
+
+def test_a_licence_is_worth_the_hours_it_is_expected_to_be_in_use():
+    # mean 1 for two hours: the first licence is in use when one or more are wanted, 1 - e^-1 of each hour
+    worth = expected_hours(np.array([[1.0, 1.0], [0.0, 0.0]]), 2)
+    assert np.allclose(worth[0], [2 * (1 - np.exp(-1)), 2 * (1 - 2 * np.exp(-1))])
+    assert worth[1].tolist() == [0.0, 0.0]  # no demand, no use
+
+
+def test_each_licence_goes_where_it_is_expected_to_be_in_use_longest():
+    demand = np.array([[1.0], [3.0]])
+    # server 1's first two (0.95 and 0.80 of the hour) come before server 0's first (0.63)
+    assert chance_shares(demand, [0, 0], 2) == [0, 2]
+    # holding two, server 1's third is worth 1 - 8.5 e^-3 = 0.58 of the hour: server 0's first comes first
+    assert chance_shares(demand, [0, 2], 1) == [1, 0]
+
+
+def test_planning_for_chance_peaks_a_cycle_fills_the_wanted_licences_first():
+    # mean demand 1 and 3: server 0 wants 4 licences (the 4th is in use 1.9 % of the hour, the 5th 0.4 %),
+    # server 1 wants 8; the 6 of the pool cannot cover that, so the reserve keeps none and they go in order
+    # of expected use: 0.95 and 0.80 (server 1), 0.63 (server 0), 0.58 and 0.35 (server 1), 0.26 (server 0)
+    free, kept = allocate([3, 3], [0, 0], 0, 10.0, 0, np.array([[1.0], [3.0]]), chance=True, wanted=0.01)
+    assert (free, kept) == ([2, 4], 0)
+    # with licences to spare the reserve keeps its share, ceil(10 % of 20) = 2; a server nobody uses gets none
+    free, kept = allocate([10, 10], [0, 0], 0, 10.0, 0, np.array([[0.0], [3.0]]), chance=True, wanted=0.01)
+    assert (free, kept) == ([0, 18], 2)
 
 
 # --- the trend ----------------------------------------------------------------------------------
