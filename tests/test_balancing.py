@@ -87,6 +87,18 @@ def test_planning_for_chance_peaks_a_cycle_fills_the_wanted_licences_first():
     assert (free, kept) == ([0, 18], 2)
 
 
+def test_planning_for_chance_peaks_one_busy_hour_does_not_claim_licences_for_a_whole_day():
+    # a day's plan: server 0 wants 16 in its first hour (the hour under way) and 2 after; server 1 wants
+    # 8 for ten office hours. Taken as exact, the busiest hours rank first: server 0 gets its 16 for the
+    # whole day and server 1 exactly its mean, short whenever chance lifts it. Planning for chance,
+    # server 1's 9th to 12th licences would be in use 4.1, 2.8, 1.8 and 1.1 hours, more than the
+    # hour or so each of server 0's 13th to 16th would: 12 each
+    demand = np.zeros((2, 24))
+    demand[0, 0], demand[0, 1:], demand[1, 8:18] = 16.0, 2.0, 8.0
+    assert allocate([12, 12], [0, 0], 0, 10.0, 0, demand) == ([16, 8], 0)
+    assert allocate([12, 12], [0, 0], 0, 10.0, 0, demand, chance=True, wanted=0.01) == ([12, 12], 0)
+
+
 # --- the trend ----------------------------------------------------------------------------------
 
 
@@ -124,6 +136,19 @@ def test_a_trend_that_differs_by_chance_only_leans_on_the_sites():
 
 
 # --- the License Metering thread on a small site -------------------------------------------------
+
+
+def test_before_a_trend_exists_the_clients_bound_are_a_weight_not_a_demand():
+    """With no trend yet, a cycle splits by the clients bound to each server whether or not it plans for
+    chance peaks: 40 and 80 clients are not 40 and 80 licences wanted at once."""
+    held = []
+    for chance in (False, True):
+        s = site(n_clients=120, demand_skew=0.0, n_servers=2, chance_peaks=chance)
+        s.agents.bound[:] = [40, 80]
+        assert not s.balancer.expected_demand(0.0, [0, 1])[1]  # not from a trend
+        s.balancer._balance(0.0, delay=0.0)
+        held.append(s.ledger.free[:])
+    assert held[0] == held[1] == [10, 20]  # the 30 licences, reserve and free, 1:2
 
 
 def test_unreachable_and_offline_servers_are_left_alone():
