@@ -52,7 +52,7 @@ is a parameter (see ``docs/model.md``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from math import ceil
+from math import ceil, sqrt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -99,16 +99,22 @@ def expected_hours(demand: np.ndarray, licences: int) -> np.ndarray:
 
     ``demand[s, j]`` is the mean demand in hour j; the licences wanted at any moment are taken as
     Poisson about it (programs started at random, each run for a while), so the k-th licence is
-    in use in hour j with the chance that k or more are wanted then.
+    in use in hour j with the chance that k or more are wanted then. Beyond the busiest hour's
+    mean plus twelve standard deviations (and twelve) that chance is taken as 0.
     """
-    mean = np.asarray(demand, dtype=float)[:, :, None]
-    k = np.arange(max(licences, 1))
-    log_factorial = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, len(k))))))
+    mean = np.asarray(demand, dtype=float)
+    busiest = float(mean.max(initial=0.0))
+    width = max(1, min(licences, ceil(busiest + 12 * sqrt(busiest) + 12)))
+    k = np.arange(width)
+    log_factorial = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, width)))))
+    mean = mean[:, :, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p = k * np.log(mean) - mean - log_factorial  # P(exactly k wanted); mean 0 gives p = 1 at k = 0
     log_p = np.where(mean > 0, log_p, np.where(k == 0, 0.0, -np.inf))
     at_least = 1.0 - np.cumsum(np.exp(log_p), axis=2)  # P(k + 1 or more wanted)
-    return np.clip(at_least, 0.0, 1.0).sum(axis=1)[:, :licences]
+    worth = np.zeros((mean.shape[0], max(licences, 0)))
+    worth[:, : min(width, licences)] = np.clip(at_least, 0.0, 1.0).sum(axis=1)[:, :licences]
+    return worth
 
 
 def chance_shares(demand: np.ndarray, held: Sequence[int], licences: int) -> list[int]:
@@ -116,17 +122,30 @@ def chance_shares(demand: np.ndarray, held: Sequence[int], licences: int) -> lis
 
     One after another, each goes to the server where it is expected to be in use for the most
     hours (:func:`expected_hours`, demand Poisson about ``demand[s, j]``): a server's next licence
-    is its ``held + 1``-th. Ties go to the server whose next licence is its fewest, then the first.
+    is its ``held + 1``-th. Ties go to the server whose next licence is its fewest, then the first;
+    so licences no server is expected to use even out the servers' holdings.
     """
     servers = len(held)
     if servers == 0 or licences <= 0:
         return [0] * servers
-    worth = expected_hours(demand, max(held) + licences)
+    counts = np.asarray(held, dtype=int)
+    worth = expected_hours(demand, int(counts.max()) + licences)
     server, rank = np.indices(worth.shape)
-    worth = np.where(rank >= np.asarray(held)[:, None], worth, np.inf)  # licences held already are not placed
-    order = np.lexsort((server.ravel(), rank.ravel(), -worth.ravel()))
-    placed = order[sum(held) : sum(held) + licences]
-    return np.bincount(server.ravel()[placed], minlength=servers).tolist()
+    useful = (rank >= counts[:, None]) & (worth > 0)  # worth is falling in rank: a run after what is held
+    order = np.lexsort((server[useful], rank[useful], -worth[useful]))[:licences]
+    shares = np.bincount(server[useful][order], minlength=servers)
+    counts = counts + shares
+    left = licences - len(order)
+    if left:  # the rest even out the holdings, fewest first, ties to the first server
+        level = int(counts.min())
+        while left >= (below := (counts <= level)).sum():
+            left -= int(below.sum())
+            shares[below] += 1
+            counts[below] += 1
+            level += 1
+        first = np.flatnonzero(counts <= level)[:left]
+        shares[first] += 1
+    return shares.tolist()
 
 
 def allocate(
