@@ -74,6 +74,8 @@ def test_each_licence_goes_where_it_is_expected_to_be_in_use_longest():
     assert chance_shares(demand, [0, 0], 2) == [0, 2]
     # holding two, server 1's third is worth 1 - 8.5 e^-3 = 0.58 of the hour: server 0's first comes first
     assert chance_shares(demand, [0, 2], 1) == [1, 0]
+    # licences nobody is expected to use even out the holdings: 3 to server 1, then one each
+    assert chance_shares(np.zeros((2, 1)), [3, 0], 5) == [1, 4]
 
 
 def test_planning_for_chance_peaks_a_cycle_fills_the_wanted_licences_first():
