@@ -130,7 +130,8 @@ def chance_shares(demand: np.ndarray, held: Sequence[int], licences: int) -> lis
         return [0] * servers
     counts = np.asarray(held, dtype=int)
     worth = expected_hours(demand, int(counts.max()) + licences)
-    server, rank = np.indices(worth.shape)
+    server = np.broadcast_to(np.arange(servers)[:, None], worth.shape)
+    rank = np.broadcast_to(np.arange(worth.shape[1]), worth.shape)
     useful = (rank >= counts[:, None]) & (worth > 0)  # worth is falling in rank: a run after what is held
     order = np.lexsort((server[useful], rank[useful], -worth[useful]))[:licences]
     shares = np.bincount(server[useful][order], minlength=servers)
