@@ -394,6 +394,28 @@ class Params:
         article="Q210202",
         label="Balancing interval (h)",
     )
+    chance_peaks: bool = _p(
+        "bool",
+        True,
+        "a scheduled cycle plans for chance peaks: the licences wanted at any moment vary at random about the "
+        "trend (Poisson), and each licence goes where it is expected to be in use longest over the span [assumed]; "
+        "off: the trend is taken as exact and licences follow its busiest hours",
+        article="Q210202",
+        label="Plan for chance peaks",
+    )
+    wanted_use_pct: float = _p(
+        "float",
+        1.0,
+        "planning for chance peaks, a server wants a licence it is expected to use for at least this share of the "
+        "span until the next cycle; licences no server wants go to the reserve pool, up to its share [assumed]",
+        unit="%",
+        low=0.1,
+        high=50.0,
+        step=0.1,
+        article="Q215067",
+        label="Least use of a wanted licence (%)",
+        when=(("chance_peaks", True),),
+    )
     metering_cycle_min: float = _p(
         "float",
         15.0,
