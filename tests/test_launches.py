@@ -1,0 +1,54 @@
+"""What is drawn before a run, on its own: home servers, server lists and launches."""
+
+import numpy as np
+
+from kbsim import Params
+from kbsim.launches import Launches, chosen, draw_launches, home_servers, server_lists
+
+
+def rng(seed=1):
+    return np.random.default_rng(seed)
+
+
+def test_demand_skew_puts_that_share_of_clients_on_server_zero_and_spreads_the_rest():
+    home = home_servers(Params(n_clients=100, n_servers=3, demand_skew=0.4), rng())
+    assert np.bincount(home).tolist() == [40, 30, 30]
+
+
+def test_each_server_list_starts_at_home_and_holds_every_server_once():
+    home = np.array([0, 1, 2, 1])
+    lists = server_lists(home, 3, rng())
+    assert [order[0] for order in lists] == home.tolist()
+    assert all(sorted(order) == [0, 1, 2] for order in lists)
+
+
+def test_chosen_picks_exactly_the_rounded_share():
+    assert chosen(10, 0.25, rng()).sum() == 2 and chosen(10, 0.0, rng()).sum() == 0
+
+
+def test_launches_are_sorted_within_the_run_and_none_before_a_clients_install():
+    params = Params(n_clients=50, days=2, launches_per_day=10.0, n_products=3)
+    install_min = np.where(np.arange(50) < 25, 0.0, 1440.0)  # half the clients installed a day in
+    launches = draw_launches(params, np.zeros(50, dtype=np.int64), install_min, rng(1), rng(2), rng(3))
+    assert np.all(np.diff(launches.time) >= 0) and launches.time[0] >= 0 and launches.time[-1] < 2 * 1440
+    late = launches.client >= 25
+    assert late.any() and np.all(launches.time[late] >= 1440.0)
+    assert set(launches.product.tolist()) == {0, 1, 2} and np.all(launches.duration > 0)
+    assert 0.8 < len(launches) / (25 * 2 * 10 + 25 * 10) < 1.2
+
+
+def test_office_hours_launches_fall_between_eight_and_six_of_the_clients_office():
+    params = Params(n_clients=40, n_servers=2, days=3, office_hours=True, timezone_shift_h=2.0)
+    home = np.array([0, 1] * 20)
+    launches = draw_launches(params, home, np.zeros(40), rng(1), rng(2), rng(3))
+    opens = 8 * 60 + 120 * home[launches.client]
+    in_day = (launches.time - opens) % 1440
+    assert len(launches) > 100 and np.all(in_day < 600)
+
+
+def test_the_same_streams_draw_the_same_launches():
+    params = Params(n_clients=20, days=1)
+    home, install = np.zeros(20, dtype=np.int64), np.zeros(20)
+    a, b = (draw_launches(params, home, install, rng(1), rng(2), rng(3)) for _ in range(2))
+    assert a.time.tolist() == b.time.tolist() and a.duration.tolist() == b.duration.tolist()
+    assert Launches.of([1.0], [0], [0], [5.0]).time.tolist() == [1.0] and len(Launches.of([], [], [], [])) == 0
