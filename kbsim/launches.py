@@ -1,7 +1,9 @@
 """Who the clients are and when they launch metered programs, drawn before the run.
 
 Each client gets a home server (Q198706: ``demand_skew`` of them on server 0),
-its own order of the site's servers, and launches: Poisson arrivals at
+an operating system, a clock (``skewed_fraction`` of them lag by
+``clock_offset_min``), a configuration poll phase, an install time, its own
+order of the site's servers, and launches: Poisson arrivals at
 ``launches_per_day`` (within office hours if ``office_hours``), a product drawn
 evenly and an exponential run time of mean ``mean_session_min``. A client
 meters nothing before its install. Every draw comes from the stream the
@@ -16,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .parameters import Params
+from .usage import NEVER
 
 
 def home_servers(params: Params, rng: np.random.Generator) -> np.ndarray:
@@ -39,6 +42,42 @@ def chosen(n: int, fraction: float, rng: np.random.Generator) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     mask[rng.permutation(n)[: round(fraction * n)]] = True
     return mask
+
+
+@dataclass
+class Clients:
+    """What each client is, drawn before the run: arrays indexed by client, minutes since the start."""
+
+    home: np.ndarray  # home server (Q198706)
+    win9x: np.ndarray  # Windows 95/98 (else Windows NT)
+    skewed: np.ndarray  # its clock lags the site server's by clock_offset_min (Q213261)
+    clock_lag_min: np.ndarray
+    poll_phase_min: np.ndarray  # its first configuration poll
+    install_min: np.ndarray  # its client software's install
+    reinstall_at: float  # Q213261's workaround, on the skewed clients: remove and reinstall (inf: not in the run)
+    reinstall_min: np.ndarray  # each client's reinstall (inf: none)
+
+
+def draw_clients(params: Params, clients: np.random.Generator, phases: np.random.Generator) -> Clients:
+    """Every client of the site: home, OS and clock from the ``clients`` stream, poll phase and install from
+    ``phases``, in that order."""
+    n, until = params.n_clients, params.days * 1440.0
+    home = home_servers(params, clients)
+    win9x = chosen(n, params.win9x_fraction, clients)
+    skewed = chosen(n, params.skewed_fraction, clients)
+    poll_phase_min = phases.random(n) * params.config_poll_min
+    install_min = (params.install_h + phases.random(n) * params.install_spread_h) * 60
+    reinstall_at = params.reinstall_h * 60 if params.reinstall_h * 60 < until else NEVER
+    return Clients(
+        home=home,
+        win9x=win9x,
+        skewed=skewed,
+        clock_lag_min=np.where(skewed, params.clock_offset_min, 0.0),
+        poll_phase_min=poll_phase_min,
+        install_min=install_min,
+        reinstall_at=reinstall_at,
+        reinstall_min=np.where(skewed & (install_min < reinstall_at), reinstall_at, NEVER),
+    )
 
 
 def launch_times(params: Params, home: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -28,23 +28,23 @@ def report(site: Site) -> Result:
     params, agents = site.params, site.agents
     start = pd.Timestamp(params.start)
     blocked_until = upload_blocked_until(
-        site.install_min,
-        site.clock_lag_min,
+        site.clients.install_min,
+        site.clients.clock_lag_min,
         params.clock_threshold_min,
         params.service_pack,
         params.clock_sync_h * 60,
-        site.reinstall_min,
+        site.clients.reinstall_min,
     )
     logged_time, logged_client = agents.local_log()
     uploads = settle_uploads(
         logged_time,
         logged_client,
         params.n_clients,
-        site.poll_phase_min,
+        site.clients.poll_phase_min,
         params.config_poll_min,
         site.until,
         blocked_until,
-        site.reinstall_min,
+        site.clients.reinstall_min,
         site.servers.all_down,
     )
     _log_clock_workaround(site, uploads.lost)
@@ -63,7 +63,7 @@ def report(site: Site) -> Result:
         -1,
         -1,
         [
-            f"clock {site.clock_lag_min[c]:g} min behind the site server; {_runs(n)} held on the client"
+            f"clock {site.clients.clock_lag_min[c]:g} min behind the site server; {_runs(n)} held on the client"
             for c, n in zip(uploads.refused_client.tolist(), uploads.refused_count.tolist())
         ],
     )
@@ -72,15 +72,15 @@ def report(site: Site) -> Result:
     usage = pd.DataFrame(
         {
             "client": np.arange(params.n_clients),
-            "os": np.where(site.win9x, "Windows 95/98", "Windows NT"),
+            "os": np.where(site.clients.win9x, "Windows 95/98", "Windows NT"),
             "home_server": np.asarray(agents.home),
-            "clock_offset_min": site.clock_lag_min,
+            "clock_offset_min": site.clients.clock_lag_min,
             "sessions": granted + uploads.logged,
             "reported": granted + uploads.reported,
             "pending": uploads.pending,
             "unreported": uploads.unreported,
             "lost_at_reinstall": uploads.lost,
-            "first_ccim_h": np.where(site.win9x, np.asarray(agents.knows_all_at) / 60.0, np.nan),
+            "first_ccim_h": np.where(site.clients.win9x, np.asarray(agents.knows_all_at) / 60.0, np.nan),
         }
     )
     licenses = site.samples.table(start)
@@ -101,7 +101,7 @@ def report(site: Site) -> Result:
             usage=usage,
             status=status,
             imbalance=site.samples.imbalance(),
-            win9x=site.win9x,
+            win9x=site.clients.win9x,
         )
     )
     return Result(
@@ -117,7 +117,7 @@ def report(site: Site) -> Result:
 
 def _log_clock_workaround(site: Site, lost: np.ndarray) -> None:
     """The skewed clients' clock correction and reinstall (Q213261), as events."""
-    params, skewed = site.params, np.flatnonzero(site.skewed)
+    params, skewed = site.params, np.flatnonzero(site.clients.skewed)
     if params.clock_sync_h * 60 < site.until and len(skewed):
         site.log.extend(
             np.full(len(skewed), params.clock_sync_h * 60),
@@ -127,10 +127,10 @@ def _log_clock_workaround(site: Site, lost: np.ndarray) -> None:
             -1,
             [f"clock set to the site server's ({params.clock_offset_min:g} min forward)"] * len(skewed),
         )
-    again = np.flatnonzero(site.reinstall_min < site.until)
+    again = np.flatnonzero(site.clients.reinstall_min < site.until)
     if len(again):
         site.log.extend(
-            site.reinstall_min[again],
+            site.clients.reinstall_min[again],
             "reinstall",
             again,
             -1,

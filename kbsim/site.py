@@ -1,15 +1,15 @@
 """One SMS 2.0 site: site server, metering servers, products and licences, clients: the wiring.
 
 :class:`Site` owns the clock (a :class:`~kbsim.events.Scheduler` in minutes
-since ``start``), the event record and the licence ledger, draws what is drawn
-before the run, and wires the mechanisms, each in its own module and each
-given only the parts it reaches: the outages and which servers are up
-(:mod:`kbsim.outages`), the agents (:mod:`kbsim.clients`), balancing
-(:mod:`kbsim.balancing`), callbacks (:mod:`kbsim.callbacks`), service health
-(:mod:`kbsim.service`) and the licence samples (:mod:`kbsim.sampling`). The
-launches are drawn by :mod:`kbsim.launches`; offline uploads are settled and
-the Result assembled after the run by :mod:`kbsim.report`. :func:`simulate`
-runs one site and returns its :class:`~kbsim.result.Result`.
+since ``start``), the event record, the licence ledger and the random streams,
+and wires the mechanisms, each in its own module and each given only the parts
+it reaches: the outages and which servers are up (:mod:`kbsim.outages`), the
+agents (:mod:`kbsim.clients`), balancing (:mod:`kbsim.balancing`), callbacks
+(:mod:`kbsim.callbacks`), service health (:mod:`kbsim.service`) and the licence
+samples (:mod:`kbsim.sampling`). The clients and their launches are drawn by
+:mod:`kbsim.launches`; offline uploads are settled and the Result assembled
+after the run by :mod:`kbsim.report`. :func:`simulate` runs one site and
+returns its :class:`~kbsim.result.Result`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .balancing import Balancer
 from .callbacks import Callbacks
 from .clients import ClientAgents
 from .events import STATE, Scheduler
-from .launches import Launches, chosen, draw_launches, home_servers, server_lists
+from .launches import Launches, draw_clients, draw_launches, server_lists
 from .licenses import LicenseLedger
 from .outages import Outages
 from .parameters import Params
@@ -29,7 +29,6 @@ from .report import report
 from .result import Result
 from .sampling import LicenceSamples
 from .service import ServiceMonitor
-from .usage import NEVER
 
 #: Random streams, one per mechanism, so a change in one does not shift the others.
 STREAMS = ("clients", "launches", "products", "durations", "phases", "server_lists", "callbacks")
@@ -52,18 +51,12 @@ class Site:
         seeds = np.random.SeedSequence(params.seed).spawn(len(STREAMS))
         rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, seeds)}
 
-        n = params.n_clients
-        home = home_servers(params, rng["clients"])
-        self.win9x = chosen(n, params.win9x_fraction, rng["clients"])
-        self.skewed = chosen(n, params.skewed_fraction, rng["clients"])
-        self.clock_lag_min = np.where(self.skewed, params.clock_offset_min, 0.0)
-        self.poll_phase_min = rng["phases"].random(n) * params.config_poll_min
-        self.install_min = (params.install_h + rng["phases"].random(n) * params.install_spread_h) * 60
-        # Q213261's workaround, on the skewed clients: remove and reinstall the client software.
-        self.reinstall_at = params.reinstall_h * 60 if params.reinstall_h * 60 < self.until else NEVER
-        self.reinstall_min = np.where(self.skewed & (self.install_min < self.reinstall_at), self.reinstall_at, NEVER)
+        self.clients = clients = draw_clients(params, rng["clients"], rng["phases"])
+        home = clients.home
         if launches is None:
-            launches = draw_launches(params, home, self.install_min, rng["launches"], rng["products"], rng["durations"])
+            launches = draw_launches(
+                params, home, clients.install_min, rng["launches"], rng["products"], rng["durations"]
+            )
         self.launches = launches
         log.set_launches(launches.time, launches.client, launches.product)  # each launch's row is built from these
 
@@ -89,15 +82,15 @@ class Site:
             params,
             launches,
             home,
-            self.win9x,
-            self.install_min,
+            clients.win9x,
+            clients.install_min,
             server_lists(home, params.n_servers, rng["server_lists"]),
             scheduler=scheduler,
             log=log,
             ledger=ledger,
             servers=self.servers,
             callbacks=self.callbacks,
-            reinstall_at=self.reinstall_at,
+            reinstall_at=clients.reinstall_at,
             until=self.until,
         )
         self.balancer = Balancer(params, scheduler, log, ledger, self.servers, agents.bound, self.callbacks)
@@ -106,9 +99,10 @@ class Site:
     def run(self) -> None:
         scheduler, params = self.scheduler, self.params
         self.servers.start()
-        if self.reinstall_at < self.until:
-            for c in np.flatnonzero(self.reinstall_min < self.until).tolist():
-                scheduler.schedule(self.reinstall_at, self.agents.reinstall, c, STATE)
+        reinstall_at = self.clients.reinstall_at
+        if reinstall_at < self.until:  # Q213261's workaround on the skewed clients
+            for c in np.flatnonzero(self.clients.reinstall_min < self.until).tolist():
+                scheduler.schedule(reinstall_at, self.agents.reinstall, c, STATE)
         self.balancer.start()
         self.service.start()
         self.samples.start()

@@ -30,7 +30,7 @@ def run_by_hand(launches, poll_phase_min=None, **values):
     )
     site = Site(Params(**values), launches=by_hand)
     if poll_phase_min is not None:
-        site.poll_phase_min = np.full(site.params.n_clients, poll_phase_min)
+        site.clients.poll_phase_min = np.full(site.params.n_clients, poll_phase_min)
     site.run()
     return site, report(site)
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from kbsim import Params
-from kbsim.launches import Launches, chosen, draw_launches, home_servers, server_lists
+from kbsim.launches import Launches, chosen, draw_clients, draw_launches, home_servers, server_lists
 
 
 def rng(seed=1):
@@ -52,3 +52,26 @@ def test_the_same_streams_draw_the_same_launches():
     a, b = (draw_launches(params, home, install, rng(1), rng(2), rng(3)) for _ in range(2))
     assert a.time.tolist() == b.time.tolist() and a.duration.tolist() == b.duration.tolist()
     assert Launches.of([1.0], [0], [0], [5.0]).time.tolist() == [1.0] and len(Launches.of([], [], [], [])) == 0
+
+
+def test_the_clients_drawn_have_the_shares_asked_for_and_only_the_skewed_lag_and_are_reinstalled():
+    values = dict(
+        n_clients=40,
+        days=3,
+        win9x_fraction=0.25,
+        skewed_fraction=0.5,
+        clock_offset_min=90.0,
+        install_h=2.0,
+        install_spread_h=10.0,
+        reinstall_h=30.0,
+    )
+    params = Params(**values)
+    clients = draw_clients(params, rng(1), rng(2))
+    assert clients.win9x.sum() == 10 and clients.skewed.sum() == 20
+    assert set(clients.clock_lag_min[clients.skewed]) == {90.0} and set(clients.clock_lag_min[~clients.skewed]) == {0.0}
+    assert np.all((clients.install_min >= 120.0) & (clients.install_min < 720.0))
+    assert np.all((clients.poll_phase_min >= 0) & (clients.poll_phase_min < params.config_poll_min))
+    assert clients.reinstall_at == 1800.0
+    assert np.array_equal(np.isfinite(clients.reinstall_min), clients.skewed)  # all installed before 30 h
+    later = draw_clients(Params(**{**values, "reinstall_h": 100.0}), rng(1), rng(2))
+    assert later.reinstall_at == np.inf and not np.isfinite(later.reinstall_min).any()  # after the run's end
