@@ -196,8 +196,9 @@ class WaitingCallbacks(Protocol):
 class Balancer:
     """The License Metering thread: its cycle, the trend, scheduled cycles and on-demand moves.
 
-    It reads and moves licences in ``ledger``, skips the servers that are not ``servers.up`` or not reachable
-    over ODBC, reads ``bound`` (clients per current server) for the trend, and answers ``callbacks``.
+    It reads and moves licences in ``ledger``, and at each of its cycles reads and clears the refusals the
+    servers counted there; it skips the servers that are not ``servers.up`` or not reachable over ODBC,
+    reads ``bound`` (clients per current server) for the trend, and answers ``callbacks``.
     """
 
     def __init__(
