@@ -1,4 +1,8 @@
-"""Remodbc.ini and the weekly pack: PackTime read as a date, errors that name the file and entry."""
+"""Remodbc.ini and the weekly pack: PackTime read as a date, errors that name the file and entry.
+
+The service monitor on its own: the pack that hangs after SP3, 9406 at every poll, an offline
+server stopped and its restart clearing the hang.
+"""
 
 from datetime import datetime
 
