@@ -296,14 +296,7 @@ class Balancer:
             ledger.free[k] += drawn
             self.instant_balancings += 1
             self.licenses_moved += drawn
-        self.log.add(
-            now,
-            "instant_balancing",
-            -1,
-            server,
-            p,
-            f"{drawn} licences moved on demand" if drawn else "no licence free anywhere to move on demand",
-        )
+        self.log.add(now, "instant_balancing", -1, server, p, licences=drawn)
         self.callbacks.serve(now, k)
 
     # --- scheduled balancing ------------------------------------------------------------------
@@ -328,7 +321,7 @@ class Balancer:
         for s in range(ledger.n_servers):
             if s not in reached:
                 why = "offline" if not self.servers.up[s] else "no ODBC access"
-                self.log.add(now, "balancing_skipped", -1, s, -1, f"cannot read minimum licences and buffer ({why})")
+                self.log.add(now, "balancing_skipped", -1, s, -1, reason=why)
         demand = self.expected_demand(now, reached)  # server, product, hour
         moved = 0
         for p in range(ledger.n_products if reached else 0):
@@ -347,14 +340,8 @@ class Balancer:
             for k, a in zip(keys, after):
                 ledger.free[k] = a
         self.licenses_moved += moved
-        late = f", {delay:.0f} min late: License Metering was busy balancing on demand" if delay >= 1 else ""
         self.log.add(
-            now,
-            "balancing",
-            -1,
-            -1,
-            -1,
-            f"cycle {self.cycles}: {moved} licences moved over {len(reached)} servers{late}",
+            now, "balancing", -1, -1, -1, cycle=self.cycles, licences=moved, servers=len(reached), minutes=delay
         )
         self.callbacks.serve_all(now)
 

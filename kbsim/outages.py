@@ -83,7 +83,7 @@ class Outages:
             self.n_up -= 1
             if self.n_up == 0:
                 self._all_down_since = now
-            self.log.add(now, "outage_start", -1, server, -1, f"SWM{server} offline")
+            self.log.add(now, "outage_start", -1, server, -1)
             self.services.server_down(server)
 
     def outage_end(self, server: int) -> None:
@@ -94,7 +94,7 @@ class Outages:
                 self.all_down.append((self._all_down_since, now))
             self.up[server] = True
             self.n_up += 1
-            self.log.add(now, "outage_end", -1, server, -1, f"SWM{server} back online")
+            self.log.add(now, "outage_end", -1, server, -1)
             self.services.server_up(server)
 
     def next_state_change(self, now: float) -> float:

@@ -48,24 +48,15 @@ def report(site: Site) -> Result:
         site.servers.all_down,
     )
     _log_clock_workaround(site, uploads.lost)
-    site.log.extend(
-        uploads.upload_time,
-        "upload",
-        uploads.upload_client,
-        -1,
-        -1,
-        [f"{_runs(n)} uploaded from the offline log" for n in uploads.upload_count.tolist()],
-    )
+    site.log.extend(uploads.upload_time, "upload", uploads.upload_client, -1, -1, runs=uploads.upload_count)
     site.log.extend(
         uploads.refused_time,
         "upload_refused",
         uploads.refused_client,
         -1,
         -1,
-        [
-            f"clock {site.clients.clock_lag_min[c]:g} min behind the site server; {_runs(n)} held on the client"
-            for c, n in zip(uploads.refused_client.tolist(), uploads.refused_count.tolist())
-        ],
+        runs=uploads.refused_count,
+        minutes=site.clients.clock_lag_min[uploads.refused_client],
     )
 
     granted = np.asarray(agents.granted)
@@ -125,25 +116,11 @@ def _log_clock_workaround(site: Site, lost: np.ndarray) -> None:
             skewed,
             -1,
             -1,
-            [f"clock set to the site server's ({params.clock_offset_min:g} min forward)"] * len(skewed),
+            minutes=params.clock_offset_min,
         )
     again = np.flatnonzero(site.clients.reinstall_min < site.until)
     if len(again):
-        site.log.extend(
-            site.clients.reinstall_min[again],
-            "reinstall",
-            again,
-            -1,
-            -1,
-            [
-                f"client software removed and installed again; {_runs(n)} in the offline log deleted"
-                for n in lost[again].tolist()
-            ],
-        )
-
-
-def _runs(n: int) -> str:
-    return f"{n} run" if n == 1 else f"{n} runs"
+        site.log.extend(site.clients.reinstall_min[again], "reinstall", again, -1, -1, runs=lost[again])
 
 
 def _notes(usage: pd.DataFrame, summary: dict, params: Params) -> list[str]:

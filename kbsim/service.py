@@ -63,18 +63,19 @@ class ServiceMonitor:
         scheduler.schedule(self.first_pack_min, self.pack, priority=STATE)
         scheduler.schedule(self.poll_min, self.poll, priority=OBSERVE)
 
-    def set_state(self, server: int, state: str, why: str) -> None:
+    def set_state(self, server: int, state: str, reason: str) -> None:
+        """``server``'s service is now in ``state``, for ``reason`` (one of :data:`kbsim.record.REASONS`)."""
         if self.state[server] != state:
             self.state[server] = state
-            self.log.add(self.scheduler.now, "service_state", -1, server, -1, f"SMS_LICENSE_SERVER {state}: {why}")
+            self.log.add(self.scheduler.now, "service_state", -1, server, -1, state=state, reason=reason)
 
     def server_down(self, server: int) -> None:
         """The server went offline (an outage): its service is not running."""
-        self.set_state(server, STOPPED, "the server is offline")
+        self.set_state(server, STOPPED, "offline")
 
     def server_up(self, server: int) -> None:
         """The server came back: its service starts afresh, which clears a hang."""
-        self.set_state(server, RUNNING, "started again with the server")
+        self.set_state(server, RUNNING, "back online")
 
     def pack(self, _: object = None) -> None:
         """The weekly FoxPro pack on every server that is up (a server offline has its service stopped)."""
@@ -82,13 +83,9 @@ class ServiceMonitor:
         for s in range(len(self.state)):
             if self.state[s] == STOPPED:
                 continue
-            self.log.add(now, "pack", -1, s, -1, "FoxPro data cache packed (Remodbc.ini PackTime)")
+            self.log.add(now, "pack", -1, s, -1)
             if self.hangs and self.state[s] == RUNNING:
-                self.set_state(
-                    s,
-                    STOP_PENDING,
-                    f"reports stopping after the pack but keeps running ({self.service_pack}, Q299261)",
-                )
+                self.set_state(s, STOP_PENDING, f"pack under {self.service_pack}")
         self.scheduler.schedule(now + self.pack_interval_min, self.pack, priority=STATE)
 
     def poll(self, _: object = None) -> None:

@@ -58,7 +58,7 @@ class Site:
                 params, home, clients.install_min, rng["launches"], rng["products"], rng["durations"]
             )
         self.launches = launches
-        log.set_launches(launches.time, launches.client, launches.product)  # each launch's row is built from these
+        log.set_launches(*launches.arrays())  # each launch's own row is read from the same memory
 
         self.service = ServiceMonitor(params, scheduler, log)
         self.servers = Outages(params.n_servers, params.outages, scheduler, log, self.service)
@@ -107,7 +107,7 @@ class Site:
         self.service.start()
         self.samples.start()
         on_launch = self.agents.online_launches() if params.mode == "online" else self.agents.launch_offline
-        scheduler.run(self.until, self.launches.time.tolist(), on_launch)
+        scheduler.run(self.until, self.launches.time, on_launch)
         self.servers.close(self.until)
         self.callbacks_waiting = self.callbacks.close(self.until)
         self.samples.close()

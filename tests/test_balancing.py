@@ -131,8 +131,8 @@ def metering(**values):
     )
 
 
-def details(log):
-    return log.to_frame(pd.Timestamp("2001-06-01"))["detail"].tolist()
+def frame(log):
+    return log.to_frame(pd.Timestamp("2001-06-01"))
 
 
 def test_unreachable_and_offline_servers_are_left_alone():
@@ -142,8 +142,9 @@ def test_unreachable_and_offline_servers_are_left_alone():
     before = ledger.free[:]
     s.balancer._balance(0.0, delay=0.0)
     assert ledger.free[1] == before[1] and ledger.free[2] == before[2]
-    skipped = [detail for detail in details(s.log) if detail.startswith("cannot read")]
-    assert len(skipped) == 2 and "no ODBC access" in skipped[0] and "offline" in skipped[1]
+    events = frame(s.log)
+    skipped = events[events["kind"] == "balancing_skipped"]
+    assert skipped[["server", "reason"]].astype(object).to_numpy().tolist() == [[1, "no ODBC access"], [2, "offline"]]
 
 
 def test_a_refusal_brings_licences_only_after_the_next_metering_cycle_and_the_move():
@@ -188,7 +189,9 @@ def test_a_scheduled_cycle_waits_while_license_metering_is_busy():
     assert balancer.cycles == 0  # it waits
     s.scheduler.run(76.0)
     assert balancer.cycles == 1 and balancer.cycle_delays == [15.0]
-    assert "15 min late" in details(s.log)[-1]
+    cycle = frame(s.log).iloc[-1]
+    assert cycle["kind"] == "balancing" and cycle["cycle"] == 1 and cycle["minutes"] == 15.0
+    assert "15 min late" in cycle["detail"]
 
 
 def test_nobody_asks_for_a_callback_at_share_zero():

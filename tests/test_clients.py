@@ -200,7 +200,7 @@ def agents_alone(launches, outages=(), free=(1, 1), **values):
     by_hand = Launches.of(
         [t for t, _, _ in launches], [c for _, c, _ in launches], [0] * len(launches), [d for *_, d in launches]
     )
-    log.set_launches(by_hand.time, by_hand.client, by_hand.product)
+    log.set_launches(*by_hand.arrays())
     home = np.zeros(2, dtype=np.int64)
     agents = ClientAgents(
         params,

@@ -30,19 +30,22 @@ def test_launches_are_sorted_within_the_run_and_none_before_a_clients_install():
     params = Params(n_clients=50, days=2, launches_per_day=10.0, n_products=3)
     install_min = np.where(np.arange(50) < 25, 0.0, 1440.0)  # half the clients installed a day in
     launches = draw_launches(params, np.zeros(50, dtype=np.int64), install_min, rng(1), rng(2), rng(3))
-    assert np.all(np.diff(launches.time) >= 0) and launches.time[0] >= 0 and launches.time[-1] < 2 * 1440
-    late = launches.client >= 25
-    assert late.any() and np.all(launches.time[late] >= 1440.0)
-    assert set(launches.product.tolist()) == {0, 1, 2} and np.all(launches.duration > 0)
+    time, client, product = launches.arrays()
+    assert np.all(np.diff(time) >= 0) and time[0] >= 0 and time[-1] < 2 * 1440
+    late = client >= 25
+    assert late.any() and np.all(time[late] >= 1440.0)
+    assert set(product.tolist()) == {0, 1, 2} and min(launches.duration) > 0
     assert 0.8 < len(launches) / (25 * 2 * 10 + 25 * 10) < 1.2
+    assert time.tolist() == launches.time.tolist()  # the same launches, read through numpy
 
 
 def test_office_hours_launches_fall_between_eight_and_six_of_the_clients_office():
     params = Params(n_clients=40, n_servers=2, days=3, office_hours=True, timezone_shift_h=2.0)
     home = np.array([0, 1] * 20)
     launches = draw_launches(params, home, np.zeros(40), rng(1), rng(2), rng(3))
-    opens = 8 * 60 + 120 * home[launches.client]
-    in_day = (launches.time - opens) % 1440
+    time, client, _ = launches.arrays()
+    opens = 8 * 60 + 120 * home[client]
+    in_day = (time - opens) % 1440
     assert len(launches) > 100 and np.all(in_day < 600)
 
 
