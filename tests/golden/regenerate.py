@@ -2,7 +2,8 @@
 
 For each run this records the summary (every number of ``kbsim.SUMMARY``), the
 notes, and for the event and licence tables their row count, their rows per kind
-(events) and a SHA-256 digest of a canonical CSV. One readable JSON file per
+(events) and a SHA-256 digest of a canonical CSV, and a digest of the logs an
+administrator reads (LICSRVC.log and the troubled client's Liccli.log). One readable JSON file per
 preset lives beside this script (``tests/golden/<preset>.json``);
 ``tests/test_golden.py`` compares a fresh run with it exactly, and
 ``tests/test_installed.py`` does the same with the installed wheel.
@@ -30,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 import kbsim
+from kbsim import logs
 
 HERE = Path(__file__).resolve().parent
 #: Every preset and variant runs on each of these seeds.
@@ -82,6 +84,17 @@ def record_run(preset: str, variant: str, seed: int) -> dict[str, Any]:
             "sha256": digest(result.events),
         },
         "licenses": {"rows": len(result.licenses), "sha256": digest(result.licenses)},
+        "logs": log_digests(result),
+    }
+
+
+def log_digests(result: kbsim.Result) -> dict[str, Any]:
+    """LICSRVC.log and the troubled client's Liccli.log as lines of text: their wording is pinned too."""
+    client = logs.troubled_client(result)
+    return {
+        "licsrvc_sha256": hashlib.sha256("\n".join(logs.licsrvc(result)).encode("utf-8")).hexdigest(),
+        "client": client,
+        "client_sha256": hashlib.sha256("\n".join(logs.client_log(result, client)).encode("utf-8")).hexdigest(),
     }
 
 
