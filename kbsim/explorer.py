@@ -27,7 +27,7 @@ import pandas as pd
 
 from .errors import ParameterError
 from .parameters import PARAMETERS, Parameter, Params
-from .plots import HEIGHT_IN, PLOTS, WIDTH_IN, alt_text, canvas, check_plot, png, redraw
+from .plots import HEIGHT_IN, PLOTS, WIDTH_IN, RunPlot, alt_text, check_plot, kept, png
 from .result import SUMMARY, Result, compare
 from .scenarios import FAULT, Preset, get_preset
 from .service import first_pack
@@ -287,7 +287,7 @@ class Explorer:
             layout=widgets.Layout(display="flex", flex_flow="row wrap", align_items="flex-start", width="100%"),
         )
         self.widget = widgets.VBox([panes, self.message, self.call], layout=_ROW)
-        self._figures: list = [None] * len(self.plots)
+        self._figures: list[RunPlot | None] = [None] * len(self.plots)  # each plot's figure, kept between moves
         self.update()
 
     def variant_label(self, variant: str) -> str:
@@ -380,9 +380,10 @@ class Explorer:
         """One plot's PNG and description, drawn once per setting (drawing costs more than running)."""
         key = (params, self.variant, index)
         if key not in self._drawn:
-            if self._figures[index] is None:
-                self._figures[index] = canvas()
-            ax = redraw(self._figures[index], self.plots[index], result)
+            plot = self._figures[index]
+            if plot is None:
+                plot = self._figures[index] = kept(self.plots[index])
+            ax = plot.update(result)  # in place: only what the run changes is set again
             self._drawn[key] = (png(ax), alt_text(ax))
             if len(self._drawn) > CACHE_SIZE * len(self.plots):
                 self._drawn.popitem(last=False)
@@ -444,7 +445,7 @@ class Explorer:
             len(self.plots), 1, figsize=(WIDTH_IN, HEIGHT_IN * len(self.plots)), layout="constrained", squeeze=False
         )
         for name, ax in zip(self.plots, axes[:, 0]):
-            PLOTS[name](self.result, ax=ax)
+            PLOTS[name].once(self.result, ax=ax)
         data = png(axes[0, 0])
         plt.close(fig)
         return data
