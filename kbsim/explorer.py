@@ -189,6 +189,7 @@ def control(parameter: Parameter, params: Params) -> widgets.Widget:
     common = dict(description=_label(parameter), tooltip=_tooltip(parameter), style=_STYLE, layout=_ROW)
     kind = parameter.kind
     if kind in ("int", "float"):
+        assert parameter.low is not None and parameter.high is not None, f"{parameter.name}: a number has a range"
         step = parameter.step or (1 if kind == "int" else 0.1)
         return number_control(
             kind, value, parameter.low, parameter.high, step, **{k: common[k] for k in ("description", "tooltip")}
@@ -298,10 +299,14 @@ class Explorer:
 
     def values(self) -> dict[str, Any]:
         """The exposed parameters as the widgets hold them now."""
-        values = {}
+        values: dict[str, Any] = {}
         for name, widget in self.controls.items():
-            value = tuple(widget.value) if isinstance(widget, widgets.SelectMultiple) else widget.value
-            values[name] = PARAMETERS[name].on_step(value) if PARAMETERS[name].kind in ("int", "float") else value
+            if isinstance(widget, widgets.SelectMultiple):
+                values[name] = tuple(widget.value)
+            elif PARAMETERS[name].kind in ("int", "float"):
+                values[name] = PARAMETERS[name].on_step(widget.value)
+            else:
+                values[name] = widget.value
         return values
 
     def _enable(self, values: dict[str, Any]) -> None:
@@ -427,13 +432,18 @@ class Explorer:
     def summary_frame(self) -> pd.DataFrame:
         """The preset's summary numbers for the current settings beside the chosen preset's own."""
         preset = f"preset ({self.variant_label(self.variant)})"
-        return compare({"now": self.result, preset: self.run(self.base)}, self.preset.metrics)
+        return compare({"now": self._shown(), preset: self.run(self.base)}, self.preset.metrics)
+
+    def _shown(self) -> Result:
+        """The run the explorer shows (there is one once the explorer is made: its first update raises or runs)."""
+        assert self.result is not None, "the explorer shows no run yet"
+        return self.result
 
     def _summary_html(self, result: Result) -> str:
         frame = self.summary_frame()
         preset = html.escape(frame.columns[1])
         rows = "".join(
-            f"<tr><td title='{html.escape(SUMMARY[k])}'>{k}</td><td><b>{_fmt(row.iloc[0])}</b></td>"
+            f"<tr><td title='{html.escape(SUMMARY[str(k)])}'>{k}</td><td><b>{_fmt(row.iloc[0])}</b></td>"
             f"<td>{_fmt(row.iloc[1])}</td></tr>"
             for k, row in frame.iterrows()
         )
@@ -445,7 +455,7 @@ class Explorer:
             len(self.plots), 1, figsize=(WIDTH_IN, HEIGHT_IN * len(self.plots)), layout="constrained", squeeze=False
         )
         for name, ax in zip(self.plots, axes[:, 0]):
-            PLOTS[name].once(self.result, ax=ax)
+            PLOTS[name].once(self._shown(), ax=ax)
         data = png(axes[0, 0])
         plt.close(fig)
         return data
@@ -455,7 +465,7 @@ class Explorer:
         if self.error:
             return f"These settings cannot run: {self.error}"
         descriptions = [self.captions[i].value.split(">", 1)[1].rsplit("<", 1)[0] for i in range(len(self.plots))]
-        numbers = ", ".join(f"{k} = {_fmt(self.result.summary[k])}" for k in self.preset.metrics)
+        numbers = ", ".join(f"{k} = {_fmt(self._shown().summary[k])}" for k in self.preset.metrics)
         return "\n".join([html.unescape(d) for d in descriptions] + [numbers])
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:

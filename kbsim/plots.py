@@ -97,7 +97,7 @@ def _margins(fig: matplotlib.figure.Figure) -> None:
     fig.subplots_adjust(left=0.85 / width, right=1 - 2.45 / width, top=1 - 0.45 / height, bottom=1.05 / height)
 
 
-def _legend(ax: Axes, handles: Sequence[Artist] | None = None) -> None:
+def _legend(ax: Axes, handles: Sequence[Artist | Container] | None = None) -> None:
     """The legend beside the plot, where it hides no data."""
     kwargs: dict[str, Any] = {} if handles is None else {"handles": list(handles)}
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL_PT, frameon=False, **kwargs)
@@ -105,6 +105,7 @@ def _legend(ax: Axes, handles: Sequence[Artist] | None = None) -> None:
 
 def _time_axes(ax: Axes, ylabel: str) -> None:
     """What a plot over time keeps whatever the run: its y label, tick style, date ticks and grid."""
+    ax.xaxis_date()
     ax.set_ylabel(ylabel, fontsize=LABEL_PT)
     ax.tick_params(labelsize=SMALL_PT)
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
@@ -118,7 +119,7 @@ def _time_span(ax: Axes, start: datetime, days: int, title: str) -> None:
     ax.set_title(title, fontsize=TITLE_PT, loc="left")
     ax.set_xlabel(f"site-server time (run starts {start:%a %Y-%m-%d %H:%M})", fontsize=LABEL_PT)
     left = pd.Timestamp(start)
-    ax.set_xlim(left, left + pd.Timedelta(days=days))
+    ax.set_xlim(_day_number(left), _day_number(left + pd.Timedelta(days=days)))
 
 
 def _frame(ax: Axes, start: datetime, days: int, stamp: str, title: str, ylabel: str, alt: str) -> Axes:
@@ -128,6 +129,11 @@ def _frame(ax: Axes, start: datetime, days: int, stamp: str, title: str, ylabel:
     _describe(ax, alt)
     _stamp(ax, stamp)
     return ax
+
+
+def _day_number(time: pd.Timestamp) -> float:
+    """A time as a date axis places it (matplotlib's days since its epoch)."""
+    return float(mdates.date2num(time))
 
 
 def _bins(start: datetime, days: int, bin_h: float) -> pd.DatetimeIndex:
@@ -293,8 +299,8 @@ class _SiteTimePlot(RunPlot):
             left = start + pd.Timedelta(hours=start_h)
             self.replace(
                 ax.axvspan(
-                    left,
-                    left + pd.Timedelta(minutes=minutes),
+                    _day_number(left),
+                    _day_number(left + pd.Timedelta(minutes=minutes)),
                     color=PALETTE[server % len(PALETTE)],
                     alpha=0.15,
                     label=f"server {server} offline" if i < 4 else None,
@@ -362,12 +368,13 @@ class LicenceDistributionPlot(_SiteTimePlot):
     def draw(self, result: Result) -> None:
         table = result.licenses[result.licenses["product"] == self.product]
         held = table.assign(held=table["free"] + table["in_use"]).pivot(index="time", columns="server", values="held")
-        for server in held.columns:
+        for column in held.columns:
+            server = int(column)
             if server == SITE_RESERVE:
                 style: dict[str, Any] = {"color": GREY, "linestyle": "--", "label": "reserve pool"}
             else:
                 style = {"color": PALETTE[server % len(PALETTE)], "linewidth": 2, "label": f"server {server}"}
-            self.line(("holder", server), held.index, held[server], drawstyle="steps-post", **style)
+            self.line(("holder", server), held.index, held[column], drawstyle="steps-post", **style)
         self.mark_site_events(result)
         title = f"Licence distribution per server (product {self.product})"
         _time_span(self.ax, result.params.start, result.params.days, title)
@@ -745,7 +752,8 @@ def sweep_band(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Ax
     ax.set_xlabel(x_label, fontsize=LABEL_PT)
     ax.tick_params(labelsize=SMALL_PT)
     ax.grid(axis="y", alpha=0.3)
-    low, high = rows.loc[rows["mean"].idxmin()], rows.loc[rows["mean"].idxmax()]
+    means = rows["mean"].to_numpy(dtype=float)
+    low, high = rows.iloc[int(np.nanargmin(means))], rows.iloc[int(np.nanargmax(means))]
     per_line = f" for {len(lines)} values of {', '.join(line_names)}" if len(lines) > 1 else ""
     _describe(
         ax,
@@ -794,7 +802,8 @@ def evidence_licences(evidence: Evidence, ax: Axes | None = None) -> Axes:
     """A mystery site's free licences on each server over time (15-minute samples); grey where a server was down."""
     ax = _axes(ax, height=3.2)
     table = evidence.licences
-    for server, rows in table.groupby("server"):
+    for server in sorted(table["server"].unique()):
+        rows = table[table["server"] == server]
         colour = GREY if server == SITE_RESERVE else PALETTE[int(server) % len(PALETTE)]
         label = "reserve pool" if server == SITE_RESERVE else f"SWM{server}"
         ax.step(
