@@ -216,7 +216,7 @@ class RunPlot:
         for artist in self.kept.values():
             artist.set_visible(artist in self.shown)
         ax.set_autoscaley_on(True)
-        ax.relim(visible_only=True)
+        _relim(ax, [a for a in self.shown if isinstance(a, StepPatch)])
         ax.autoscale_view()
         self.limits(result)
         handles = [a for a in self.shown if _labelled(a)]
@@ -275,6 +275,17 @@ class RunPlot:
         if ax is None:
             plot.margins(_root(plot.ax))
         return plot.update(result)
+
+
+def _relim(ax: Axes, steps: list[StepPatch]) -> None:
+    """``ax.relim(visible_only=True)``, with the limits of ``steps`` (visible stairs) read from their vertices:
+    the same limits (a step's extremes are its vertices) without relim's walk along every segment of them."""
+    for patch in steps:
+        patch.set_visible(False)
+    ax.relim(visible_only=True)
+    for patch in steps:
+        patch.set_visible(True)
+        ax.update_datalim(patch.get_path().vertices)
 
 
 def _labelled(artist: Artist | Container) -> bool:
