@@ -389,7 +389,7 @@ class Explorer:
             if plot is None:
                 plot = self._figures[index] = kept(self.plots[index])
             ax = plot.update(result)  # in place: only what the run changes is set again
-            self._drawn[key] = (png(ax), alt_text(ax))
+            self._drawn[key] = (plot.png(), alt_text(ax))
             if len(self._drawn) > CACHE_SIZE * len(self.plots):
                 self._drawn.popitem(last=False)
         self._drawn.move_to_end(key)

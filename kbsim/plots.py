@@ -180,6 +180,8 @@ class RunPlot:
         self.replaced: list[Artist | Container] = []  # artists drawn afresh at every update
         self.shown: list[Artist | Container] = []  # what this update shows, in drawing order (the legend's)
         self.legend_labels: tuple[str, ...] | None = None
+        #: The legend as last drawn beside the axes (see :meth:`png`), while it and the figure's size stay.
+        self.legend_pixels: Any = None
         self.build()
 
     @classmethod
@@ -209,6 +211,7 @@ class RunPlot:
             if fig.get_figheight() != height:
                 fig.set_size_inches(WIDTH_IN, height)
                 self.margins(fig)
+                self.legend_pixels = None
         for old in self.replaced:
             old.remove()
         self.replaced, self.shown = [], []
@@ -224,12 +227,36 @@ class RunPlot:
         if labels != self.legend_labels:
             self.legend(handles)
             self.legend_labels = labels
+            self.legend_pixels = None
         _stamp(ax, result.stamp())
         return ax
 
     def legend(self, handles: list[Artist | Container]) -> None:
         """The legend of what this update shows."""
         _legend(self.ax, handles)
+
+    #: Whether the legend sits beside the axes, in a margin where nothing else is drawn (see :meth:`png`).
+    legend_apart: ClassVar[bool] = True
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes, like :func:`png`. A legend unchanged since the last image (the same entries
+        on a figure of the same size) is not drawn again: its pixels, drawn then in a margin where nothing
+        else is drawn, are put back (text is most of a figure's drawing, and a legend is much of its text)."""
+        fig = _root(self.ax)
+        canvas = fig.canvas
+        legend = self.ax.get_legend()
+        if not isinstance(canvas, FigureCanvasAgg) or legend is None or not self.legend_apart:
+            return png(self.ax)
+        if self.legend_pixels is None:
+            canvas.draw()
+            box = legend.get_window_extent(canvas.get_renderer()).padded(2)
+            self.legend_pixels = canvas.copy_from_bbox(box)
+        else:
+            legend.set_visible(False)
+            canvas.draw()
+            legend.set_visible(True)
+            canvas.restore_region(self.legend_pixels)
+        return _encode(canvas)
 
     def stairs(self, key: object, values: np.ndarray, edges: pd.DatetimeIndex, **style: Any) -> None:
         """Stairs shown by ``key``: drawn the first time, their data set in place after."""
@@ -604,6 +631,8 @@ class ServicePlot(RunPlot):
     def limits(self, result: Result) -> None:
         self.ax.set_ylim(-0.6, result.params.n_servers - 0.2 + 0.3)
 
+    legend_apart = False  # below the axes, beside the time axis' labels: drawn every time
+
     def legend(self, handles: list[Artist | Container]) -> None:
         self.ax.legend(handles=handles, loc="upper left", fontsize=SMALL_PT, ncols=3, bbox_to_anchor=(0, -0.22))
 
@@ -672,8 +701,13 @@ def png(ax: Axes, dpi: int = DPI) -> bytes:
         return buffer.getvalue()
     # One Agg draw and a fast RGB encode: what savefig does, without its second pass over the figure.
     fig.canvas.draw()
+    return _encode(fig.canvas)
+
+
+def _encode(canvas: FigureCanvasAgg) -> bytes:
+    """What an Agg canvas holds as PNG bytes, quickly (the least compression)."""
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3]).save(buffer, format="png", compress_level=1)
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
