@@ -104,22 +104,32 @@ def _legend(ax: Axes, handles: Sequence[Artist | Container] | None = None) -> No
 
 
 def _time_axes(ax: Axes, ylabel: str) -> None:
-    """What a plot over time keeps whatever the run: its y label, tick style, date ticks and grid."""
+    """What a plot over time keeps whatever the run: a date axis, its y label, tick style and grid."""
     ax.xaxis_date()
     ax.set_ylabel(ylabel, fontsize=LABEL_PT)
     ax.tick_params(labelsize=SMALL_PT)
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(axis="y", alpha=0.3)
 
 
 def _time_span(ax: Axes, start: datetime, days: int, title: str) -> None:
-    """The title and a time axis over the run."""
-    ax.set_title(title, fontsize=TITLE_PT, loc="left")
+    """The title and a time axis over the run, its date ticks chosen once for the span (matplotlib's automatic
+    date ticks and concise labels, fixed: a kept figure's next run over the same days does not choose them
+    again at every draw)."""
+    ax.set_title(title, fontsize=TITLE_PT, loc="left", y=1.0)  # y given: no search for room at each draw
     ax.set_xlabel(f"site-server time (run starts {start:%a %Y-%m-%d %H:%M})", fontsize=LABEL_PT)
     left = pd.Timestamp(start)
-    ax.set_xlim(_day_number(left), _day_number(left + pd.Timedelta(days=days)))
+    span = (_day_number(left), _day_number(left + pd.Timedelta(days=days)))
+    if ax.get_xlim() == span and isinstance(ax.xaxis.get_major_locator(), mticker.FixedLocator):
+        return
+    ax.set_xlim(*span)
+    dates = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    dates.set_axis(ax.xaxis)
+    ticks = dates()
+    concise = mdates.ConciseDateFormatter(dates)
+    labels = mticker.FixedFormatter(concise.format_ticks(ticks))
+    labels.set_offset_string(concise.get_offset())
+    ax.xaxis.set_major_locator(mticker.FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(labels)
 
 
 def _frame(ax: Axes, start: datetime, days: int, stamp: str, title: str, ylabel: str, alt: str) -> Axes:
@@ -500,7 +510,9 @@ class UsagePlot(RunPlot):
 
     def build(self) -> None:
         ax = self.ax
-        ax.set_title("Usage that happened and usage the site saw, by client clock", fontsize=TITLE_PT, loc="left")
+        ax.set_title(
+            "Usage that happened and usage the site saw, by client clock", fontsize=TITLE_PT, loc="left", y=1.0
+        )
         ax.set_ylabel("program runs", fontsize=LABEL_PT)
         ax.set_xlabel("client clock compared with the site server", fontsize=LABEL_PT)
         ax.tick_params(labelsize=SMALL_PT)
