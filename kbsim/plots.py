@@ -181,6 +181,8 @@ class RunPlot:
 
     #: The plot's name, as presets and the explorer refer to it (a key of PLOTS).
     name: ClassVar[str] = ""
+    #: Whether the legend sits beside the axes, in a margin where nothing else is drawn (see :meth:`png`).
+    legend_apart: ClassVar[bool] = True
 
     def __init__(self, ax: Axes, owns_figure: bool = False) -> None:
         self.ax = ax
@@ -244,9 +246,6 @@ class RunPlot:
     def legend(self, handles: list[Artist | Container]) -> None:
         """The legend of what this update shows."""
         _legend(self.ax, handles)
-
-    #: Whether the legend sits beside the axes, in a margin where nothing else is drawn (see :meth:`png`).
-    legend_apart: ClassVar[bool] = True
 
     def png(self) -> bytes:
         """The figure as PNG bytes, like :func:`png`. A legend unchanged since the last image (the same entries
