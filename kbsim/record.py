@@ -112,7 +112,7 @@ class EventLog:
     def extend(
         self, time: np.ndarray, kind: str, client: np.ndarray, server: int, product: int, detail: list[str]
     ) -> None:
-        """Append many events of one kind at once (computed after the run)."""
+        """Append many events of one kind at once, as many calls of :meth:`add` would."""
         n = len(time)
         self.time.extend(np.asarray(time, dtype=float).tolist())
         self.kind.extend([_CODE[kind]] * n)
