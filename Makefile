@@ -38,9 +38,12 @@ present: $(INSTALLED)
 slides: $(INSTALLED)
 	cd notebooks && ../$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.default_url=/rise/Q226827_offline_server.ipynb
 
-# A static HTML site of the executed suite, readable without a kernel: site/index.html.
+# The course as a book (Sphinx, MyST-NB, the book theme; configured in docs/conf.py and docs/index.md):
+# $(SITE)/html/index.html, with Sphinx's working files beside it. It shows the notebooks' stored outputs
+# (it never runs one), loads nothing from the internet, and builds afresh (-E) with every warning an error.
+SITE ?= site
 site: $(INSTALLED)
-	$(PY) docs/build_site.py site
+	$(PY) -m sphinx -E -W --keep-going -q -b html -d $(SITE)/doctrees docs $(SITE)/html
 
 # The README's pictures, drawn from the real suite.
 figures: $(INSTALLED)
@@ -74,4 +77,4 @@ bench-browser: $(INSTALLED)
 	$(PY) benchmarks/browser.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis editions
+	rm -rf $(VENV) .pytest_cache .hypothesis editions site

@@ -14,7 +14,10 @@
    in its own process so that peak memory is its own; each engine's best of --repeat runs.
    Each side's count of events processed is checked against the work the run must do
    (SimPy's own benchmarks count env steps the same way). Targets: kbsim at least 3x SimPy's
-   rate on both sites, peak under 500 MB.
+   rate on both sites; kbsim's peak memory (the process's maximum resident set, Python and its
+   libraries included) at most 180 MB on the refused site, half of the 360 MB it took when events
+   were stored as sentences (issue 11). Beside the peak, the memory of the process before the run
+   (Python, numpy, pandas and the engine imported): the run's own share is the difference.
 3. On-demand balancing's cost at scale (issue 11): the refused (saturated) site with
    on-demand balancing on, against the same site with it off: target at least 0.8 of the speed.
 
@@ -44,6 +47,8 @@ LARGE = dict(
 )
 #: The large site's licences of each product: most requests granted, or most refused.
 SITES = {"granted": 400, "refused": 20}
+#: kbsim's peak memory on the refused site, at most (issue 11: half of the 360 MB of events stored as sentences).
+PEAK_TARGET_MB = 180
 #: kbsim settings that match the SimPy model: online, no on-demand balancing, no callbacks.
 MATCHED = dict(mode="online", instant_balancing=False, callback_share=0.0)
 
@@ -57,12 +62,18 @@ def best_of(n: int, fn) -> tuple[float, object]:
     return best, value
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory so far (MB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def large(engine: str, licenses: int, instant: bool = False) -> dict:
     """Run the large site once in this process; its figures as a dict (printed as JSON)."""
     if engine == "kbsim":
         import kbsim
         from kbsim.site import Site, _result
 
+        imported_mb = peak_mb()
         params = kbsim.Params.from_values(
             {**LARGE, **MATCHED, "licenses": licenses, "instant_balancing": instant, "seed": 1},
             base=kbsim.get_preset("site").params,
@@ -81,6 +92,7 @@ def large(engine: str, licenses: int, instant: bool = False) -> dict:
         sys.path.insert(0, str(HERE))
         from simpy_site import simpy_site
 
+        imported_mb = peak_mb()
         start = time.perf_counter()
         counts = simpy_site(seed=1, licenses=licenses, **LARGE)
         seconds = time.perf_counter() - start
@@ -90,7 +102,6 @@ def large(engine: str, licenses: int, instant: bool = False) -> dict:
         assert -20_000 <= periodic <= 20_000, (
             f"SimPy processed {events} events for {sessions} launches and {grants} grants"
         )
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     expected = LARGE["n_clients"] * LARGE["days"] * LARGE["launches_per_day"]
     assert abs(sessions - expected) < 0.02 * expected, f"{engine} simulated {sessions} sessions, expected ~{expected}"
     return {
@@ -100,7 +111,8 @@ def large(engine: str, licenses: int, instant: bool = False) -> dict:
         "events": events,
         "seconds": seconds,
         "rate": sessions / seconds,
-        "peak_mb": peak_mb,
+        "peak_mb": peak_mb(),
+        "imported_mb": imported_mb,
     }
 
 
@@ -121,9 +133,12 @@ def large_sites(repeat: int) -> None:
     )
     for label, licenses in SITES.items():
         figures: dict[str, dict] = {}
+        peaks: list[dict] = []  # every kbsim run's figures: memory is judged on the worst, not the fastest
         for _ in range(repeat):  # alternate the engines, so that both meet the same load on this shared machine
             for engine in ("kbsim", "simpy"):
                 f = large_in_process(engine, licenses)
+                if engine == "kbsim":
+                    peaks.append(f)
                 if engine not in figures or f["seconds"] < figures[engine]["seconds"]:
                     figures[engine] = f
         print(f"  most {label} ({licenses} licences of each product):")
@@ -131,11 +146,17 @@ def large_sites(repeat: int) -> None:
             print(
                 f"    {engine:6} {f['sessions']:>8,} sessions ({f['grants'] / f['sessions']:4.0%} granted), "
                 f"{f['events']:>9,} events in {f['seconds']:6.2f} s = {f['rate']:>9,.0f} sessions/s, "
-                f"peak {f['peak_mb']:5.0f} MB"
+                f"peak {f['peak_mb']:5.0f} MB ({f['imported_mb']:.0f} MB before the run)"
             )
         ratio = figures["kbsim"]["rate"] / figures["simpy"]["rate"]
-        flag = "ok" if ratio >= 3 and figures["kbsim"]["peak_mb"] < 500 else "BELOW TARGET"
-        print(f"    kbsim / SimPy rate: {ratio:.1f}x (target >= 3x, peak < 500 MB)  {flag}")
+        print(f"    kbsim / SimPy rate: {ratio:.1f}x (target >= 3x)  {'ok' if ratio >= 3 else 'BELOW TARGET'}")
+        if label == "refused":
+            peak = max(f["peak_mb"] for f in peaks)
+            flag = "ok" if peak <= PEAK_TARGET_MB else "ABOVE TARGET"
+            print(
+                f"    kbsim peak memory, worst of {len(peaks)} runs: {peak:.0f} MB"
+                f" (target <= {PEAK_TARGET_MB} MB)  {flag}"
+            )
     off = on = None
     for _ in range(repeat):
         a, b = large_in_process("kbsim", SITES["refused"]), large_in_process("kbsim", SITES["refused"], instant=True)

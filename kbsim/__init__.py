@@ -21,7 +21,7 @@ from . import classroom, logs
 from .errors import ParameterError
 from .mystery import Case, mystery
 from .parameters import PARAMETERS, Parameter, Params
-from .record import EVENT_KINDS
+from .record import EVENT_FACTS, EVENT_KINDS
 from .result import SUMMARY, Result, compare
 from .scenarios import FAULT, Preset, get_preset, load_preset, presets
 from .service import RemodbcConfig, read_remodbc
@@ -32,6 +32,7 @@ from .sweeps import seed_convergence, summarize_sweep, sweep
 __version__ = "0.1.0"
 
 __all__ = [
+    "EVENT_FACTS",
     "EVENT_KINDS",
     "PARAMETERS",
     "SITE_RESERVE",

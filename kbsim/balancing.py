@@ -22,13 +22,19 @@ is a parameter (see ``docs/model.md``).
   it will be used for the most hours until the next scheduled cycle (each
   server's expected demand in each of those hours: its trend per client at
   that time of day times the clients bound to it now, and for the hour under
-  way at least what it sees now). Licences in use never move. Only licences
-  left over once every server's shortfall is met go to the reserve, up to
+  way at least what it sees now). With ``chance_peaks`` [assumed on] the plan
+  takes the licences wanted at any moment as Poisson about that expected demand
+  (programs started at random), so a licence is worth the hours it is expected
+  to be in use, summed over the whole span: a few noisy hours of a young trend,
+  or the hour under way, cannot claim licences for a whole day the way the
+  busiest hours of exact demand do. Licences in use never move. Only licences
+  no server wants (with ``chance_peaks``: none expects to use them for
+  ``wanted_use_pct`` % of the span [assumed]) go to the reserve, up to
   ``reserve_pct`` % of the pool (Q215067 [assumed order]: holding the reserve
   first would pull licences out of use at every cycle). Before a trend exists
-  for those hours, the clients bound to each server stand in for demand. A
-  sparse schedule must plan for a long span at once, so licences cannot
-  follow demand that moves during the day (Q210202).
+  for those hours, the clients bound to each server stand in for demand, as a
+  weight only. A sparse schedule must plan for a long span at once, so licences
+  cannot follow demand that moves during the day (Q210202).
 * **On-demand (instant) balancing** (``instant_balancing``): a request a
   server cannot grant is refused at once. At its next cycle License Metering
   notices the shortage and moves up to ``buffer`` licences there, from the
@@ -46,7 +52,7 @@ is a parameter (see ``docs/model.md``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from math import ceil
+from math import ceil, sqrt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -88,29 +94,107 @@ def licence_targets(demand: np.ndarray, total: float) -> np.ndarray:
     return base + (total - base.sum()) * above / above.sum()
 
 
+def expected_hours(demand: np.ndarray, licences: int) -> np.ndarray:
+    """``worth[s, k - 1]``: the hours server s's k-th licence is expected to be in use, k = 1..``licences``.
+
+    ``demand[s, j]`` is the mean demand in hour j; the licences wanted at any moment are taken as
+    Poisson about it (programs started at random, each run for a while), so the k-th licence is
+    in use in hour j with the chance that k or more are wanted then. Beyond the busiest hour's
+    mean plus twelve standard deviations (and twelve) that chance is taken as 0.
+    """
+    mean = np.asarray(demand, dtype=float)
+    busiest = float(mean.max(initial=0.0))
+    width = max(1, min(licences, ceil(busiest + 12 * sqrt(busiest) + 12)))
+    k = np.arange(width)
+    log_factorial = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, width)))))
+    mean = mean[:, :, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p = k * np.log(mean) - mean - log_factorial  # P(exactly k wanted); mean 0 gives p = 1 at k = 0
+    log_p = np.where(mean > 0, log_p, np.where(k == 0, 0.0, -np.inf))
+    at_least = 1.0 - np.cumsum(np.exp(log_p), axis=2)  # P(k + 1 or more wanted)
+    worth = np.zeros((mean.shape[0], max(licences, 0)))
+    worth[:, : min(width, licences)] = np.clip(at_least, 0.0, 1.0).sum(axis=1)[:, :licences]
+    return worth
+
+
+def chance_shares(demand: np.ndarray, held: Sequence[int], licences: int) -> list[int]:
+    """``licences`` whole licences placed over servers already holding ``held``, for demand that varies by chance.
+
+    One after another, each goes to the server where it is expected to be in use for the most
+    hours (:func:`expected_hours`, demand Poisson about ``demand[s, j]``): a server's next licence
+    is its ``held + 1``-th. Ties go to the server whose next licence is its fewest, then the first;
+    so licences no server is expected to use even out the servers' holdings.
+    """
+    servers = len(held)
+    if servers == 0 or licences <= 0:
+        return [0] * servers
+    counts = np.asarray(held, dtype=int)
+    worth = expected_hours(demand, int(counts.max()) + licences)
+    server = np.broadcast_to(np.arange(servers)[:, None], worth.shape)
+    rank = np.broadcast_to(np.arange(worth.shape[1]), worth.shape)
+    useful = (rank >= counts[:, None]) & (worth > 0)  # worth is falling in rank: a run after what is held
+    order = np.lexsort((server[useful], rank[useful], -worth[useful]))[:licences]
+    shares = np.bincount(server[useful][order], minlength=servers)
+    counts = counts + shares
+    left = licences - len(order)
+    if left:  # the rest even out the holdings, fewest first, ties to the first server
+        level = int(counts.min())
+        while left >= (below := (counts <= level)).sum():
+            left -= int(below.sum())
+            shares[below] += 1
+            counts[below] += 1
+            level += 1
+        first = np.flatnonzero(counts <= level)[:left]
+        shares[first] += 1
+    return shares.tolist()
+
+
 def allocate(
-    free: Sequence[int], in_use: Sequence[int], reserve: int, reserve_pct: float, min_licenses: int, demand: np.ndarray
+    free: Sequence[int],
+    in_use: Sequence[int],
+    reserve: int,
+    reserve_pct: float,
+    min_licenses: int,
+    demand: np.ndarray,
+    chance: bool = False,
+    wanted: float = 0.01,
 ) -> tuple[list[int], int]:
     """One product's free licences over the servers a cycle reaches, and what the reserve keeps.
 
     ``free`` and ``in_use`` are per reached server and ``demand[s, j]`` its expected
     demand in hour j of the span the cycle plans for. The reserve and every free
     licence are pooled; each server gets up to ``min_licenses``; then each
-    server's shortfall against :func:`licence_targets` is filled (a server already
-    holding its target in use gets none). Only what is left after that goes to the
-    reserve, up to ``reserve_pct`` % of the pool (rounded up; Q215067: a minimum
-    share of the free licences is held at the site server); any surplus beyond
-    that follows the targets. Whole licences; the total is unchanged.
+    server's shortfall against its target is filled (a server already holding its
+    target in use gets none). Only what is left after that goes to the reserve, up
+    to ``reserve_pct`` % of the pool (rounded up; Q215067: a minimum share of the
+    free licences is held at the site server). Whole licences; the total is unchanged.
+
+    The targets, and where the licences beyond the shortfalls and the reserve go:
+
+    * by default, demand is taken as exact: the targets are :func:`licence_targets`
+      and any surplus follows them;
+    * with ``chance``, demand varies at random about ``demand`` (Poisson): a server's
+      target is every licence it is expected to use for at least a share ``wanted`` of
+      the span (:func:`expected_hours`), and every licence for the servers is placed by
+      :func:`chance_shares`, where it is expected to be in use longest.
     """
     n = len(free)
     pool = reserve + sum(free)
     floors = split_by_weight(min(pool, min_licenses * n), [1.0] * n)
     rest = pool - sum(floors)
-    targets = licence_targets(np.asarray(demand, dtype=float).reshape(n, -1), rest + sum(in_use) + sum(floors))
+    demand = np.asarray(demand, dtype=float).reshape(n, -1)
+    total = rest + sum(in_use) + sum(floors)
+    if chance:  # a server wants each licence it is expected to use for at least a share `wanted` of the span
+        targets = (expected_hours(demand, total) >= wanted * demand.shape[1]).sum(axis=1).astype(float)
+    else:
+        targets = licence_targets(demand, total)
     shortfall = [max(0.0, t - u - f) for t, u, f in zip(targets.tolist(), in_use, floors)]
     need = ceil(sum(shortfall) - 1e-9)
     kept = min(max(0, rest - need), ceil(pool * reserve_pct / 100))
     to_servers = rest - kept
+    if chance:  # each licence where it is expected to be in use longest, demand varying by chance
+        shares = chance_shares(demand, [u + f for u, f in zip(in_use, floors)], to_servers)
+        return [f + s for f, s in zip(floors, shares)], kept
     if to_servers > need:  # a surplus beyond the reserve's share follows the targets (or is shared evenly)
         spread = targets.tolist() if targets.sum() > 0 else [1.0] * n
         weights = [sh + (to_servers - need) * t / sum(spread) for sh, t in zip(shortfall, spread)]
@@ -211,6 +295,8 @@ class Balancer:
         self.reserve_pct = params.reserve_pct
         self.buffer = params.buffer
         self.instant_on = params.instant_balancing
+        self.chance = params.chance_peaks
+        self.wanted = params.wanted_use_pct / 100
         self.refusal_weight = params.mean_session_min / self.cycle_min
         self.trend = Trend(ledger.n_servers, ledger.n_products, TREND_SLOT_MIN, TREND_SLOT_MIN / self.cycle_min)
         self.refused = [0] * len(ledger.free)  # requests refused since the last License Metering cycle
@@ -289,14 +375,7 @@ class Balancer:
             ledger.free[k] += drawn
             self.instant_balancings += 1
             self.licenses_moved += drawn
-        site.log.add(
-            now,
-            "instant_balancing",
-            -1,
-            server,
-            p,
-            f"{drawn} licences moved on demand" if drawn else "no licence free anywhere to move on demand",
-        )
+        site.log.add(now, "instant_balancing", -1, server, p, licences=drawn)
         site.callbacks.serve(now, k)
 
     # --- scheduled balancing ------------------------------------------------------------------
@@ -322,8 +401,8 @@ class Balancer:
         for s in range(ledger.n_servers):
             if s not in reached:
                 why = "offline" if not site.up[s] else "no ODBC access"
-                site.log.add(now, "balancing_skipped", -1, s, -1, f"cannot read minimum licences and buffer ({why})")
-        demand = self.expected_demand(now, reached)  # server, product, hour
+                site.log.add(now, "balancing_skipped", -1, s, -1, reason=why)
+        demand, from_trend = self.expected_demand(now, reached)  # server, product, hour
         moved = 0
         for p in range(ledger.n_products if reached else 0):
             keys = [ledger.index(s, p) for s in reached]
@@ -335,29 +414,27 @@ class Balancer:
                 self.reserve_pct,
                 self.min_licenses,
                 demand[:, p, :],
+                chance=self.chance and from_trend,
+                wanted=self.wanted,
             )
             moved += max(0, kept - ledger.reserve[p]) + sum(max(0, a - b) for a, b in zip(after, before))
             ledger.reserve[p] = kept
             for k, a in zip(keys, after):
                 ledger.free[k] = a
         self.licenses_moved += moved
-        late = f", {delay:.0f} min late: License Metering was busy balancing on demand" if delay >= 1 else ""
         site.log.add(
-            now,
-            "balancing",
-            -1,
-            -1,
-            -1,
-            f"cycle {self.cycles}: {moved} licences moved over {len(reached)} servers{late}",
+            now, "balancing", -1, -1, -1, cycle=self.cycles, licences=moved, servers=len(reached), minutes=delay
         )
         site.callbacks.serve_all(now)
 
-    def expected_demand(self, now: float, servers: list[int]) -> np.ndarray:
-        """Expected demand (licences) per server, product and hour until the next scheduled cycle.
+    def expected_demand(self, now: float, servers: list[int]) -> tuple[np.ndarray, bool]:
+        """Expected demand (licences) per server, product and hour until the next scheduled cycle, and whether
+        it comes from the trend.
 
         The trend per client at those hours times the clients bound to the server now.
         Until the trend holds every one of those hours for every server with clients, the
-        clients bound stand in for demand, as they did for the first allocation.
+        clients bound stand in for demand, as they did for the first allocation: a weight,
+        not a number of licences wanted, so no chance peak is read into it.
         """
         bound = np.array([self.site.agents.bound[s] for s in servers], dtype=float)
         n_p = self.site.ledger.n_products
@@ -366,12 +443,12 @@ class Balancer:
         trend = dict(zip(with_clients, self.trend.hours_of(now, self.interval_min, with_clients)))
         per_client = [trend.get(s) for s in servers]
         if not servers or any(trend[s] is None for s in with_clients):
-            return np.broadcast_to(bound[:, None, None], (len(servers), n_p, 1))
+            return np.broadcast_to(bound[:, None, None], (len(servers), n_p, 1)), False
         hours = max((h.shape[1] for h in per_client if h is not None), default=1)
         demand = np.stack([b * h if h is not None else np.zeros((n_p, hours)) for h, b in zip(per_client, bound)])
         # The hour under way: at least what the servers see now (licences in use and recent refusals).
         demand[:, :, 0] = np.maximum(demand[:, :, 0], self.observed_on(servers))
-        return demand
+        return demand, True
 
     def _read_records(self) -> None:
         """Put the cycles recorded since the trend was last read into it, in one numpy pass: each server's

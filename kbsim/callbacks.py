@@ -52,7 +52,7 @@ class Callbacks:
         self.queues.setdefault(key, deque()).append((now, client, launch))
         self.asked += 1
         server, product = divmod(key, site.ledger.n_products)
-        site.log.add(now, "callback", client, server, product, "the user asked to be called back")
+        site.log.add(now, "callback", client, server, product)
 
     def serve(self, now: float, key: int) -> None:
         """Answer the callbacks waiting at ``key`` while it has free licences; drop those that lapsed."""
@@ -72,7 +72,7 @@ class Callbacks:
                     client,
                     server,
                     product,
-                    f"no licence within {self.duration_min:g} min",
+                    minutes=self.duration_min,
                 )
                 continue
             self.granted += 1
@@ -97,7 +97,7 @@ class Callbacks:
                         client,
                         key // n_p,
                         key % n_p,
-                        f"no licence within {self.duration_min:g} min",
+                        minutes=self.duration_min,
                     )
                 else:
                     waiting += 1

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from heapq import heappush
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -117,8 +117,8 @@ class ClientAgents:
     def granted(self) -> np.ndarray:
         """Per client, the sessions reported to a server at once: online grants and answered callbacks."""
         log = self.site.log
-        outcome = np.asarray(log.outcomes, dtype=np.int64)
-        clients = log.launch_client[: len(outcome)][outcome % 4 == GRANT]
+        kinds = log.launch_kinds()
+        clients = log.launch_client[: len(kinds)][kinds == GRANT]
         return np.bincount(clients, minlength=len(self.called_back)) + np.asarray(self.called_back, dtype=np.int64)
 
     @property
@@ -140,8 +140,7 @@ class ClientAgents:
     def local_log(self) -> tuple[np.ndarray, np.ndarray]:
         """The runs written to clients' offline logs: (minutes, client), in time order."""
         log = self.site.log
-        outcome = np.asarray(log.outcomes, dtype=np.int64)
-        logged = np.flatnonzero(outcome % 4 == LOGGED_LOCALLY)
+        logged = np.flatnonzero(log.launch_kinds() == LOGGED_LOCALLY)
         return log.launch_time[logged], log.launch_client[logged]
 
     # --- launches -------------------------------------------------------------------------------
@@ -211,14 +210,14 @@ class ClientAgents:
             self._request(i, c, s)
             return
         now = site.scheduler.now
-        site.log.add(now, "contact_failed", c, s, site.launch_product[i], f"SWM{s} does not answer")
+        site.log.add(now, "contact_failed", c, s, site.launch_product[i])
         if self.first_failure[c] != self.first_failure[c]:  # NaN: the first failure of this client
             self.first_failure[c] = now
             self.awaiting_recovery.add(c)
         if self.immediate and not self.knows_one_server(c, now):
             other = self._first_answering(c)
             if other >= 0:
-                self._move(c, other, "failover", f"moved from SWM{s} at the first failure, no retries")
+                self._move(c, other, "failover", reason="first failure", from_server=s)
                 self.requests_elsewhere += 1
                 self._request(i, c, other)
                 return
@@ -245,7 +244,7 @@ class ClientAgents:
     def start_called_back(self, i: int, c: int, s: int, p: int) -> None:
         """A callback answered: the user starts launch ``i`` now on server ``s``, with a licence it holds free."""
         now = self.site.scheduler.now
-        self.site.log.add(now, "callback_granted", c, s, p, "a licence is free: the program starts")
+        self.site.log.add(now, "callback_granted", c, s, p)
         self._start(i, c, s * self.site.ledger.n_products + p, now)
         self.called_back[c] += 1
 
@@ -311,9 +310,7 @@ class ClientAgents:
         if restart:
             self.restarts += 1
             self.ccim_anchor[c] = now  # a restart runs a cycle; the next one is counted from it
-            self.site.log.add(
-                now, "restart", c, self.server[c], -1, "the user restarted the computer: a CCIM cycle runs"
-            )
+            self.site.log.add(now, "restart", c, self.server[c], -1)
         self.knows_all_at[c] = now
         s = self.server[c]
         if self._contact(s):
@@ -321,8 +318,7 @@ class ClientAgents:
             return
         other = self._first_answering(c)
         if other >= 0:
-            why = "restart" if restart else "CCIM cycle"
-            self._move(c, other, "rebind", f"server list re-read at {why}; bound to SWM{other}")
+            self._move(c, other, "rebind", reason="restart" if restart else "CCIM cycle")
             self._reconnect(c, other)
         # else: nobody answers; its retries go on, now as a client that knows every server
 
@@ -350,12 +346,12 @@ class ClientAgents:
                 return s
         return -1
 
-    def _move(self, c: int, s: int, kind: str, why: str) -> None:
+    def _move(self, c: int, s: int, kind: str, **facts: Any) -> None:
         self.failovers += 1
         self.bound[self.server[c]] -= 1
         self.bound[s] += 1
         self.server[c] = s
-        self.site.log.add(self.site.scheduler.now, kind, c, s, -1, why)
+        self.site.log.add(self.site.scheduler.now, kind, c, s, -1, **facts)
 
     def _strand(self, c: int) -> None:
         """The client meters locally from now and keeps retrying."""
@@ -379,7 +375,7 @@ class ClientAgents:
         if not self.knows_one_server(c, self.site.scheduler.now) and (self.immediate or attempt >= self.retries):
             other = self._first_answering(c)
             if other >= 0:
-                self._move(c, other, "failover", f"moved from SWM{s} after {attempt} retries")
+                self._move(c, other, "failover", reason="retries", from_server=s, attempt=attempt)
                 self._reconnect(c, other)
                 return
         self._fail_retries(c, s, attempt, episode)
@@ -402,7 +398,7 @@ class ClientAgents:
         delay = self.retry_every(c, now)
         stays = self.knows_one_server(c, now)
         nobody_up = site.servers_up == 0
-        site.log.add(now, "retry", c, s, -1, f"attempt {attempt}: SWM{s} did not answer")
+        site.log.add(now, "retry", c, s, -1, attempt=attempt)
         first = attempt + 1
         # The later retries' times, each the one before plus the delay (a running sum, as the calendar adds
         # them), enough of them to pass the horizon; those before it fail alike.
@@ -426,11 +422,11 @@ class ClientAgents:
             np.full(count, c),
             s,
             -1,
-            [f"attempt {a}: SWM{s} did not answer" for a in range(first, first + count)],
+            attempt=np.arange(first, first + count),
         )
         site.scheduler.schedule(float(times[count]), self._retry, (c, first + count, episode))
 
     def _reconnect(self, c: int, s: int) -> None:
         self.stranded[c] = False
         self.episode[c] += 1
-        self.site.log.add(self.site.scheduler.now, "reconnect", c, s, -1, f"back online with SWM{s}")
+        self.site.log.add(self.site.scheduler.now, "reconnect", c, s, -1)

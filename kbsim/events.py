@@ -50,6 +50,10 @@ class Scheduler:
         launches); ``on_stream(i)`` runs at ``stream[i]``, after calendar entries
         due at or before that time. Merging it here costs no heap entry per item.
         """
+        if on_stream is None:
+            if len(stream):
+                raise ValueError("a stream needs its on_stream handler")
+            on_stream = _nothing
         heap = self._heap
         popped = handled = 0
         for i, time in enumerate(stream):
@@ -68,3 +72,7 @@ class Scheduler:
             popped += 1
         self.now = until
         self.processed += popped + handled
+
+
+def _nothing(_: int) -> None:
+    """The handler of an empty stream."""

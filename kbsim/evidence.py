@@ -177,7 +177,8 @@ def _complaining_client(result: Result) -> int:
     for kinds in (("contact_failed", "retry"), ("upload_refused",), ("deny",), ("grant", "logged_locally")):
         mine = events.loc[events["kind"].isin(kinds) & (events["client"] >= 0), "client"]
         if len(mine):
-            return int(mine.value_counts().sort_index(kind="stable").idxmax())
+            counts = mine.value_counts().sort_index(kind="stable")
+            return int(counts.index[int(counts.argmax())])
     return 0
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 from collections import OrderedDict
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -224,7 +225,9 @@ def control(parameter: Parameter, params: Params) -> widgets.Widget:
 class Explorer:
     """Widgets for one preset's exposed parameters, its plots and summary, updated together."""
 
-    def __init__(self, preset: str | Preset, variant: str | None = None, plots: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self, preset: str | Path | Preset, variant: str | None = None, plots: tuple[str, ...] | None = None
+    ) -> None:
         self.preset = get_preset(preset)
         self.variant = variant or FAULT
         self.base = self.preset.variant(self.variant)
@@ -254,6 +257,7 @@ class Explorer:
             widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto")) for _ in self.plots
         ]
         self.captions = [widgets.HTML() for _ in self.plots]
+        self.descriptions = [""] * len(self.plots)  # each figure's description in words, as its caption shows it
         self.summary = widgets.HTML()
         self.message = widgets.HTML()
         self.call = widgets.Textarea(
@@ -412,6 +416,7 @@ class Explorer:
             for index, (image, caption) in enumerate(zip(self.images, self.captions)):
                 picture, alt = self._draw(params, result, index)
                 image.value = picture
+                self.descriptions[index] = alt
                 caption.value = f"<p style='max-width:60em'>{html.escape(alt)}</p>"
         except ParameterError as exc:
             self.error = str(exc)
@@ -464,9 +469,8 @@ class Explorer:
         """What the explorer shows, in words: the stamp, each figure's description, the summary numbers."""
         if self.error:
             return f"These settings cannot run: {self.error}"
-        descriptions = [self.captions[i].value.split(">", 1)[1].rsplit("<", 1)[0] for i in range(len(self.plots))]
         numbers = ", ".join(f"{k} = {_fmt(self._shown().summary[k])}" for k in self.preset.metrics)
-        return "\n".join([html.unescape(d) for d in descriptions] + [numbers])
+        return "\n".join([*self.descriptions, numbers])
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)

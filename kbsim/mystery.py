@@ -321,6 +321,7 @@ def mystery(seed: int = 1, level: int = 1) -> Case:
     streams = np.random.SeedSequence([seed, level]).spawn(_DRAWS)
     for stream in streams:
         rng = np.random.default_rng(stream)
+        articles: tuple[str, ...]
         if level == 3:
             articles = PAIRS[int(rng.integers(0, len(PAIRS)))]
         else:

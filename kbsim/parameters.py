@@ -48,7 +48,7 @@ class Parameter:
     def on_step(self, value: float) -> float:
         """A number rounded to this parameter's step (multiples of ``step``) and kept in range:
         what a slider's float arithmetic or a typed box gives becomes 6.0, not 5.999999999999999."""
-        if self.step is None or self.kind not in ("int", "float"):
+        if self.step is None or self.low is None or self.high is None or self.kind not in ("int", "float"):
             return value
         decimals = max(0, -int(f"{self.step:e}".split("e")[1])) + 2
         rounded = min(self.high, max(self.low, round(round(value / self.step) * self.step, decimals)))
@@ -134,7 +134,9 @@ class Parameter:
         return self._in_range(float(value))
 
     def _in_range(self, value: float) -> Any:
-        if not (self.low <= value <= self.high):
+        low = -float("inf") if self.low is None else self.low
+        high = float("inf") if self.high is None else self.high
+        if not (low <= value <= high):
             raise self.fail(value, "out of range")
         return value
 
@@ -391,6 +393,28 @@ class Params:
         step=0.25,
         article="Q210202",
         label="Balancing interval (h)",
+    )
+    chance_peaks: bool = _p(
+        "bool",
+        True,
+        "a scheduled cycle plans for chance peaks: the licences wanted at any moment vary at random about the "
+        "trend (Poisson), and each licence goes where it is expected to be in use longest over the span [assumed]; "
+        "off: the trend is taken as exact and licences follow its busiest hours",
+        article="Q210202",
+        label="Plan for chance peaks",
+    )
+    wanted_use_pct: float = _p(
+        "float",
+        1.0,
+        "planning for chance peaks, a server wants a licence it is expected to use for at least this share of the "
+        "span until the next cycle; licences no server wants go to the reserve pool, up to its share [assumed]",
+        unit="%",
+        low=0.1,
+        high=50.0,
+        step=0.1,
+        article="Q215067",
+        label="Least use of a wanted licence (%)",
+        when=(("chance_peaks", True),),
     )
     metering_cycle_min: float = _p(
         "float",

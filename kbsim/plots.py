@@ -588,9 +588,10 @@ class ServicePlot(RunPlot):
         changes = result.events[result.events["kind"] == "service_state"]
         for server in range(result.params.n_servers):
             spans, since, state = [], start, RUNNING
-            for _, row in changes[changes["server"] == server].iterrows():
-                spans.append((since, row["time"], state))
-                since, state = row["time"], row["detail"].split(":")[0].removeprefix("SMS_LICENSE_SERVER ")
+            mine = changes[changes["server"] == server]
+            for time, new_state in zip(mine["time"], mine["state"].astype(str)):
+                spans.append((since, time, state))
+                since, state = time, new_state
             spans.append((since, end, state))
             for left, right, st in spans:
                 if right > left:

@@ -61,7 +61,10 @@ class Result:
     :data:`SUMMARY`. The tables are tidy DataFrames; ``time`` columns are the
     site server's clock and ``hours`` the hours since the run's start:
 
-    * ``events``: time, hours, kind (see ``kbsim.EVENT_KINDS``), client, server, product, detail;
+    * ``events``: time, hours, kind (see ``kbsim.EVENT_KINDS``), client, server, product, detail
+      (a sentence written from the event's facts), then the facts, empty where a kind does not
+      carry them (see ``kbsim.EVENT_FACTS``): state, reason, from_server, attempt, cycle,
+      licences, servers, runs, minutes;
     * ``licenses``: time, hours, server, product, up, in_use, free, sampled every 15
       minutes; server ``-1`` is the site server's reserve pool;
     * ``usage``: client, os, home_server, clock_offset_min, sessions, reported, pending, unreported,

@@ -149,7 +149,9 @@ def direction_controls(explore: tuple[str, ...]) -> list[str]:
     return names
 
 
-def _directions(path: Path, data: dict[str, Any], explore: tuple[str, ...], params: Params) -> tuple[Direction, ...]:
+def _directions(
+    path: Path | Traversable, data: dict[str, Any], explore: tuple[str, ...], params: Params
+) -> tuple[Direction, ...]:
     table = _table(path, data, "directions")
     if not table:
         return ()

@@ -63,12 +63,11 @@ class ServiceMonitor:
         scheduler.schedule(self.first_pack_min, self.pack, priority=STATE)
         scheduler.schedule(self.poll_min, self.poll, priority=OBSERVE)
 
-    def set_state(self, server: int, state: str, why: str) -> None:
+    def set_state(self, server: int, state: str, reason: str) -> None:
+        """``server``'s service is now in ``state``, for ``reason`` (one of :data:`kbsim.record.REASONS`)."""
         if self.state[server] != state:
             self.state[server] = state
-            self.site.log.add(
-                self.site.scheduler.now, "service_state", -1, server, -1, f"SMS_LICENSE_SERVER {state}: {why}"
-            )
+            self.site.log.add(self.site.scheduler.now, "service_state", -1, server, -1, state=state, reason=reason)
 
     def pack(self, _: object = None) -> None:
         """The weekly FoxPro pack on every server that is up."""
@@ -77,13 +76,9 @@ class ServiceMonitor:
         for s in range(len(self.state)):
             if not site.up[s]:
                 continue
-            site.log.add(now, "pack", -1, s, -1, "FoxPro data cache packed (Remodbc.ini PackTime)")
+            site.log.add(now, "pack", -1, s, -1)
             if self.hangs and self.state[s] == RUNNING:
-                self.set_state(
-                    s,
-                    STOP_PENDING,
-                    f"reports stopping after the pack but keeps running ({site.params.service_pack}, Q299261)",
-                )
+                self.set_state(s, STOP_PENDING, f"pack under {site.params.service_pack}")
         site.scheduler.schedule(now + self.pack_interval_min, self.pack, priority=STATE)
 
     def poll(self, _: object = None) -> None:
@@ -115,6 +110,13 @@ class RemodbcConfig:
         return values
 
 
+class _IniParser(configparser.ConfigParser):
+    """INI keys are case-insensitive on Windows: ``PackTime`` and ``packtime`` are one key."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr.lower()
+
+
 def read_remodbc(path: str | Path) -> RemodbcConfig:
     """Read PackTime (seconds since 1970-01-01, Q299261) and PackInterval ([DS], Q213171) from a Remodbc.ini.
 
@@ -122,8 +124,7 @@ def read_remodbc(path: str | Path) -> RemodbcConfig:
     Any problem raises one ParameterError naming the file and the entry.
     """
     path = Path(path)
-    parser = configparser.ConfigParser(interpolation=None, strict=True)
-    parser.optionxform = str.lower  # INI keys are case-insensitive on Windows
+    parser = _IniParser(interpolation=None, strict=True)
     try:
         text = path.read_text(encoding="latin-1")
     except OSError as exc:

@@ -14,14 +14,15 @@ Python 3.11): 15 runs from 5,000 to 3 million launches, online and offline,
 granted and refused, with and without outages and Windows 95/98 retries. The
 launch estimate was within 3 % of the launches drawn on every run (it is an
 expectation: Poisson noise is all it misses; ``tests/test_size.py`` holds it to
-10 %), event rows within 20 %, peak memory within 30 %. Seconds were within a
+10 %), event rows within 20 %, peak memory within 35 % (calibrated again
+when events became typed facts, issue 11). Seconds were within a
 factor of 2 on the runs of a large site; small runs, and any run while other work
 loaded the shared machine, took up to several times the estimate (the same run's
 time varies that much between measurements here). The estimate is a guide to
 refuse runs that would eat the machine, not a promise.
 
 Beyond :data:`LARGE_RUN_LAUNCHES` launches or :data:`LARGE_RUN_ROWS` event rows
-(about 25 s and 3 GB here) :func:`kbsim.run`, a sweep and the command line
+(about 25 s and 1 to 2 GB here) :func:`kbsim.run`, a sweep and the command line
 refuse to start, with one line saying how large the run would be and how to
 allow it: ``allow_large=True`` (``--allow-large`` on the command line). An
 explorer says so, with the estimate, before it starts a run estimated to take
@@ -36,7 +37,7 @@ from math import exp
 from .errors import ParameterError
 from .parameters import Params
 
-#: A run drawing more launches than this is refused unless allowed (about 25 s and 3 GB here).
+#: A run drawing more launches than this is refused unless allowed (about 25 s and 1 to 2 GB here).
 LARGE_RUN_LAUNCHES = 5_000_000
 #: A run recording more event rows than this (launches, uploads, retries) is refused unless allowed.
 LARGE_RUN_ROWS = 8_000_000
@@ -50,9 +51,9 @@ _SECONDS_BASE = 0.02  # a run of nothing: site set-up and the result's tables
 _SECONDS_PER_DAY = 0.002  # per server and simulated day: balancing, service polls, licence samples
 _SECONDS_PER_LAUNCH = 2.4e-6  # drawing, sorting and handling one launch
 _SECONDS_PER_ROW = 2.2e-6  # recording one event and building its row in Result.events
-_MB_BASE = 105.0  # Python with numpy, pandas and kbsim imported
-_MB_PER_LAUNCH = 110e-6  # the launch arrays and per-launch lists
-_MB_PER_ROW = 300e-6  # one event row: columns, the detail text, the frame built from them
+_MB_BASE = 120.0  # Python with numpy, pandas and kbsim imported, and a small run's tables
+_MB_PER_LAUNCH = 90e-6  # a launch's columns and its own event row (a byte while the run lasts)
+_MB_PER_OTHER_ROW = 250e-6  # any other event: its columns and facts while recorded, then its row
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def estimate(params: Params) -> RunSize:
         + _SECONDS_PER_LAUNCH * launches
         + _SECONDS_PER_ROW * rows
     )
-    memory = _MB_BASE + _MB_PER_LAUNCH * launches + _MB_PER_ROW * rows
+    memory = _MB_BASE + _MB_PER_LAUNCH * launches + _MB_PER_OTHER_ROW * (rows - launches)
     return RunSize(launches=round(launches), rows=round(rows), seconds=seconds, memory_mb=memory)
 
 

@@ -163,7 +163,7 @@ def _execute(
     name: str,
     allow_large: bool = False,
 ) -> list[dict[str, float]]:
-    if executor == SERIAL:
+    if isinstance(executor, str):  # SERIAL, the one string allowed
         summaries = []
         with _progress_bar(len(runs), name, progress) as bar:
             for values in runs:

@@ -1,9 +1,10 @@
 """Balancing, worked by hand: licence targets, one cycle's allocation, the trend, on-demand moves, callbacks."""
 
 import numpy as np
+import pandas as pd
 
 import kbsim
-from kbsim.balancing import Trend, allocate, licence_targets
+from kbsim.balancing import Trend, allocate, chance_shares, expected_hours, licence_targets
 from kbsim.parameters import Params
 from kbsim.site import Site
 
@@ -56,6 +57,49 @@ def test_a_surplus_fills_the_reserve_up_to_its_share_and_the_rest_follows_demand
 def test_licences_in_use_never_move():
     free, kept = allocate([0, 5], [10, 0], 0, 1.0, 0, np.array([[0.0], [1.0]]))
     assert free == [0, 4] and kept == 1  # server 0 is far over its target, but what it holds is in use
+
+
+# --- planning for chance peaks: demand Poisson about the trend -------------------------------------
+
+
+def test_a_licence_is_worth_the_hours_it_is_expected_to_be_in_use():
+    # mean 1 for two hours: the first licence is in use when one or more are wanted, 1 - e^-1 of each hour
+    worth = expected_hours(np.array([[1.0, 1.0], [0.0, 0.0]]), 2)
+    assert np.allclose(worth[0], [2 * (1 - np.exp(-1)), 2 * (1 - 2 * np.exp(-1))])
+    assert worth[1].tolist() == [0.0, 0.0]  # no demand, no use
+
+
+def test_each_licence_goes_where_it_is_expected_to_be_in_use_longest():
+    demand = np.array([[1.0], [3.0]])
+    # server 1's first two (0.95 and 0.80 of the hour) come before server 0's first (0.63)
+    assert chance_shares(demand, [0, 0], 2) == [0, 2]
+    # holding two, server 1's third is worth 1 - 8.5 e^-3 = 0.58 of the hour: server 0's first comes first
+    assert chance_shares(demand, [0, 2], 1) == [1, 0]
+    # licences nobody is expected to use even out the holdings: 3 to server 1, then one each
+    assert chance_shares(np.zeros((2, 1)), [3, 0], 5) == [1, 4]
+
+
+def test_planning_for_chance_peaks_a_cycle_fills_the_wanted_licences_first():
+    # mean demand 1 and 3: server 0 wants 4 licences (the 4th is in use 1.9 % of the hour, the 5th 0.4 %),
+    # server 1 wants 8; the 6 of the pool cannot cover that, so the reserve keeps none and they go in order
+    # of expected use: 0.95 and 0.80 (server 1), 0.63 (server 0), 0.58 and 0.35 (server 1), 0.26 (server 0)
+    free, kept = allocate([3, 3], [0, 0], 0, 10.0, 0, np.array([[1.0], [3.0]]), chance=True, wanted=0.01)
+    assert (free, kept) == ([2, 4], 0)
+    # with licences to spare the reserve keeps its share, ceil(10 % of 20) = 2; a server nobody uses gets none
+    free, kept = allocate([10, 10], [0, 0], 0, 10.0, 0, np.array([[0.0], [3.0]]), chance=True, wanted=0.01)
+    assert (free, kept) == ([0, 18], 2)
+
+
+def test_planning_for_chance_peaks_one_busy_hour_does_not_claim_licences_for_a_whole_day():
+    # a day's plan: server 0 wants 16 in its first hour (the hour under way) and 2 after; server 1 wants
+    # 8 for ten office hours. Taken as exact, the busiest hours rank first: server 0 gets its 16 for the
+    # whole day and server 1 exactly its mean, short whenever chance lifts it. Planning for chance,
+    # server 1's 9th to 12th licences would be in use 4.1, 2.8, 1.8 and 1.1 hours, more than the
+    # hour or so each of server 0's 13th to 16th would: 12 each
+    demand = np.zeros((2, 24))
+    demand[0, 0], demand[0, 1:], demand[1, 8:18] = 16.0, 2.0, 8.0
+    assert allocate([12, 12], [0, 0], 0, 10.0, 0, demand) == ([16, 8], 0)
+    assert allocate([12, 12], [0, 0], 0, 10.0, 0, demand, chance=True, wanted=0.01) == ([12, 12], 0)
 
 
 # --- the trend ----------------------------------------------------------------------------------
@@ -113,6 +157,19 @@ def test_a_trend_that_differs_by_chance_only_leans_on_the_sites():
 # --- the License Metering thread on a small site -------------------------------------------------
 
 
+def test_before_a_trend_exists_the_clients_bound_are_a_weight_not_a_demand():
+    """With no trend yet, a cycle splits by the clients bound to each server whether or not it plans for
+    chance peaks: 40 and 80 clients are not 40 and 80 licences wanted at once."""
+    held = []
+    for chance in (False, True):
+        s = site(n_clients=120, demand_skew=0.0, n_servers=2, chance_peaks=chance)
+        s.agents.bound[:] = [40, 80]
+        assert not s.balancer.expected_demand(0.0, [0, 1])[1]  # not from a trend
+        s.balancer._balance(0.0, delay=0.0)
+        held.append(s.ledger.free[:])
+    assert held[0] == held[1] == [10, 20]  # the 30 licences, reserve and free, 1:2
+
+
 def test_unreachable_and_offline_servers_are_left_alone():
     s = site(unreachable_servers=[1])
     s.up[2] = False
@@ -120,8 +177,9 @@ def test_unreachable_and_offline_servers_are_left_alone():
     before = ledger.free[:]
     s.balancer._balance(0.0, delay=0.0)
     assert ledger.free[1] == before[1] and ledger.free[2] == before[2]
-    skipped = [detail for detail in s.log.detail if detail.startswith("cannot read")]
-    assert len(skipped) == 2 and "no ODBC access" in skipped[0] and "offline" in skipped[1]
+    events = s.log.to_frame(pd.Timestamp(s.params.start))
+    skipped = events[events["kind"] == "balancing_skipped"]
+    assert skipped[["server", "reason"]].astype(object).to_numpy().tolist() == [[1, "no ODBC access"], [2, "offline"]]
 
 
 def test_a_refusal_brings_licences_only_after_the_next_metering_cycle_and_the_move():
@@ -155,7 +213,9 @@ def test_a_scheduled_cycle_waits_while_license_metering_is_busy():
     assert balancer.cycles == 0  # it waits
     s.scheduler.run(76.0)
     assert balancer.cycles == 1 and balancer.cycle_delays == [15.0]
-    assert "15 min late" in s.log.detail[-1]
+    cycle = s.log.to_frame(pd.Timestamp(s.params.start)).iloc[-1]
+    assert cycle["kind"] == "balancing" and cycle["cycle"] == 1 and cycle["minutes"] == 15.0
+    assert "15 min late" in cycle["detail"]
 
 
 def test_a_callback_lapses_after_its_duration():

@@ -177,6 +177,19 @@ def test_the_explorer_displays_as_widget_with_a_static_figure_and_words():
     assert "never uploaded" in bundle["text/plain"] and "sessions_unreported = " in bundle["text/plain"]
 
 
+def test_the_explorer_in_words_keeps_its_descriptions_whatever_the_captions_markup():
+    """text() says what the figures show from the descriptions themselves, never by cutting up its own HTML."""
+    explorer = kbsim.explore("Q226827")
+    words = explorer.text().splitlines()
+    assert words[:-1] == explorer.descriptions and len(words) == len(explorer.plots) + 1
+    assert all(
+        d.endswith(".") and d in html.unescape(c.value) for d, c in zip(explorer.descriptions, explorer.captions)
+    )
+    for caption in explorer.captions:
+        caption.value = f"<div class='restyled'><p><b>Figure.</b> {caption.value}</p></div>"
+    assert explorer.text().splitlines() == words
+
+
 # --- legible, reachable, honest controls (issue 12) ---------------------------------------------------
 
 

@@ -102,3 +102,11 @@ def test_the_code_passes_ruff_lint_and_format():
     assert lint.returncode == 0, lint.stdout[-3000:]
     form = checker("ruff", "format", "--no-cache", "--check", ".")
     assert form.returncode == 0, f"run `ruff format .`:\n{form.stdout[-3000:]}"
+
+
+def test_the_readme_shows_a_picture_of_every_notebook():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pictured = dict(re.findall(r"^\| `([\w]+\.ipynb)`[^|]*\| !\[[^\]]+\]\(([^)]+)\) \|$", readme, re.M))
+    assert set(pictured) == {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+    for picture in pictured.values():
+        assert (ROOT / picture).is_file(), f"README shows missing {picture}"

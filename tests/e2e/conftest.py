@@ -16,6 +16,7 @@ from lab_servers import (
     chromium_path,
     lab_server,
     make_workspace,
+    static_server,
     voila_server,
 )
 
@@ -70,3 +71,29 @@ def voila_mystery(workspace):
     """Voila serving the mystery-site page, as a class without code uses it."""
     with voila_server(workspace, "mystery_sites.ipynb") as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def book_url(book):
+    """The course book that `make site` built (tests/conftest.py), served on loopback."""
+    with static_server(book.site) as url:
+        yield url
+
+
+@pytest.fixture
+def offline_page(page):
+    """A page whose requests may only go to this machine: any other is blocked and listed in ``page.outside``;
+    the test fails if one was tried."""
+    page.outside = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1:", "file:", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            page.outside.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    yield page
+    assert page.outside == [], f"requests left the machine: {page.outside}"

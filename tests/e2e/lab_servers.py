@@ -138,3 +138,16 @@ def voila_server(workspace: Path, notebook: str) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/"
     finally:
         stop(process)
+
+
+@contextmanager
+def static_server(directory: Path) -> Iterator[str]:
+    """A plain HTTP server for a folder of static pages (the course book) on loopback; yields its address."""
+    port = free_port()
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", process, seconds=30)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop(process)

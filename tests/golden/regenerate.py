@@ -46,7 +46,7 @@ def canonical_csv(frame: pd.DataFrame) -> str:
         if pd.api.types.is_datetime64_any_dtype(column):
             columns.append(column.dt.strftime("%Y-%m-%d %H:%M:%S.%f").tolist())
         elif pd.api.types.is_float_dtype(column):
-            columns.append([repr(float(x)) for x in column])
+            columns.append(["" if x is pd.NA else repr(float(x)) for x in column])  # NaN stays "nan"
         else:
             columns.append(["" if pd.isna(x) else str(x) for x in column.astype(object)])
     buffer = io.StringIO()

@@ -1,0 +1,146 @@
+"""The notebooks as book pages: what a page without a kernel can show of each widget (a Sphinx extension).
+
+MyST-NB reads each notebook as it is stored, executed; this extension rewrites the text it reads
+(Sphinx's ``source-read`` event) and never the file, so the download button still gives the
+notebook itself. Nothing is executed. For each notebook:
+
+- an explorer shows the figure of its preset that it stores beside the widget, followed by a line
+  saying how to get the live version (``make lab``, or ``make present`` for Voila);
+- a widget with no stored figure (the mystery page) gives way to that line alone;
+- a predict-then-check exercise shows its choices, then its solution folded until the reader
+  opens it: the model's reasoning (the ``why`` its cell declares, read from the cell's code,
+  not run) and the code that decides the answer from the runs;
+- every figure carries the one-sentence description its output stores as alt text;
+- links to another notebook lead to its page;
+- the navigation cells go (the book has its own previous and next links), and so does the stored
+  widget state, which would only load widget scripts from the internet.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import json
+import re
+from typing import Any
+
+from kbsim.classroom import CHECK_TAG, NAVIGATION_TAG
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+CHOICES = "Choices: "
+#: A link to another notebook by its file name. In the book it becomes a link to the notebook's page by
+#: its document name: Sphinx would follow the link docs/notebooks to ../notebooks, outside the book.
+LINK = re.compile(r"\[([^\]`<>]+)\]\((\w+)\.ipynb\)")
+LIVE = (
+    "*{what} For the live version, open this notebook in JupyterLab with `make lab` and run it, "
+    "or as a dashboard with `make present` (Voila, code hidden).*"
+)
+EXPLORER = "The figure above is the explorer's figure for its preset, as stored when the notebook ran."
+WIDGET = "This part of the notebook is a live widget and needs a running kernel."
+
+
+class BookError(ValueError):
+    """A notebook the book cannot show as a page (a cell that breaks one of the rules above)."""
+
+
+def tags(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def markdown_cell(source: str, cell_id: str) -> dict:
+    return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": source}
+
+
+def plain_text(output: dict) -> str:
+    text = output.get("data", {}).get("text/plain", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+def source_of(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def exercise_call(source: str) -> ast.Call:
+    """The ``kbsim.classroom.exercise(...)`` call of a check cell's code (parsed, never run)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "exercise":
+            return node
+    raise BookError(f"a cell tagged {CHECK_TAG!r} must call kbsim.classroom.exercise(...): {source[:60]!r}")
+
+
+def why(source: str) -> str:
+    """The reasoning an exercise declares: its ``why=`` argument, which must be a plain string."""
+    for keyword in exercise_call(source).keywords:
+        if keyword.arg == "why":
+            try:
+                return str(ast.literal_eval(keyword.value))
+            except ValueError:
+                break
+    raise BookError(f"an exercise needs why='...' written as a string for the book: {source[:60]!r}")
+
+
+def exercise(cell: dict) -> dict:
+    """A check cell as a markdown cell: its stored choices, then its solution folded."""
+    texts = [plain_text(output) for output in cell.get("outputs", [])]
+    choices = next((text.split(CHOICES, 1)[1].strip() for text in texts if CHOICES in text), None)
+    if choices is None:
+        raise BookError(f"an exercise's stored output must name its choices ({CHOICES!r}): run the notebook")
+    source = source_of(cell)
+    solution = (
+        f"<details class='kbsim-solution'>\n<summary>Solution</summary>\n"
+        f"<p><b>The model's reasoning.</b> {html.escape(why(source))}</p>\n"
+        "<p>The numbers behind it: run the notebook (<code>make lab</code>) and press <b>Check</b>, or read "
+        "the instructor's answer key (<code>make instructor</code>). The code that decides the answer:</p>\n"
+        f"<pre>{html.escape(source)}</pre>\n</details>\n"
+    )
+    prompt = f"**Your prediction:** {html.escape(choices)}. Commit to one, then open the solution.\n\n"
+    return markdown_cell(prompt + solution, f"{cell.get('id', 'cell')}-book")
+
+
+def static_page(notebook: dict) -> dict:
+    """The notebook (its JSON) as the book shows it; see the module's docstring."""
+    notebook.get("metadata", {}).pop("widgets", None)
+    cells = []
+    for cell in notebook["cells"]:
+        if NAVIGATION_TAG in tags(cell):
+            continue
+        if CHECK_TAG in tags(cell):
+            cells.append(exercise(cell))
+            continue
+        cells.append(cell)
+        if cell["cell_type"] == "markdown":
+            cell["source"] = LINK.sub(r"{doc}`\1 </notebooks/\2>`", source_of(cell))
+        if cell["cell_type"] != "code":
+            continue
+        note = None
+        outputs = []
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data:
+                data.pop(WIDGET_VIEW)
+                if "image/png" not in data:
+                    note = note or WIDGET
+                    continue
+                note = EXPLORER
+            if "image/png" in data:
+                alt = plain_text(output).strip()
+                if not alt:
+                    raise BookError(f"a figure without a description (its text/plain): {source_of(cell)[:60]!r}")
+                cell.setdefault("metadata", {}).setdefault("mystnb", {})["image"] = {"alt": alt}
+            outputs.append(output)
+        cell["outputs"] = outputs
+        if note:
+            cells.append(markdown_cell(LIVE.format(what=note), f"{cell.get('id', 'cell')}-live"))
+    notebook["cells"] = cells
+    return notebook
+
+
+def on_source_read(app: Any, docname: str, source: list[str]) -> None:
+    if app.env.doc2path(docname).suffix == ".ipynb":
+        source[0] = json.dumps(static_page(json.loads(source[0])))
+
+
+def setup(app: Any) -> dict:
+    app.connect("source-read", on_source_read)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
