@@ -71,7 +71,8 @@ def large(engine: str, licenses: int, instant: bool = False) -> dict:
     """Run the large site once in this process; its figures as a dict (printed as JSON)."""
     if engine == "kbsim":
         import kbsim
-        from kbsim.site import Site, _result
+        from kbsim.report import report
+        from kbsim.site import Site
 
         imported_mb = peak_mb()
         params = kbsim.Params.from_values(
@@ -81,7 +82,7 @@ def large(engine: str, licenses: int, instant: bool = False) -> dict:
         start = time.perf_counter()
         site = Site(params)  # kbsim.run(...) without its size check: simulate() step by step, to count events
         site.run()
-        result = _result(site)
+        result = report(site)
         seconds = time.perf_counter() - start
         sessions, grants = result.summary["requests"], result.summary["grants"]
         events = site.scheduler.processed

@@ -23,9 +23,10 @@ from .mystery import Case, mystery
 from .parameters import PARAMETERS, Parameter, Params
 from .record import EVENT_FACTS, EVENT_KINDS
 from .result import SUMMARY, Result, compare
+from .sampling import SITE_RESERVE
 from .scenarios import FAULT, Preset, get_preset, load_preset, presets
 from .service import RemodbcConfig, read_remodbc
-from .site import SITE_RESERVE, simulate
+from .site import simulate
 from .size import RunSize, check_size, estimate
 from .sweeps import seed_convergence, summarize_sweep, sweep
 

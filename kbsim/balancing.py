@@ -53,14 +53,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from math import ceil, sqrt
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from .licenses import split_by_weight
-
-if TYPE_CHECKING:
-    from .site import Site
+from .events import Scheduler
+from .licenses import LicenseLedger, split_by_weight
+from .outages import ServersUp
+from .parameters import Params
+from .record import EventLog
 
 DAY_MIN = 1440.0
 #: The trend's resolution: demand is kept by hour of the day.
@@ -281,13 +282,39 @@ class Trend:
         return [row if ok else None for row, ok in zip(shrunk, ready)]
 
 
-class Balancer:
-    """The License Metering thread: its cycle, the trend, scheduled cycles and on-demand moves."""
+class WaitingCallbacks(Protocol):
+    """The callbacks License Metering answers when it has run (:class:`kbsim.callbacks.Callbacks`)."""
 
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        params = site.params
-        ledger = site.ledger
+    def serve(self, now: float, key: int) -> None: ...
+
+    def serve_all(self, now: float) -> None: ...
+
+
+class Balancer:
+    """The License Metering thread: its cycle, the trend, scheduled cycles and on-demand moves.
+
+    It reads and moves licences in ``ledger``, and at each of its cycles reads and clears the refusals the
+    servers counted there; it skips the servers that are not ``servers.up`` or not reachable over ODBC,
+    reads ``bound`` (clients per current server) for the trend, and answers ``callbacks``.
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        scheduler: Scheduler,
+        log: EventLog,
+        ledger: LicenseLedger,
+        servers: ServersUp,
+        bound: list[int],
+        callbacks: WaitingCallbacks,
+    ) -> None:
+        self.scheduler = scheduler
+        self.log = log
+        self.ledger = ledger
+        self.servers = servers
+        self.bound = bound
+        self.callbacks = callbacks
+        self.odbc_reachable = [s not in params.unreachable_servers for s in range(params.n_servers)]
         self.interval_min = params.balancing_interval_h * 60
         self.cycle_min = params.metering_cycle_min
         self.move_min = params.instant_balancing_min
@@ -299,7 +326,6 @@ class Balancer:
         self.wanted = params.wanted_use_pct / 100
         self.refusal_weight = params.mean_session_min / self.cycle_min
         self.trend = Trend(ledger.n_servers, ledger.n_products, TREND_SLOT_MIN, TREND_SLOT_MIN / self.cycle_min)
-        self.refused = [0] * len(ledger.free)  # requests refused since the last License Metering cycle
         #: Cycles not yet in the trend: (minute, servers recorded, licences in use, refusals, clients bound).
         self.unread: list[tuple[float, list[int], list[int], list[int], list[int]]] = []
         self.pending: set[int] = set()  # (server, product) keys with an on-demand move queued
@@ -311,48 +337,44 @@ class Balancer:
         self.licenses_moved = 0
 
     def start(self) -> None:
-        scheduler = self.site.scheduler
+        scheduler = self.scheduler
         scheduler.schedule(self.cycle_min, self.metering_cycle)
         scheduler.schedule(self.interval_min, self.scheduled_cycle, self.interval_min)
 
     def reachable(self, server: int) -> bool:
-        return self.site.up[server] and self.site.odbc_reachable[server]
-
-    def refusal(self, server: int, product: int) -> None:
-        """A server had no free licence for a request: License Metering sees it at its next cycle."""
-        self.refused[server * self.site.ledger.n_products + product] += 1
+        return self.servers.up[server] and self.odbc_reachable[server]
 
     # --- License Metering's own cycle: trend and on-demand balancing ---------------------------
 
     def metering_cycle(self, _: object = None) -> None:
-        site, ledger = self.site, self.site.ledger
-        now = site.scheduler.now
+        ledger = self.ledger
+        now = self.scheduler.now
         n_p = ledger.n_products
-        bound = site.agents.bound
+        bound, refusals = self.bound, ledger.refusals
         reached = [s for s in range(ledger.n_servers) if self.reachable(s)]
         # What each reached server with clients sees goes to the trend when it is next read (_read_records).
         recorded = [s for s in reached if bound[s] > 0]
         if recorded:
-            self.unread.append((now - self.cycle_min, recorded, ledger.in_use[:], self.refused, bound[:]))
+            self.unread.append((now - self.cycle_min, recorded, ledger.in_use[:], refusals[:], bound[:]))
         if self.instant_on:
             for s in reached:
                 for k in range(s * n_p, (s + 1) * n_p):
-                    if self.refused[k] and k not in self.pending:
+                    if refusals[k] and k not in self.pending:
                         self._queue_move(k)
-        self.refused = [0] * len(self.refused)
-        site.callbacks.serve_all(now)
-        site.scheduler.schedule(now + self.cycle_min, self.metering_cycle)
+        refusals[:] = [0] * len(refusals)  # read: the servers count afresh
+        self.callbacks.serve_all(now)
+        self.scheduler.schedule(now + self.cycle_min, self.metering_cycle)
 
     def _queue_move(self, k: int) -> None:
-        now = self.site.scheduler.now
+        now = self.scheduler.now
         self.busy_until = max(self.busy_until, now) + self.move_min
         self.busy_min += self.move_min
         self.pending.add(k)
-        self.site.scheduler.schedule(self.busy_until, self._move_on_demand, k)
+        self.scheduler.schedule(self.busy_until, self._move_on_demand, k)
 
     def _move_on_demand(self, k: int) -> None:
         """Move up to ``buffer`` licences to the server of key ``k``: reserve first, then the richest servers."""
-        site, ledger = self.site, self.site.ledger
+        ledger = self.ledger
         self.pending.discard(k)
         server, p = divmod(k, ledger.n_products)
         if not self.reachable(server):
@@ -370,38 +392,37 @@ class Balancer:
             give = min(self.buffer - drawn, ledger.free[d] - ledger.free[d] // 2)
             ledger.free[d] -= give
             drawn += give
-        now = site.scheduler.now
+        now = self.scheduler.now
         if drawn:
             ledger.free[k] += drawn
             self.instant_balancings += 1
             self.licenses_moved += drawn
-        site.log.add(now, "instant_balancing", -1, server, p, licences=drawn)
-        site.callbacks.serve(now, k)
+        self.log.add(now, "instant_balancing", -1, server, p, licences=drawn)
+        self.callbacks.serve(now, k)
 
     # --- scheduled balancing ------------------------------------------------------------------
 
     def scheduled_cycle(self, due: float) -> None:
         """A scheduled cycle due at minute ``due``; it waits while License Metering is busy."""
-        site = self.site
-        now = site.scheduler.now
+        now = self.scheduler.now
         if self.busy_until > now:
-            site.scheduler.schedule(self.busy_until, self.scheduled_cycle, due)
+            self.scheduler.schedule(self.busy_until, self.scheduled_cycle, due)
             return
         self._balance(now, delay=now - due)
         following = due + self.interval_min
         while following <= now:  # cycles that fell due while this one waited are not run twice
             following += self.interval_min
-        site.scheduler.schedule(following, self.scheduled_cycle, following)
+        self.scheduler.schedule(following, self.scheduled_cycle, following)
 
     def _balance(self, now: float, delay: float) -> None:
-        site, ledger = self.site, self.site.ledger
+        ledger = self.ledger
         self.cycles += 1
         self.cycle_delays.append(delay)
         reached = [s for s in range(ledger.n_servers) if self.reachable(s)]
         for s in range(ledger.n_servers):
             if s not in reached:
-                why = "offline" if not site.up[s] else "no ODBC access"
-                site.log.add(now, "balancing_skipped", -1, s, -1, reason=why)
+                why = "offline" if not self.servers.up[s] else "no ODBC access"
+                self.log.add(now, "balancing_skipped", -1, s, -1, reason=why)
         demand, from_trend = self.expected_demand(now, reached)  # server, product, hour
         moved = 0
         for p in range(ledger.n_products if reached else 0):
@@ -422,10 +443,10 @@ class Balancer:
             for k, a in zip(keys, after):
                 ledger.free[k] = a
         self.licenses_moved += moved
-        site.log.add(
+        self.log.add(
             now, "balancing", -1, -1, -1, cycle=self.cycles, licences=moved, servers=len(reached), minutes=delay
         )
-        site.callbacks.serve_all(now)
+        self.callbacks.serve_all(now)
 
     def expected_demand(self, now: float, servers: list[int]) -> tuple[np.ndarray, bool]:
         """Expected demand (licences) per server, product and hour until the next scheduled cycle, and whether
@@ -436,8 +457,8 @@ class Balancer:
         clients bound stand in for demand, as they did for the first allocation: a weight,
         not a number of licences wanted, so no chance peak is read into it.
         """
-        bound = np.array([self.site.agents.bound[s] for s in servers], dtype=float)
-        n_p = self.site.ledger.n_products
+        bound = np.array([self.bound[s] for s in servers], dtype=float)
+        n_p = self.ledger.n_products
         self._read_records()
         with_clients = [s for i, s in enumerate(servers) if bound[i] > 0]
         trend = dict(zip(with_clients, self.trend.hours_of(now, self.interval_min, with_clients)))
@@ -455,7 +476,7 @@ class Balancer:
         demand per bound client, licences in use plus refusals as licences (as :meth:`observed_on`)."""
         if not self.unread:
             return
-        n_p = self.site.ledger.n_products
+        n_p = self.ledger.n_products
         in_use = np.array([u[2] for u in self.unread]).reshape(len(self.unread), -1, n_p)
         refused = np.array([u[3] for u in self.unread]).reshape(in_use.shape)
         bound = np.array([u[4] for u in self.unread])
@@ -466,10 +487,14 @@ class Balancer:
         self.trend.record_many([self.unread[i][0] for i in cycle], servers, per_client)
         self.unread = []
 
+    def observed(self, server: int) -> np.ndarray:
+        """Demand on ``server`` now, per product: licences in use plus refusals since the last cycle as licences."""
+        return self.observed_on([server])[0]
+
     def observed_on(self, servers: Sequence[int]) -> np.ndarray:
         """Demand on each of ``servers`` now, per product (a row each): licences in use plus refusals since the
         last cycle as licences."""
-        n_p = self.site.ledger.n_products
-        in_use = np.array(self.site.ledger.in_use).reshape(-1, n_p)[list(servers)]
-        refused = np.array(self.refused).reshape(-1, n_p)[list(servers)]
+        n_p = self.ledger.n_products
+        in_use = np.array(self.ledger.in_use).reshape(-1, n_p)[list(servers)]
+        refused = np.array(self.ledger.refusals).reshape(-1, n_p)[list(servers)]
         return in_use + refused * self.refusal_weight

@@ -16,23 +16,43 @@ brings no licence.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .site import Site
+from .events import Scheduler
+from .licenses import LicenseLedger
+from .parameters import Params
+from .record import EventLog
 
 _BATCH = 4096
+
+
+class CalledBack(Protocol):
+    """What answers a callback: the user starts launch ``launch`` of ``client`` now on ``server``, with a
+    licence of ``product`` it holds free (:meth:`kbsim.clients.ClientAgents.start_called_back`)."""
+
+    def __call__(self, launch: int, client: int, server: int, product: int) -> None: ...
 
 
 class Callbacks:
     """Every server's queue of callbacks, per product, and what became of them."""
 
-    def __init__(self, site: Site, rng: np.random.Generator) -> None:
-        self.site = site
-        self.share = site.params.callback_share
-        self.duration_min = site.params.callback_duration_min
+    def __init__(
+        self,
+        params: Params,
+        rng: np.random.Generator,
+        scheduler: Scheduler,
+        log: EventLog,
+        ledger: LicenseLedger,
+        start: CalledBack,
+    ) -> None:
+        self.scheduler = scheduler
+        self.log = log
+        self.ledger = ledger
+        self.start = start
+        self.share = params.callback_share
+        self.duration_min = params.callback_duration_min
         self.rng = rng
         self._draws: list[float] = []
         self.queues: dict[int, deque[tuple[float, int, int]]] = {}  # key -> (refused at, client, launch)
@@ -47,26 +67,24 @@ class Callbacks:
             self._draws = self.rng.random(_BATCH).tolist()
         if self._draws.pop() >= self.share:
             return
-        site = self.site
-        now = site.scheduler.now
+        now = self.scheduler.now
         self.queues.setdefault(key, deque()).append((now, client, launch))
         self.asked += 1
-        server, product = divmod(key, site.ledger.n_products)
-        site.log.add(now, "callback", client, server, product)
+        server, product = divmod(key, self.ledger.n_products)
+        self.log.add(now, "callback", client, server, product)
 
     def serve(self, now: float, key: int) -> None:
         """Answer the callbacks waiting at ``key`` while it has free licences; drop those that lapsed."""
         queue = self.queues.get(key)
         if not queue:
             return
-        site = self.site
-        ledger = site.ledger
+        ledger = self.ledger
         server, product = divmod(key, ledger.n_products)
         while queue and (ledger.free[key] > 0 or now - queue[0][0] > self.duration_min):
             refused_at, client, launch = queue.popleft()
             if now - refused_at > self.duration_min:
                 self.lapsed += 1
-                site.log.add(
+                self.log.add(
                     refused_at + self.duration_min,
                     "callback_lapsed",
                     client,
@@ -77,7 +95,7 @@ class Callbacks:
                 continue
             self.granted += 1
             self.waits_min.append(now - refused_at)
-            site.agents.start_called_back(launch, client, server, product)
+            self.start(launch, client, server, product)
 
     def serve_all(self, now: float) -> None:
         for key in self.queues:
@@ -86,12 +104,12 @@ class Callbacks:
     def close(self, until: float) -> int:
         """At the run's end: callbacks still waiting (they neither lapsed nor were granted)."""
         waiting = 0
-        n_p = self.site.ledger.n_products
+        n_p = self.ledger.n_products
         for key, queue in self.queues.items():
             for refused_at, client, _ in queue:
                 if until - refused_at > self.duration_min:
                     self.lapsed += 1
-                    self.site.log.add(
+                    self.log.add(
                         refused_at + self.duration_min,
                         "callback_lapsed",
                         client,

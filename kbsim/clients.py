@@ -37,28 +37,59 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from heapq import heappush
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from .events import RELEASE
-from .record import DENY, GRANT, LOGGED_LOCALLY, launch_outcome
+from .events import RELEASE, Scheduler
+from .launches import Launches
+from .licenses import LicenseLedger
+from .outages import ServersUp
+from .parameters import Params
+from .record import DENY, GRANT, LOGGED_LOCALLY, EventLog, launch_outcome
 
 #: A launch's row when it runs unmetered by any server (offline mode, or stranded): logged locally, no server.
 NO_SERVER_LOGGED = launch_outcome(LOGGED_LOCALLY, -1)
 
-if TYPE_CHECKING:
-    from .site import Site
+
+class CallbackRequests(Protocol):
+    """Where a refused user may ask for a callback (:meth:`kbsim.callbacks.Callbacks.refused`)."""
+
+    def refused(self, launch: int, client: int, key: int) -> None: ...
 
 
 class ClientAgents:
-    """Every client's agent, as columns (lists indexed by client) for speed."""
+    """Every client's agent, as columns (lists indexed by client) for speed.
+
+    The agents reach the rest of the site through what they are given: the ``scheduler`` (clock and
+    calendar), the event ``log``, the licence ``ledger`` (where a server's refusals are counted for
+    License Metering), which ``servers`` are up and the ``callbacks`` a refused user may ask for.
+    ``reinstall_at`` is the minute of the skewed clients' reinstall (inf: none), ``until`` the run's end.
+    """
 
     def __init__(
-        self, site: Site, home: np.ndarray, win9x: np.ndarray, install_min: np.ndarray, server_order: list[list[int]]
+        self,
+        params: Params,
+        launches: Launches,
+        home: np.ndarray,
+        win9x: np.ndarray,
+        install_min: np.ndarray,
+        server_order: list[list[int]],
+        *,
+        scheduler: Scheduler,
+        log: EventLog,
+        ledger: LicenseLedger,
+        servers: ServersUp,
+        callbacks: CallbackRequests,
+        reinstall_at: float,
+        until: float,
     ) -> None:
-        self.site = site
-        params = site.params
+        self.scheduler = scheduler
+        self.log = log
+        self.servers = servers
+        self.callbacks = callbacks
+        self.reinstall_at = reinstall_at
+        self.until = until
         n = params.n_clients
         self.n_servers = params.n_servers
         self.immediate = params.failover == "immediate"
@@ -90,20 +121,16 @@ class ClientAgents:
         self.attempts_no_server = 0
         # The hot path's state, held here so that a launch costs few lookups: the launches' columns,
         # the servers' state and the ledger's lists (all mutated in place, never replaced).
-        self.read_launches()
-        self.up = site.up
-        self.n_products = site.ledger.n_products
-        self.free = site.ledger.free
-        self.in_use = site.ledger.in_use
-        self.outcomes = site.log.outcomes
+        self.launch_client = launches.client
+        self.launch_product = launches.product
+        self.launch_duration = launches.duration
+        self.up = servers.up
+        self.n_products = ledger.n_products
+        self.free = ledger.free
+        self.in_use = ledger.in_use
+        self.refusals = ledger.refusals
+        self.outcomes = log.outcomes
         self.callbacks_asked = params.callback_share > 0
-
-    def read_launches(self) -> None:
-        """Hold the site's launch columns (again, when the site's launches were set anew)."""
-        site = self.site
-        self.launch_client = site.launch_client
-        self.launch_product = site.launch_product
-        self.launch_duration = site.launch_duration
 
     # --- what the launches did, counted from the event record --------------------------------------
 
@@ -116,7 +143,7 @@ class ClientAgents:
     @property
     def granted(self) -> np.ndarray:
         """Per client, the sessions reported to a server at once: online grants and answered callbacks."""
-        log = self.site.log
+        log = self.log
         kinds = log.launch_kinds()
         clients = log.launch_client[: len(kinds)][kinds == GRANT]
         return np.bincount(clients, minlength=len(self.called_back)) + np.asarray(self.called_back, dtype=np.int64)
@@ -124,22 +151,22 @@ class ClientAgents:
     @property
     def grants(self) -> int:
         """Requests granted at once (online)."""
-        return int(self.site.log.launch_counts()[GRANT])
+        return int(self.log.launch_counts()[GRANT])
 
     @property
     def denials(self) -> int:
         """Requests refused (online)."""
-        return int(self.site.log.launch_counts()[DENY])
+        return int(self.log.launch_counts()[DENY])
 
     @property
     def requests(self) -> int:
         """Licence requests a server answered (online): grants and refusals."""
-        counts = self.site.log.launch_counts()
+        counts = self.log.launch_counts()
         return int(counts[GRANT] + counts[DENY])
 
     def local_log(self) -> tuple[np.ndarray, np.ndarray]:
         """The runs written to clients' offline logs: (minutes, client), in time order."""
-        log = self.site.log
+        log = self.log
         logged = np.flatnonzero(log.launch_kinds() == LOGGED_LOCALLY)
         return log.launch_time[logged], log.launch_client[logged]
 
@@ -162,15 +189,15 @@ class ClientAgents:
         record = self.outcomes.append
         granted = [launch_outcome(GRANT, s) for s in range(self.n_servers)]
         refused = [launch_outcome(DENY, s) for s in range(self.n_servers)]
-        scheduler = self.site.scheduler
+        scheduler = self.scheduler
         heap, order = scheduler.calendar()
-        release, balancer, awaiting, recovered = (
+        release, refusals, awaiting, recovered = (
             self._release,
-            self.site.balancer,
+            self.refusals,
             self.awaiting_recovery,
             self.recovered,
         )
-        callbacks = self.site.callbacks if self.callbacks_asked else None
+        callbacks = self.callbacks if self.callbacks_asked else None
         slow = self.launch_online
 
         def launch(i: int) -> None:
@@ -191,7 +218,7 @@ class ClientAgents:
                     awaiting.discard(c)
             else:
                 record(refused[s])
-                balancer.refused[k] += 1  # what Balancer.refusal records, inline
+                refusals[k] += 1  # what LicenseLedger.refuse records, inline
                 if callbacks is not None:
                     callbacks.refused(i, c, k)
 
@@ -199,8 +226,7 @@ class ClientAgents:
 
     def launch_online(self, i: int) -> None:
         """Online mode: ask the current server for a licence, failing over as the policy says."""
-        site = self.site
-        c = site.launch_client[i]
+        c = self.launch_client[i]
         if self.stranded[c]:
             self._log_locally()
             return
@@ -209,8 +235,8 @@ class ClientAgents:
             self.contacts -= 1  # an answered ask of its own server is counted with the requests
             self._request(i, c, s)
             return
-        now = site.scheduler.now
-        site.log.add(now, "contact_failed", c, s, site.launch_product[i])
+        now = self.scheduler.now
+        self.log.add(now, "contact_failed", c, s, self.launch_product[i])
         if self.first_failure[c] != self.first_failure[c]:  # NaN: the first failure of this client
             self.first_failure[c] = now
             self.awaiting_recovery.add(c)
@@ -228,7 +254,7 @@ class ClientAgents:
         """Ask server ``s`` for a licence: granted if it holds a free one, else refused (and perhaps a callback)."""
         k = s * self.n_products + self.launch_product[i]
         if self.free[k] > 0:
-            self._start(i, c, k, self.site.scheduler.now)
+            self._start(i, c, k, self.scheduler.now)
             self.outcomes.append((s + 1) * 4 + GRANT)
         else:
             self._refuse(i, c, s, k)
@@ -237,21 +263,21 @@ class ClientAgents:
         """Server ``s`` has no free licence at key ``k``: the request is refused; License Metering sees it at its
         next cycle, and the user may ask for a callback."""
         self.outcomes.append((s + 1) * 4 + DENY)
-        self.site.balancer.refusal(s, k % self.site.ledger.n_products)
+        self.refusals[k] += 1  # LicenseLedger.refuse
         if self.callbacks_asked:
-            self.site.callbacks.refused(i, c, k)
+            self.callbacks.refused(i, c, k)
 
     def start_called_back(self, i: int, c: int, s: int, p: int) -> None:
         """A callback answered: the user starts launch ``i`` now on server ``s``, with a licence it holds free."""
-        now = self.site.scheduler.now
-        self.site.log.add(now, "callback_granted", c, s, p)
-        self._start(i, c, s * self.site.ledger.n_products + p, now)
+        now = self.scheduler.now
+        self.log.add(now, "callback_granted", c, s, p)
+        self._start(i, c, s * self.n_products + p, now)
         self.called_back[c] += 1
 
     def _start(self, i: int, c: int, k: int, now: float) -> None:
         self.free[k] -= 1
         self.in_use[k] += 1
-        self.site.scheduler.schedule(now + self.launch_duration[i], self._release, k, RELEASE)
+        self.scheduler.schedule(now + self.launch_duration[i], self._release, k, RELEASE)
         if c in self.awaiting_recovery:
             self.recovered[c] = now
             self.awaiting_recovery.discard(c)
@@ -285,7 +311,7 @@ class ClientAgents:
     def reinstall(self, c: int) -> None:
         """The client software removed and installed again now (Q213261's workaround): the CCIM clock
         starts again, and a Windows 95/98 client knows one server until its next cycle."""
-        now = self.site.scheduler.now
+        now = self.scheduler.now
         self.ccim_anchor[c] = now
         if self.win9x[c]:
             self.knows_all_at[c] = now + self.ccim_interval_min
@@ -294,23 +320,23 @@ class ClientAgents:
 
     def _schedule_wake(self, c: int) -> None:
         """A stranded bound client: its next CCIM cycle, or its user's restart if that comes first."""
-        now = self.site.scheduler.now
+        now = self.scheduler.now
         restart = now + self.restart_after_min
         ccim = self.next_ccim_min(c, now)
         self.ccim_at[c] = min(ccim, restart)
-        self.site.scheduler.schedule(self.ccim_at[c], self._wake, (c, self.episode[c], restart < ccim))
+        self.scheduler.schedule(self.ccim_at[c], self._wake, (c, self.episode[c], restart < ccim))
 
     def _wake(self, argument: tuple[int, int, bool]) -> None:
         """A stranded bound client's CCIM cycle or restart: it re-reads the server list (Q212894)."""
         c, episode, restart = argument
-        now = self.site.scheduler.now
+        now = self.scheduler.now
         if episode != self.episode[c] or not self.stranded[c] or now != self.ccim_at[c]:
             return  # it reconnected, or a reinstall moved its cycle
         self.ccim_at[c] = float("inf")
         if restart:
             self.restarts += 1
             self.ccim_anchor[c] = now  # a restart runs a cycle; the next one is counted from it
-            self.site.log.add(now, "restart", c, self.server[c], -1)
+            self.log.add(now, "restart", c, self.server[c], -1)
         self.knows_all_at[c] = now
         s = self.server[c]
         if self._contact(s):
@@ -327,10 +353,9 @@ class ClientAgents:
     def _contact(self, s: int) -> bool:
         """One connection attempt to server ``s``: counted, and whether it answered."""
         self.contacts += 1
-        site = self.site
-        if site.servers_up == 0:
+        if self.servers.n_up == 0:
             self.attempts_no_server += 1
-        return site.up[s]
+        return self.up[s]
 
     def _first_answering(self, c: int) -> int:
         """The next server after the current one in the client's own list that answers; -1 if none does.
@@ -351,18 +376,18 @@ class ClientAgents:
         self.bound[self.server[c]] -= 1
         self.bound[s] += 1
         self.server[c] = s
-        self.site.log.add(self.site.scheduler.now, kind, c, s, -1, **facts)
+        self.log.add(self.scheduler.now, kind, c, s, -1, **facts)
 
     def _strand(self, c: int) -> None:
         """The client meters locally from now and keeps retrying."""
         self.stranded[c] = True
         self._schedule_retry(c, 1)
-        if self.knows_one_server(c, self.site.scheduler.now):
+        if self.knows_one_server(c, self.scheduler.now):
             self._schedule_wake(c)
 
     def _schedule_retry(self, c: int, attempt: int) -> None:
-        now = self.site.scheduler.now
-        self.site.scheduler.schedule(now + self.retry_every(c, now), self._retry, (c, attempt, self.episode[c]))
+        now = self.scheduler.now
+        self.scheduler.schedule(now + self.retry_every(c, now), self._retry, (c, attempt, self.episode[c]))
 
     def _retry(self, argument: tuple[int, int, int]) -> None:
         c, attempt, episode = argument
@@ -372,7 +397,7 @@ class ClientAgents:
         if self._contact(s):
             self._reconnect(c, s)
             return
-        if not self.knows_one_server(c, self.site.scheduler.now) and (self.immediate or attempt >= self.retries):
+        if not self.knows_one_server(c, self.scheduler.now) and (self.immediate or attempt >= self.retries):
             other = self._first_answering(c)
             if other >= 0:
                 self._move(c, other, "failover", reason="retries", from_server=s, attempt=attempt)
@@ -392,13 +417,13 @@ class ClientAgents:
         (an NT client once its retries are spent) ends the window, and the calendar takes over.
         The result is the same, event for event, as running each retry from the calendar.
         """
-        site = self.site
-        now = site.scheduler.now
-        horizon = min(site.next_state_change(now), self.ccim_at[c], site.next_reinstall(now), site.until)
+        now = self.scheduler.now
+        reinstall = self.reinstall_at if now < self.reinstall_at else float("inf")  # the skewed clients' reinstall
+        horizon = min(self.servers.next_state_change(now), self.ccim_at[c], reinstall, self.until)
         delay = self.retry_every(c, now)
         stays = self.knows_one_server(c, now)
-        nobody_up = site.servers_up == 0
-        site.log.add(now, "retry", c, s, -1, attempt=attempt)
+        nobody_up = self.servers.n_up == 0
+        self.log.add(now, "retry", c, s, -1, attempt=attempt)
         first = attempt + 1
         # The later retries' times, each the one before plus the delay (a running sum, as the calendar adds
         # them), enough of them to pass the horizon; those before it fail alike.
@@ -416,7 +441,7 @@ class ClientAgents:
         self.contacts += contacts
         if nobody_up:
             self.attempts_no_server += contacts
-        site.log.extend(
+        self.log.extend(
             times[:count],
             "retry",
             np.full(count, c),
@@ -424,9 +449,9 @@ class ClientAgents:
             -1,
             attempt=np.arange(first, first + count),
         )
-        site.scheduler.schedule(float(times[count]), self._retry, (c, first + count, episode))
+        self.scheduler.schedule(float(times[count]), self._retry, (c, first + count, episode))
 
     def _reconnect(self, c: int, s: int) -> None:
         self.stranded[c] = False
         self.episode[c] += 1
-        self.site.log.add(self.site.scheduler.now, "reconnect", c, s, -1)
+        self.log.add(self.scheduler.now, "reconnect", c, s, -1)

@@ -31,6 +31,8 @@ class LicenseLedger:
 
     ``free`` and ``in_use`` are flat lists indexed ``server * n_products + product``:
     the hot path of every launch reads them, and flat lists are the fastest there.
+    ``refusals``, indexed alike, counts the requests each server refused for want of a
+    free licence since License Metering last read them (its cycle, :mod:`kbsim.balancing`).
     """
 
     def __init__(
@@ -44,9 +46,14 @@ class LicenseLedger:
         self.free = [per_server[s] for s in range(n_servers) for _ in range(n_products)]
         self.in_use = [0] * (n_servers * n_products)
         self.reserve = [reserved] * n_products
+        self.refusals = [0] * (n_servers * n_products)
 
     def index(self, server: int, product: int) -> int:
         return server * self.n_products + product
+
+    def refuse(self, server: int, product: int) -> None:
+        """``server`` had no free licence of ``product`` for a request: counted until License Metering reads it."""
+        self.refusals[server * self.n_products + product] += 1
 
     def held(self, product: int) -> int:
         """Every licence of ``product`` the ledger knows of; always equals ``licenses``."""

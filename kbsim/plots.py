@@ -45,8 +45,8 @@ from .errors import unknown_name
 from .evidence import Evidence
 from .parameters import PARAMETERS
 from .result import Result
+from .sampling import SITE_RESERVE
 from .service import MESSAGE_9406, RUNNING, STOP_PENDING, STOPPED
-from .site import SITE_RESERVE
 
 #: Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]

@@ -9,48 +9,7 @@ import pandas as pd
 
 from .errors import unknown_name
 from .parameters import Params
-
-#: Every summary number, and how it is defined. ``Result.summary`` has exactly these keys.
-SUMMARY: dict[str, str] = {
-    "requests": "licence requests that reached a server (online mode)",
-    "grants": "requests a server granted",
-    "denials": "requests refused because the server had no free licence",
-    "denial_rate": "denials / requests (0 when there were no requests)",
-    "failovers": "times a client moved to another server after failing to reach its own (failover, or a Windows "
-    "95/98 rebind)",
-    "connection_attempts": "every attempt a client made to reach a server: at launches, when failing over and when "
-    "retrying",
-    "attempts_no_server": "connection attempts made while no metering server at all was up",
-    "balancing_cycles": "scheduled licence balancing cycles that ran",
-    "instant_balancings": "on-demand moves of licences to a server that had refused a request (each at a License "
-    "Metering cycle)",
-    "metering_busy_pct": "share of the run License Metering spent moving licences on demand (%)",
-    "balancing_delay_min": "mean minutes a scheduled balancing cycle waited behind on-demand moves (0 when none "
-    "waited)",
-    "licenses_moved": "licences that changed holder in balancing, scheduled and on demand",
-    "callbacks": "refused users who asked to be called back when a licence is free",
-    "callbacks_granted": "callbacks answered with a licence: the program started then",
-    "callbacks_lapsed": "callbacks that waited beyond the callback request duration without a licence",
-    "callbacks_waiting": "callbacks still waiting when the run ended (callbacks = granted + lapsed + waiting)",
-    "callback_wait_min": "mean minutes from refusal to licence for the callbacks granted (NaN if none)",
-    "max_imbalance": "most licences of one product ever held by servers beyond their share of the clients bound to "
-    "them (servers that are up, 15-minute samples): licences that would have to move",
-    "imbalance_licence_h": "that imbalance summed over time: licence-hours spent on servers beyond their share of "
-    "the clients bound to them",
-    "sessions": "program runs: granted online (at once or by callback), or metered locally into the client's log",
-    "sessions_reported": "runs that reached the site: granted online, or uploaded from a log",
-    "sessions_pending": "runs still in a client's log at the end, waiting for its next configuration poll",
-    "sessions_unreported": "runs a client will never upload because its clock lagged the site server when its "
-    "client software was installed (Q213261)",
-    "sessions_lost_at_reinstall": "runs still in a client's offline log when its client software was removed to be "
-    "reinstalled (Q213261's workaround): deleted with it",
-    "status_9406": "status messages 9406 raised by SMS_LICENSE_SERVER_MANAGER",
-    "recovery_h_win9x": "median hours, over Windows 95/98 clients whose server went down, from their first failed "
-    "contact to their next licence (NaN if none; a client never served again counts up to the run's end)",
-    "recovery_h_nt": "the same median for Windows NT clients",
-}
-#: Where a user reads every summary number, named by the unknown-summary-number error.
-SUMMARY_LISTING = "kbsim.SUMMARY"
+from .summary import SUMMARY, SUMMARY_LISTING
 
 
 @dataclass
@@ -58,7 +17,7 @@ class Result:
     """One run of the site model.
 
     ``params`` are the validated parameters and ``summary`` the numbers in
-    :data:`SUMMARY`. The tables are tidy DataFrames; ``time`` columns are the
+    :data:`SUMMARY` (declared in :mod:`kbsim.summary`). The tables are tidy DataFrames; ``time`` columns are the
     site server's clock and ``hours`` the hours since the run's start:
 
     * ``events``: time, hours, kind (see ``kbsim.EVENT_KINDS``), client, server, product, detail

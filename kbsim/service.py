@@ -18,13 +18,12 @@ import configparser
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import ParameterError
-from .events import OBSERVE, STATE
-
-if TYPE_CHECKING:
-    from .site import Site
+from .events import OBSERVE, STATE, Scheduler
+from .parameters import Params
+from .record import EventLog
 
 #: Service packs whose pack leaves SMS_LICENSE_SERVER hung in "stopping" (Q299261).
 HANGS_AFTER_PACK = frozenset({"SP2+hotfix", "SP3"})
@@ -43,11 +42,12 @@ def first_pack(start: datetime) -> datetime:
 class ServiceMonitor:
     """SMS_LICENSE_SERVER's state on each server, its weekly pack and the manager's poll."""
 
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        params = site.params
+    def __init__(self, params: Params, scheduler: Scheduler, log: EventLog) -> None:
+        self.scheduler = scheduler
+        self.log = log
         n = params.n_servers
         self.state = [RUNNING] * n
+        self.service_pack = params.service_pack
         self.hangs = params.service_pack in HANGS_AFTER_PACK
         self.poll_min = params.poll_interval_min
         self.pack_interval_min = params.pack_interval_h * 60
@@ -59,7 +59,7 @@ class ServiceMonitor:
         self.status: list[tuple[float, int, int, str]] = []
 
     def start(self) -> None:
-        scheduler = self.site.scheduler
+        scheduler = self.scheduler
         scheduler.schedule(self.first_pack_min, self.pack, priority=STATE)
         scheduler.schedule(self.poll_min, self.poll, priority=OBSERVE)
 
@@ -67,31 +67,37 @@ class ServiceMonitor:
         """``server``'s service is now in ``state``, for ``reason`` (one of :data:`kbsim.record.REASONS`)."""
         if self.state[server] != state:
             self.state[server] = state
-            self.site.log.add(self.site.scheduler.now, "service_state", -1, server, -1, state=state, reason=reason)
+            self.log.add(self.scheduler.now, "service_state", -1, server, -1, state=state, reason=reason)
+
+    def server_down(self, server: int) -> None:
+        """The server went offline (an outage): its service is not running."""
+        self.set_state(server, STOPPED, "offline")
+
+    def server_up(self, server: int) -> None:
+        """The server came back: its service starts afresh, which clears a hang."""
+        self.set_state(server, RUNNING, "back online")
 
     def pack(self, _: object = None) -> None:
-        """The weekly FoxPro pack on every server that is up."""
-        site = self.site
-        now = site.scheduler.now
+        """The weekly FoxPro pack on every server that is up (a server offline has its service stopped)."""
+        now = self.scheduler.now
         for s in range(len(self.state)):
-            if not site.up[s]:
+            if self.state[s] == STOPPED:
                 continue
-            site.log.add(now, "pack", -1, s, -1)
+            self.log.add(now, "pack", -1, s, -1)
             if self.hangs and self.state[s] == RUNNING:
-                self.set_state(s, STOP_PENDING, f"pack under {site.params.service_pack}")
-        site.scheduler.schedule(now + self.pack_interval_min, self.pack, priority=STATE)
+                self.set_state(s, STOP_PENDING, f"pack under {self.service_pack}")
+        self.scheduler.schedule(now + self.pack_interval_min, self.pack, priority=STATE)
 
     def poll(self, _: object = None) -> None:
         """SMS_LICENSE_SERVER_MANAGER's polling cycle: 9406 for every server it cannot see running."""
-        site = self.site
-        now = site.scheduler.now
+        now = self.scheduler.now
         for s, state in enumerate(self.state):
             if state == RUNNING:
                 continue
             cause = WIN32_1061 if state == STOP_PENDING else "the server does not answer"
             text = f"The software metering server service is not running on SWM{s} ({cause})."
             self.status.append((now, s, MESSAGE_9406, text))
-        site.scheduler.schedule(now + self.poll_min, self.poll, priority=OBSERVE)
+        self.scheduler.schedule(now + self.poll_min, self.poll, priority=OBSERVE)
 
 
 @dataclass(frozen=True)

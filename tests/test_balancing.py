@@ -1,18 +1,18 @@
 """Balancing, worked by hand: licence targets, one cycle's allocation, the trend, on-demand moves, callbacks."""
 
+import math
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 
 import kbsim
-from kbsim.balancing import Trend, allocate, chance_shares, expected_hours, licence_targets
+from kbsim.balancing import Balancer, Trend, allocate, chance_shares, expected_hours, licence_targets
+from kbsim.callbacks import Callbacks
+from kbsim.events import Scheduler
+from kbsim.licenses import LicenseLedger
 from kbsim.parameters import Params
-from kbsim.site import Site
-
-
-def site(**values):
-    base = dict(mode="online", n_servers=3, n_clients=30, licenses=30, days=1, reserve_pct=10, min_licenses=1, buffer=2)
-    return Site(Params.from_values({**base, **values}))
-
+from kbsim.record import EventLog
 
 # --- licence targets: each licence where it would be used for the most hours ------------------
 
@@ -154,7 +154,52 @@ def test_a_trend_that_differs_by_chance_only_leans_on_the_sites():
     assert np.mean(shrunk_gaps) < 0.5 * np.mean(own_gaps)
 
 
-# --- the License Metering thread on a small site -------------------------------------------------
+# --- the License Metering thread on its own: a ledger, a clock, servers up, callbacks ----------------
+
+
+class Servers:
+    """Which servers are up, set by the test."""
+
+    def __init__(self, n):
+        self.up = [True] * n
+
+    @property
+    def n_up(self):
+        return sum(self.up)
+
+    def next_state_change(self, now):
+        return math.inf
+
+
+def metering(**values):
+    """License Metering over three servers (or ``n_servers``) of one product, ten clients bound to each, and its
+    callbacks."""
+    base = dict(mode="online", n_servers=3, n_clients=30, licenses=30, days=1, reserve_pct=10, min_licenses=1, buffer=2)
+    params = Params.from_values({**base, **values})
+    scheduler, log = Scheduler(), EventLog()
+    n = params.n_servers
+    ledger = LicenseLedger(n, 1, params.licenses, params.reserve_pct, [1.0] * n)
+    servers, bound = Servers(n), [10] * n
+
+    def start(launch, client, server, product):  # stands in for the agents: the user starts the program
+        ledger.free[server] -= 1
+        ledger.in_use[server] += 1
+
+    callbacks = Callbacks(params, np.random.default_rng(1), scheduler, log, ledger, start)
+    balancer = Balancer(params, scheduler, log, ledger, servers, bound, callbacks)
+    return SimpleNamespace(
+        balancer=balancer,
+        callbacks=callbacks,
+        ledger=ledger,
+        servers=servers,
+        scheduler=scheduler,
+        log=log,
+        bound=bound,
+    )
+
+
+def frame(log):
+    return log.to_frame(pd.Timestamp("2001-06-01"))
 
 
 def test_before_a_trend_exists_the_clients_bound_are_a_weight_not_a_demand():
@@ -162,8 +207,8 @@ def test_before_a_trend_exists_the_clients_bound_are_a_weight_not_a_demand():
     chance peaks: 40 and 80 clients are not 40 and 80 licences wanted at once."""
     held = []
     for chance in (False, True):
-        s = site(n_clients=120, demand_skew=0.0, n_servers=2, chance_peaks=chance)
-        s.agents.bound[:] = [40, 80]
+        s = metering(n_clients=120, demand_skew=0.0, n_servers=2, chance_peaks=chance)
+        s.bound[:] = [40, 80]
         assert not s.balancer.expected_demand(0.0, [0, 1])[1]  # not from a trend
         s.balancer._balance(0.0, delay=0.0)
         held.append(s.ledger.free[:])
@@ -171,25 +216,25 @@ def test_before_a_trend_exists_the_clients_bound_are_a_weight_not_a_demand():
 
 
 def test_unreachable_and_offline_servers_are_left_alone():
-    s = site(unreachable_servers=[1])
-    s.up[2] = False
+    s = metering(unreachable_servers=[1])
+    s.servers.up[2] = False
     ledger = s.ledger
     before = ledger.free[:]
     s.balancer._balance(0.0, delay=0.0)
     assert ledger.free[1] == before[1] and ledger.free[2] == before[2]
-    events = s.log.to_frame(pd.Timestamp(s.params.start))
+    events = frame(s.log)
     skipped = events[events["kind"] == "balancing_skipped"]
     assert skipped[["server", "reason"]].astype(object).to_numpy().tolist() == [[1, "no ODBC access"], [2, "offline"]]
 
 
 def test_a_refusal_brings_licences_only_after_the_next_metering_cycle_and_the_move():
-    s = site(metering_cycle_min=15, instant_balancing_min=2, callback_share=1.0)
+    s = metering(metering_cycle_min=15, instant_balancing_min=2, callback_share=1.0)
     ledger, balancer = s.ledger, s.balancer
     ledger.free[:] = [0, 9, 3]
     ledger.reserve[0] = 1
     held = ledger.held(0)
     s.scheduler.now = 3.0
-    balancer.refusal(0, 0)
+    ledger.refuse(0, 0)
     s.callbacks.refused(launch=0, client=0, key=0)
     assert ledger.free == [0, 9, 3]  # refused now: nothing moves at the request
     s.scheduler.now = 15.0
@@ -204,8 +249,19 @@ def test_a_refusal_brings_licences_only_after_the_next_metering_cycle_and_the_mo
     assert ledger.held(0) == held
 
 
+def test_refusals_count_as_demand_until_the_next_metering_cycle():
+    s = metering(mean_session_min=30, metering_cycle_min=15, instant_balancing=False)
+    s.ledger.in_use[:] = [2, 0, 0]
+    s.ledger.refuse(0, 0)
+    s.ledger.refuse(0, 0)
+    assert s.balancer.observed(0).tolist() == [2 + 2 * 30 / 15]  # each refusal: a run of 30 min in a 15-min cycle
+    s.scheduler.now = 15.0
+    s.balancer.metering_cycle()
+    assert s.balancer.observed(0).tolist() == [2.0] and s.ledger.refusals == [0, 0, 0]  # read and counted afresh
+
+
 def test_a_scheduled_cycle_waits_while_license_metering_is_busy():
-    s = site(balancing_interval_h=1, instant_balancing_min=30)
+    s = metering(balancing_interval_h=1, instant_balancing_min=30)
     balancer = s.balancer
     balancer.busy_until = 75.0
     s.scheduler.now = 60.0
@@ -213,20 +269,9 @@ def test_a_scheduled_cycle_waits_while_license_metering_is_busy():
     assert balancer.cycles == 0  # it waits
     s.scheduler.run(76.0)
     assert balancer.cycles == 1 and balancer.cycle_delays == [15.0]
-    cycle = s.log.to_frame(pd.Timestamp(s.params.start)).iloc[-1]
+    cycle = frame(s.log).iloc[-1]
     assert cycle["kind"] == "balancing" and cycle["cycle"] == 1 and cycle["minutes"] == 15.0
     assert "15 min late" in cycle["detail"]
-
-
-def test_a_callback_lapses_after_its_duration():
-    s = site(callback_share=1.0, callback_duration_min=30)
-    s.ledger.free[:] = [0, 0, 0]
-    s.scheduler.now = 0.0
-    s.callbacks.refused(launch=0, client=4, key=0)
-    s.callbacks.serve(20.0, 0)
-    assert s.callbacks.lapsed == 0
-    s.callbacks.serve(31.0, 0)
-    assert s.callbacks.lapsed == 1 and s.callbacks.granted == 0
 
 
 def test_nobody_asks_for_a_callback_at_share_zero():

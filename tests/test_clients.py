@@ -7,24 +7,32 @@ reinstall after it resumes uploads and deletes what the offline log held.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kbsim import Params
-from kbsim.site import Site, _result
+from kbsim.clients import ClientAgents
+from kbsim.events import Scheduler
+from kbsim.launches import Launches
+from kbsim.licenses import LicenseLedger
+from kbsim.outages import Outages
+from kbsim.record import EventLog
+from kbsim.report import report
+from kbsim.site import Site
 
 H = 60.0  # minutes in an hour
 
 
 def run_by_hand(launches, poll_phase_min=None, **values):
     """A site whose launches are ``[(hour, client), ...]`` (product 0, 30 minutes each), run to the end."""
-    site = Site(Params(**values))
-    site.set_launches(
+    by_hand = Launches.of(
         [h * H for h, _ in launches], [c for _, c in launches], [0] * len(launches), [30.0] * len(launches)
     )
+    site = Site(Params(**values), launches=by_hand)
     if poll_phase_min is not None:
-        site.poll_phase_min = np.full(site.params.n_clients, poll_phase_min)
+        site.clients.poll_phase_min = np.full(site.params.n_clients, poll_phase_min)
     site.run()
-    return site, _result(site)
+    return site, report(site)
 
 
 # Two Windows 95/98 clients whose home is server 0, installed at the run's start; server 0 is down
@@ -157,3 +165,115 @@ def test_q213261_a_reinstall_before_the_correction_installs_the_fault_again():
 def test_q213261_applies_at_sp2_and_its_hotfix_only(service_pack, held):
     _, result = run_by_hand(RUNS, poll_phase_min=30.0, **{**SKEWED, "service_pack": service_pack})
     assert usage_row(result)[3] == held
+
+
+# --- the agents on their own: a clock, an event record, a ledger, outages and a stand-in for the callbacks
+
+
+class Heard:
+    """Stands in for the callbacks: remembers the refused users it is told of."""
+
+    def __init__(self):
+        self.callbacks = []
+
+    def refused(self, launch, client, key):
+        self.callbacks.append((launch, client, key))
+
+
+class Services:
+    def server_down(self, server):
+        pass
+
+    def server_up(self, server):
+        pass
+
+
+def agents_alone(launches, outages=(), free=(1, 1), **values):
+    """Agents of two Windows NT clients homed on server 0, one product; ``launches`` are (minute, client, run
+    minutes). Runs to the end; returns the agents, the event frame, what the callbacks heard and the ledger."""
+    base = dict(mode="online", n_servers=2, n_clients=2, days=1, win9x_fraction=0.0, install_h=0.0)
+    params = Params(**{**base, **values})
+    scheduler, log, heard = Scheduler(), EventLog(), Heard()
+    ledger = LicenseLedger(2, 1, sum(free), 0.0, [1.0, 1.0])
+    ledger.free[:] = list(free)
+    servers = Outages(2, outages, scheduler, log, Services())
+    by_hand = Launches.of(
+        [t for t, _, _ in launches], [c for _, c, _ in launches], [0] * len(launches), [d for *_, d in launches]
+    )
+    log.set_launches(*by_hand.arrays())
+    home = np.zeros(2, dtype=np.int64)
+    agents = ClientAgents(
+        params,
+        by_hand,
+        home,
+        np.zeros(2, dtype=bool),
+        np.zeros(2),
+        [[0, 1], [0, 1]],
+        scheduler=scheduler,
+        log=log,
+        ledger=ledger,
+        servers=servers,
+        callbacks=heard,
+        reinstall_at=np.inf,
+        until=1440.0,
+    )
+    servers.start()
+    scheduler.run(1440.0, by_hand.time.tolist(), agents.online_launches())
+    events = log.to_frame(pd.Timestamp("2001-06-01"))
+    return agents, events, heard, ledger
+
+
+def rows(events, client=None):
+    chosen = events if client is None else events[events["client"] == client]
+    servers = chosen["server"].fillna(-1).astype(int).tolist()
+    return list(zip((chosen["hours"] * H).round(6).tolist(), chosen["kind"].astype(str), servers))
+
+
+def test_a_launch_takes_a_free_licence_until_its_run_ends_and_a_refusal_is_counted_for_license_metering():
+    agents, events, heard, ledger = agents_alone(
+        [(10.0, 0, 30.0), (20.0, 1, 30.0), (40.0, 1, 30.0)], free=(1, 5), callback_share=0.5
+    )
+    assert rows(events) == [(10.0, "grant", 0), (20.0, "deny", 0), (40.0, "grant", 0)]  # freed at 40, first in
+    assert ledger.refusals == [1, 0] and heard.callbacks == [(1, 1, 0)]  # launch 1, client 1, key (0, 0)
+    assert (agents.grants, agents.denials, agents.attempts) == (2, 1, 3)
+    assert ledger.free == [1, 5] and ledger.in_use == [0, 0]  # every run ended: every licence back
+
+
+def test_without_callbacks_a_refused_user_is_never_offered_one():
+    _, _, heard, ledger = agents_alone([(10.0, 0, 30.0), (20.0, 1, 30.0)], callback_share=0.0)
+    assert ledger.refusals == [1, 0] and heard.callbacks == []
+
+
+def test_immediate_failover_moves_the_client_at_once_and_its_request_goes_to_the_other_server():
+    agents, events, _, _ = agents_alone([(90.0, 0, 30.0)], outages=[(0, 1.0, 60.0)], failover="immediate")
+    assert rows(events, client=0) == [(90.0, "contact_failed", 0), (90.0, "failover", 1), (90.0, "grant", 1)]
+    assert agents.bound == [1, 1] and agents.server == [1, 0] and agents.failovers == 1
+    assert agents.attempts == 2 and agents.recovered[0] == 90.0
+
+
+def test_after_retries_the_client_meters_locally_retries_and_stays_when_its_server_comes_back():
+    agents, events, _, _ = agents_alone(
+        [(70.0, 0, 30.0), (100.0, 0, 30.0), (150.0, 0, 30.0)],
+        outages=[(0, 1.0, 60.0)],
+        failover="after_retries",
+        retries=3,
+        retry_delay_min=30.0,
+    )
+    assert rows(events, client=0) == [
+        (70.0, "contact_failed", 0),
+        (70.0, "logged_locally", -1),
+        (100.0, "retry", 0),  # the first retry, 30 min on: still down
+        (100.0, "logged_locally", -1),  # stranded: it meters locally without asking
+        (130.0, "reconnect", 0),  # back at 120 min: the second retry finds it
+        (150.0, "grant", 0),
+    ]
+    assert agents.failovers == 0 and agents.bound == [2, 0]
+
+
+def test_attempts_while_no_server_is_up_are_counted():
+    agents, events, _, _ = agents_alone(
+        [(70.0, 0, 30.0)], outages=[(0, 1.0, 60.0), (1, 1.0, 60.0)], failover="immediate", no_server_retry_s=600
+    )
+    assert rows(events, client=0)[:3] == [(70.0, "contact_failed", 0), (70.0, "logged_locally", -1), (80.0, "retry", 0)]
+    # both servers tried at 70 min and at each retry every 10 minutes until 120, when server 0 answers
+    assert (agents.attempts_no_server, agents.attempts) == (10, 11)

@@ -1,12 +1,19 @@
-"""Remodbc.ini and the weekly pack: PackTime read as a date, errors that name the file and entry."""
+"""Remodbc.ini and the weekly pack: PackTime read as a date, errors that name the file and entry.
+
+The service monitor on its own: the pack that hangs after SP3, 9406 at every poll, an offline
+server stopped and its restart clearing the hang.
+"""
 
 from datetime import datetime
 
+import pandas as pd
 import pytest
 
 import kbsim
-from kbsim import ParameterError, read_remodbc
-from kbsim.service import first_pack
+from kbsim import ParameterError, Params, read_remodbc
+from kbsim.events import Scheduler
+from kbsim.record import EventLog
+from kbsim.service import RUNNING, STOP_PENDING, STOPPED, WIN32_1061, ServiceMonitor, first_pack
 
 
 def test_the_default_pack_is_the_first_sunday_at_01_59_59():
@@ -54,3 +61,48 @@ def test_a_broken_remodbc_ini_names_the_file_and_the_entry(tmp_path, text, words
 def test_a_missing_remodbc_ini_is_a_clear_error(tmp_path):
     with pytest.raises(ParameterError, match=r"cannot read the Remodbc\.ini file"):
         read_remodbc(tmp_path / "Remodbc.ini")
+
+
+# --- the service monitor on its own: a scheduler and an event record, no site ---------------------
+
+
+def monitor(service_pack, **values):
+    """A service monitor on two servers whose first pack is at 1 h, packing every 24 h."""
+    params = Params(
+        n_servers=2, service_pack=service_pack, pack_time=datetime(2001, 6, 1, 1), pack_interval_h=24.0, **values
+    )
+    scheduler, log = Scheduler(), EventLog()
+    service = ServiceMonitor(params, scheduler, log)
+    service.start()
+    return service, scheduler, log
+
+
+def test_after_sp3_the_pack_leaves_the_service_stopping_and_every_poll_raises_9406():
+    service, scheduler, _ = monitor("SP3")
+    scheduler.run(61.0)  # the pack at 60 min, polls at 15, 30, 45, 60 (after the pack: OBSERVE comes last)
+    assert service.state == [STOP_PENDING, STOP_PENDING]
+    assert [(m, s, message) for m, s, message, _ in service.status] == [(60.0, 0, 9406), (60.0, 1, 9406)]
+    assert all(WIN32_1061 in text for *_, text in service.status)
+
+
+def test_sp4_packs_and_keeps_running():
+    service, scheduler, log = monitor("SP4")
+    scheduler.run(24 * 60 + 61.0)
+    assert service.state == [RUNNING, RUNNING] and service.status == []
+    packs = log.to_frame(pd.Timestamp("2001-06-01")).query("kind == 'pack'")
+    assert packs["hours"].tolist() == [1.0, 1.0, 25.0, 25.0] and packs["server"].tolist() == [0, 1, 0, 1]
+
+
+def test_an_offline_server_is_stopped_skips_the_pack_and_a_restart_clears_the_hang():
+    service, scheduler, _ = monitor("SP3")
+    scheduler.schedule(30.0, lambda _: service.server_down(1))
+    scheduler.schedule(90.0, lambda _: service.server_up(1))
+    scheduler.run(61.0)
+    assert service.state == [STOP_PENDING, STOPPED]  # server 1 was offline at the pack
+    assert [s for m, s, *_ in service.status if m == 45.0] == [1]
+    assert "does not answer" in service.status[0][3]
+    scheduler.run(91.0)
+    assert service.state == [STOP_PENDING, RUNNING]
+    service.server_down(0)
+    service.server_up(0)
+    assert service.state == [RUNNING, RUNNING]  # the server's restart cleared its hang

@@ -40,7 +40,7 @@ def _params(preset: str, overrides: dict, seed: int) -> kbsim.Params:
 @pytest.mark.parametrize("seed", [1, 7, 23])
 def test_launch_estimate_is_within_its_stated_factor_of_the_launches_drawn(preset, overrides, seed):
     params = _params(preset, overrides, seed)
-    drawn = len(Site(params).launch_time)
+    drawn = len(Site(params).launches)
     estimated = estimate(params).launches
     assert drawn > 500, "a site too small to say anything about the estimate"
     assert 1 / LAUNCH_FACTOR <= drawn / estimated <= LAUNCH_FACTOR, (drawn, estimated)

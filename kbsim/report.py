@@ -1,0 +1,161 @@
+"""What a finished site reports: its offline logs settled, its tables, its summary and notes, as a Result.
+
+The event loop has run; what is left is computed here, all at once: the offline
+logs' uploads (:func:`kbsim.usage.settle_uploads`) and the clock workaround of
+Q213261 as events, the usage, licence and status tables, the summary numbers
+(:mod:`kbsim.summary`) and the notes that say in words what the run lost.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .parameters import Params
+from .record import clock
+from .result import Result
+from .summary import Finished, summarize
+from .usage import settle_uploads, upload_blocked_until
+
+if TYPE_CHECKING:
+    from .site import Site
+
+
+def report(site: Site) -> Result:
+    """The Result of a site whose run has ended."""
+    params, agents = site.params, site.agents
+    start = pd.Timestamp(params.start)
+    blocked_until = upload_blocked_until(
+        site.clients.install_min,
+        site.clients.clock_lag_min,
+        params.clock_threshold_min,
+        params.service_pack,
+        params.clock_sync_h * 60,
+        site.clients.reinstall_min,
+    )
+    logged_time, logged_client = agents.local_log()
+    uploads = settle_uploads(
+        logged_time,
+        logged_client,
+        params.n_clients,
+        site.clients.poll_phase_min,
+        params.config_poll_min,
+        site.until,
+        blocked_until,
+        site.clients.reinstall_min,
+        site.servers.all_down,
+    )
+    _log_clock_workaround(site, uploads.lost)
+    site.log.extend(uploads.upload_time, "upload", uploads.upload_client, -1, -1, runs=uploads.upload_count)
+    site.log.extend(
+        uploads.refused_time,
+        "upload_refused",
+        uploads.refused_client,
+        -1,
+        -1,
+        runs=uploads.refused_count,
+        minutes=site.clients.clock_lag_min[uploads.refused_client],
+    )
+
+    granted = np.asarray(agents.granted)
+    usage = pd.DataFrame(
+        {
+            "client": np.arange(params.n_clients),
+            "os": np.where(site.clients.win9x, "Windows 95/98", "Windows NT"),
+            "home_server": np.asarray(agents.home),
+            "clock_offset_min": site.clients.clock_lag_min,
+            "sessions": granted + uploads.logged,
+            "reported": granted + uploads.reported,
+            "pending": uploads.pending,
+            "unreported": uploads.unreported,
+            "lost_at_reinstall": uploads.lost,
+            "first_ccim_h": np.where(site.clients.win9x, np.asarray(agents.knows_all_at) / 60.0, np.nan),
+        }
+    )
+    licenses = site.samples.table(start)
+    status = pd.DataFrame(site.service.status, columns=["minutes", "server", "message_id", "text"])
+    minutes = status.pop("minutes").to_numpy(dtype=float)
+    status.insert(0, "time", clock(start, minutes))
+    status.insert(1, "hours", minutes / 60.0)
+
+    summary = summarize(
+        Finished(
+            agents=agents,
+            balancer=site.balancer,
+            callbacks=site.callbacks,
+            callbacks_waiting=site.callbacks_waiting,
+            grants=agents.grants,
+            denials=agents.denials,
+            until=site.until,
+            usage=usage,
+            status=status,
+            imbalance=site.samples.imbalance(),
+            win9x=site.clients.win9x,
+        )
+    )
+    return Result(
+        params=params,
+        summary=summary,
+        events=site.log.to_frame(start),
+        licenses=licenses,
+        usage=usage,
+        status=status,
+        notes=_notes(usage, summary, params),
+    )
+
+
+def _log_clock_workaround(site: Site, lost: np.ndarray) -> None:
+    """The skewed clients' clock correction and reinstall (Q213261), as events."""
+    params, skewed = site.params, np.flatnonzero(site.clients.skewed)
+    if params.clock_sync_h * 60 < site.until and len(skewed):
+        site.log.extend(
+            np.full(len(skewed), params.clock_sync_h * 60),
+            "clock_sync",
+            skewed,
+            -1,
+            -1,
+            minutes=params.clock_offset_min,
+        )
+    again = np.flatnonzero(site.clients.reinstall_min < site.until)
+    if len(again):
+        site.log.extend(site.clients.reinstall_min[again], "reinstall", again, -1, -1, runs=lost[again])
+
+
+def _notes(usage: pd.DataFrame, summary: dict, params: Params) -> list[str]:
+    notes = []
+    held = usage[usage["unreported"] > 0]
+    if len(held):
+        synced = ""
+        if params.reinstall_h < min(params.clock_sync_h, params.days * 24):
+            synced = (
+                f" The reinstall at {params.reinstall_h:g} h came before their clocks were set right, "
+                "so it installed the same fault again."
+            )
+        elif params.clock_sync_h < params.days * 24:
+            synced = (
+                f" Setting their clocks right at {params.clock_sync_h:g} h did not help: the state was set "
+                "at install, and the clients were not reinstalled after it."
+            )
+        notes.append(
+            f"{int(held['unreported'].sum())} runs on {len(held)} clients were never uploaded: their clocks lagged the "
+            f"site server by {params.clock_offset_min:g} min when their client software was installed, beyond the "
+            f"{params.clock_threshold_min:g}-minute threshold (Q213261). They are still in those clients' logs.{synced}"
+        )
+    lost = usage[usage["lost_at_reinstall"] > 0]
+    if len(lost):
+        notes.append(
+            f"{int(lost['lost_at_reinstall'].sum())} runs held in the offline logs of {len(lost)} clients were deleted "
+            f"when their client software was removed at {params.reinstall_h:g} h (Q213261's workaround; the logs live "
+            "in the client's own folder, which the removal deletes). They are counted as lost at reinstall."
+        )
+    if summary["sessions_pending"]:
+        notes.append(
+            f"{summary['sessions_pending']} runs were logged after their client's last poll and wait for the next one."
+        )
+    if summary["attempts_no_server"]:
+        notes.append(
+            f"Clients made {summary['attempts_no_server']} connection attempts while no server was up (Q226827)."
+        )
+    return notes
