@@ -228,10 +228,17 @@ class Trend:
 
     def record(self, minute: float, server: int, per_client: np.ndarray) -> None:
         """One cycle's demand per bound client on ``server``, one number per product."""
-        k = self.slot(minute)
-        self.total[server, :, k] += per_client
-        self.squares[server, :, k] += per_client * per_client
-        self.count[server, :, k] += 1
+        self.record_many([minute], [server], np.asarray(per_client, dtype=float)[None, :])
+
+    def record_many(self, minutes: Sequence[float], servers: Sequence[int], per_client: np.ndarray) -> None:
+        """Records in the order given (record i: ``minutes[i]``, ``servers[i]``, the row ``per_client[i]``); the
+        sums are those of :meth:`record` called for each in turn (``np.add.at`` adds in index order)."""
+        rows = np.asarray(servers, dtype=int)[:, None]
+        slots = np.array([self.slot(m) for m in minutes], dtype=int)[:, None]
+        at = (rows, np.arange(self.total.shape[1])[None, :], slots)  # record i, product p: [i, p]
+        np.add.at(self.total, at, per_client)
+        np.add.at(self.squares, at, per_client * per_client)
+        np.add.at(self.count, at, 1)
 
     def hours(self, minute: float, span_min: float, server: int) -> np.ndarray | None:
         """Per product, the demand per client expected in each trend slot of ``[minute, minute + span_min)``.
@@ -240,11 +247,16 @@ class Trend:
 
         ``None`` when the trend lacks a record of ``server`` for any of those times of day.
         """
+        return self.hours_of(minute, span_min, [server])[0]
+
+    def hours_of(self, minute: float, span_min: float, servers: Sequence[int]) -> list[np.ndarray | None]:
+        """:meth:`hours` for each of ``servers``, from one pass over the records (the site's part is shared)."""
         n = max(1, min(self.slots, ceil(span_min / self.slot_min)))
         ks = (self.slot(minute) + np.arange(n)) % self.slots
         count = self.count[:, :, ks]
-        if not count[server].all():
-            return None
+        ready = [bool(count[s].all()) for s in servers]
+        if not any(ready):
+            return [None] * len(servers)
         total, squares = self.total[:, :, ks], self.squares[:, :, ks]
         seen = count > 0
         mean = np.divide(total, count, out=np.zeros_like(total), where=seen)
@@ -253,20 +265,21 @@ class Trend:
         spread = np.maximum(squares - np.divide(total * total, count, out=np.zeros_like(total), where=seen), 0)
         record_var = spread.sum(axis=(0, 2)) / np.maximum((count - 1).clip(min=0).sum(axis=(0, 2)), 1)
         mean_var = record_var[None, :, None] * self.per_day / np.maximum(count, 1)
-        servers = seen.all(axis=2).sum(axis=0)  # servers with a record of every hour, per product
+        with_all = seen.all(axis=2).sum(axis=0)  # servers with a record of every hour, per product
         between = np.array(
             [
-                np.var(mean[seen[:, p].all(axis=1), p], axis=0, ddof=1).mean() if servers[p] > 1 else 0.0
+                np.var(mean[seen[:, p].all(axis=1), p], axis=0, ddof=1).mean() if with_all[p] > 1 else 0.0
                 for p in range(mean.shape[1])
             ]
         )
         noise = np.array(
-            [mean_var[seen[:, p].all(axis=1), p].mean() if servers[p] > 1 else 0.0 for p in range(mean.shape[1])]
+            [mean_var[seen[:, p].all(axis=1), p].mean() if with_all[p] > 1 else 0.0 for p in range(mean.shape[1])]
         )
         true_spread = np.maximum(between - noise, 0.0)[:, None]
-        own = mean_var[server]
+        own = mean_var[list(servers)]
         weight = np.divide(true_spread, true_spread + own, out=np.ones_like(own), where=(true_spread + own) > 0)
-        return site + weight * (mean[server] - site)
+        shrunk = site + weight * (mean[list(servers)] - site)
+        return [row if ok else None for row, ok in zip(shrunk, ready)]
 
 
 class WaitingCallbacks(Protocol):
@@ -313,6 +326,8 @@ class Balancer:
         self.wanted = params.wanted_use_pct / 100
         self.refusal_weight = params.mean_session_min / self.cycle_min
         self.trend = Trend(ledger.n_servers, ledger.n_products, TREND_SLOT_MIN, TREND_SLOT_MIN / self.cycle_min)
+        #: Cycles not yet in the trend: (minute, servers recorded, licences in use, refusals, clients bound).
+        self.unread: list[tuple[float, list[int], list[int], list[int], list[int]]] = []
         self.pending: set[int] = set()  # (server, product) keys with an on-demand move queued
         self.busy_until = 0.0  # License Metering works on queued on-demand moves until then
         self.busy_min = 0.0  # minutes License Metering spent on on-demand moves
@@ -336,14 +351,14 @@ class Balancer:
         now = self.scheduler.now
         n_p = ledger.n_products
         bound, refusals = self.bound, ledger.refusals
-        for s in range(ledger.n_servers):
-            if not self.reachable(s):
-                continue
-            keys = range(s * n_p, (s + 1) * n_p)
-            if bound[s] > 0:
-                self.trend.record(now - self.cycle_min, s, self.observed(s) / bound[s])
-            if self.instant_on:
-                for k in keys:
+        reached = [s for s in range(ledger.n_servers) if self.reachable(s)]
+        # What each reached server with clients sees goes to the trend when it is next read (_read_records).
+        recorded = [s for s in reached if bound[s] > 0]
+        if recorded:
+            self.unread.append((now - self.cycle_min, recorded, ledger.in_use[:], refusals[:], bound[:]))
+        if self.instant_on:
+            for s in reached:
+                for k in range(s * n_p, (s + 1) * n_p):
                     if refusals[k] and k not in self.pending:
                         self._queue_move(k)
         refusals[:] = [0] * len(refusals)  # read: the servers count afresh
@@ -444,19 +459,42 @@ class Balancer:
         """
         bound = np.array([self.bound[s] for s in servers], dtype=float)
         n_p = self.ledger.n_products
-        per_client = [
-            self.trend.hours(now, self.interval_min, s) if bound[i] > 0 else None for i, s in enumerate(servers)
-        ]
-        if not servers or any(h is None for h, b in zip(per_client, bound) if b > 0):
+        self._read_records()
+        with_clients = [s for i, s in enumerate(servers) if bound[i] > 0]
+        trend = dict(zip(with_clients, self.trend.hours_of(now, self.interval_min, with_clients)))
+        per_client = [trend.get(s) for s in servers]
+        if not servers or any(trend[s] is None for s in with_clients):
             return np.broadcast_to(bound[:, None, None], (len(servers), n_p, 1)), False
         hours = max((h.shape[1] for h in per_client if h is not None), default=1)
         demand = np.stack([b * h if h is not None else np.zeros((n_p, hours)) for h, b in zip(per_client, bound)])
         # The hour under way: at least what the servers see now (licences in use and recent refusals).
-        demand[:, :, 0] = np.maximum(demand[:, :, 0], [self.observed(s) for s in servers])
+        demand[:, :, 0] = np.maximum(demand[:, :, 0], self.observed_on(servers))
         return demand, True
+
+    def _read_records(self) -> None:
+        """Put the cycles recorded since the trend was last read into it, in one numpy pass: each server's
+        demand per bound client, licences in use plus refusals as licences (as :meth:`observed_on`)."""
+        if not self.unread:
+            return
+        n_p = self.ledger.n_products
+        in_use = np.array([u[2] for u in self.unread]).reshape(len(self.unread), -1, n_p)
+        refused = np.array([u[3] for u in self.unread]).reshape(in_use.shape)
+        bound = np.array([u[4] for u in self.unread])
+        cycle = [i for i, u in enumerate(self.unread) for _ in u[1]]
+        servers = [s for u in self.unread for s in u[1]]
+        observed = (in_use + refused * self.refusal_weight)[cycle, servers]
+        per_client = observed / bound[cycle, servers][:, None]
+        self.trend.record_many([self.unread[i][0] for i in cycle], servers, per_client)
+        self.unread = []
 
     def observed(self, server: int) -> np.ndarray:
         """Demand on ``server`` now, per product: licences in use plus refusals since the last cycle as licences."""
-        ledger = self.ledger
-        keys = range(server * ledger.n_products, (server + 1) * ledger.n_products)
-        return np.array([ledger.in_use[k] + ledger.refusals[k] * self.refusal_weight for k in keys])
+        return self.observed_on([server])[0]
+
+    def observed_on(self, servers: Sequence[int]) -> np.ndarray:
+        """Demand on each of ``servers`` now, per product (a row each): licences in use plus refusals since the
+        last cycle as licences."""
+        n_p = self.ledger.n_products
+        in_use = np.array(self.ledger.in_use).reshape(-1, n_p)[list(servers)]
+        refused = np.array(self.ledger.refusals).reshape(-1, n_p)[list(servers)]
+        return in_use + refused * self.refusal_weight

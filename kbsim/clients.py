@@ -424,18 +424,32 @@ class ClientAgents:
         stays = self.knows_one_server(c, now)
         nobody_up = self.servers.n_up == 0
         self.log.add(now, "retry", c, s, -1, attempt=attempt)
-        time, attempt = now + delay, attempt + 1
-        while time < horizon:
-            tries_others = not stays and (self.immediate or attempt >= self.retries)
-            if tries_others and not nobody_up:
-                break  # it would fail over to a server that is up: a real calendar entry
-            contacts = self.n_servers if tries_others else 1
-            self.contacts += contacts
-            if nobody_up:
-                self.attempts_no_server += contacts
-            self.log.add(time, "retry", c, s, -1, attempt=attempt)
-            time, attempt = time + delay, attempt + 1
-        self.scheduler.schedule(time, self._retry, (c, attempt, episode))
+        first = attempt + 1
+        # The later retries' times, each the one before plus the delay (a running sum, as the calendar adds
+        # them), enough of them to pass the horizon; those before it fail alike.
+        steps = np.full(int((horizon - now) // delay) + 3, delay)
+        steps[0] = now + delay
+        times = np.cumsum(steps)
+        count = int(np.searchsorted(times, horizon, side="left"))
+        # From the attempt that tries the other servers on, an NT client's retry could fail over to one that
+        # is up: the window ends there, and that retry is a real calendar entry.
+        others_from = first if self.immediate else max(first, self.retries)  # first attempt trying others
+        if not stays and not nobody_up:
+            count = min(count, others_from - first)
+        trying_others = 0 if stays else max(0, first + count - others_from)
+        contacts = count + trying_others * (self.n_servers - 1)
+        self.contacts += contacts
+        if nobody_up:
+            self.attempts_no_server += contacts
+        self.log.extend(
+            times[:count],
+            "retry",
+            np.full(count, c),
+            s,
+            -1,
+            attempt=np.arange(first, first + count),
+        )
+        self.scheduler.schedule(float(times[count]), self._retry, (c, first + count, episode))
 
     def _reconnect(self, c: int, s: int) -> None:
         self.stranded[c] = False

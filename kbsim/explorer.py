@@ -28,7 +28,7 @@ import pandas as pd
 
 from .errors import ParameterError
 from .parameters import PARAMETERS, Parameter, Params
-from .plots import HEIGHT_IN, PLOTS, WIDTH_IN, alt_text, canvas, check_plot, png, redraw
+from .plots import HEIGHT_IN, PLOTS, WIDTH_IN, RunPlot, alt_text, check_plot, kept, png
 from .result import SUMMARY, Result, compare
 from .scenarios import FAULT, Preset, get_preset
 from .service import first_pack
@@ -190,6 +190,7 @@ def control(parameter: Parameter, params: Params) -> widgets.Widget:
     common = dict(description=_label(parameter), tooltip=_tooltip(parameter), style=_STYLE, layout=_ROW)
     kind = parameter.kind
     if kind in ("int", "float"):
+        assert parameter.low is not None and parameter.high is not None, f"{parameter.name}: a number has a range"
         step = parameter.step or (1 if kind == "int" else 0.1)
         return number_control(
             kind, value, parameter.low, parameter.high, step, **{k: common[k] for k in ("description", "tooltip")}
@@ -291,7 +292,7 @@ class Explorer:
             layout=widgets.Layout(display="flex", flex_flow="row wrap", align_items="flex-start", width="100%"),
         )
         self.widget = widgets.VBox([panes, self.message, self.call], layout=_ROW)
-        self._figures: list = [None] * len(self.plots)
+        self._figures: list[RunPlot | None] = [None] * len(self.plots)  # each plot's figure, kept between moves
         self.update()
 
     def variant_label(self, variant: str) -> str:
@@ -302,10 +303,14 @@ class Explorer:
 
     def values(self) -> dict[str, Any]:
         """The exposed parameters as the widgets hold them now."""
-        values = {}
+        values: dict[str, Any] = {}
         for name, widget in self.controls.items():
-            value = tuple(widget.value) if isinstance(widget, widgets.SelectMultiple) else widget.value
-            values[name] = PARAMETERS[name].on_step(value) if PARAMETERS[name].kind in ("int", "float") else value
+            if isinstance(widget, widgets.SelectMultiple):
+                values[name] = tuple(widget.value)
+            elif PARAMETERS[name].kind in ("int", "float"):
+                values[name] = PARAMETERS[name].on_step(widget.value)
+            else:
+                values[name] = widget.value
         return values
 
     def _enable(self, values: dict[str, Any]) -> None:
@@ -384,10 +389,11 @@ class Explorer:
         """One plot's PNG and description, drawn once per setting (drawing costs more than running)."""
         key = (params, self.variant, index)
         if key not in self._drawn:
-            if self._figures[index] is None:
-                self._figures[index] = canvas()
-            ax = redraw(self._figures[index], self.plots[index], result)
-            self._drawn[key] = (png(ax), alt_text(ax))
+            plot = self._figures[index]
+            if plot is None:
+                plot = self._figures[index] = kept(self.plots[index])
+            ax = plot.update(result)  # in place: only what the run changes is set again
+            self._drawn[key] = (plot.png(), alt_text(ax))
             if len(self._drawn) > CACHE_SIZE * len(self.plots):
                 self._drawn.popitem(last=False)
         self._drawn.move_to_end(key)
@@ -431,13 +437,18 @@ class Explorer:
     def summary_frame(self) -> pd.DataFrame:
         """The preset's summary numbers for the current settings beside the chosen preset's own."""
         preset = f"preset ({self.variant_label(self.variant)})"
-        return compare({"now": self.result, preset: self.run(self.base)}, self.preset.metrics)
+        return compare({"now": self._shown(), preset: self.run(self.base)}, self.preset.metrics)
+
+    def _shown(self) -> Result:
+        """The run the explorer shows (there is one once the explorer is made: its first update raises or runs)."""
+        assert self.result is not None, "the explorer shows no run yet"
+        return self.result
 
     def _summary_html(self, result: Result) -> str:
         frame = self.summary_frame()
         preset = html.escape(frame.columns[1])
         rows = "".join(
-            f"<tr><td title='{html.escape(SUMMARY[k])}'>{k}</td><td><b>{_fmt(row.iloc[0])}</b></td>"
+            f"<tr><td title='{html.escape(SUMMARY[str(k)])}'>{k}</td><td><b>{_fmt(row.iloc[0])}</b></td>"
             f"<td>{_fmt(row.iloc[1])}</td></tr>"
             for k, row in frame.iterrows()
         )
@@ -449,7 +460,7 @@ class Explorer:
             len(self.plots), 1, figsize=(WIDTH_IN, HEIGHT_IN * len(self.plots)), layout="constrained", squeeze=False
         )
         for name, ax in zip(self.plots, axes[:, 0]):
-            PLOTS[name](self.result, ax=ax)
+            PLOTS[name].once(self._shown(), ax=ax)
         data = png(axes[0, 0])
         plt.close(fig)
         return data
@@ -458,7 +469,7 @@ class Explorer:
         """What the explorer shows, in words: the stamp, each figure's description, the summary numbers."""
         if self.error:
             return f"These settings cannot run: {self.error}"
-        numbers = ", ".join(f"{k} = {_fmt(self.result.summary[k])}" for k in self.preset.metrics)
+        numbers = ", ".join(f"{k} = {_fmt(self._shown().summary[k])}" for k in self.preset.metrics)
         return "\n".join([*self.descriptions, numbers])
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:

@@ -169,7 +169,7 @@ class MysteryPage(widgets.VBox):
                 ax = draw(evidence)
                 texts.append(alt_text(ax))
                 image.value = png(ax)
-                plt.close(ax.figure)
+                plt.close(ax.get_figure(root=True))
         self.figure_text.value = "<p>" + " ".join(html.escape(t) for t in texts) + "</p>"
 
     def _options(self) -> None:
@@ -193,17 +193,22 @@ class MysteryPage(widgets.VBox):
         articles, details = self._answer()
         try:
             fix = parse_fix(self.fix.value) or None
-            self.answer.value = self.case.check(articles, details, fix)._repr_html_()
+            self.answer.value = self._case().check(articles, details, fix)._repr_html_()
         except ParameterError as exc:
             self.answer.value = f"<p style='color:#b42318'>{html.escape(str(exc))}</p>"
 
     def try_fix(self) -> None:
         """Rerun the site with the fix in the widgets and say whether the symptom is gone."""
         try:
-            self.answer.value = self.case.try_fix(parse_fix(self.fix.value))._repr_html_()
+            self.answer.value = self._case().try_fix(parse_fix(self.fix.value))._repr_html_()
         except ParameterError as exc:
             self.answer.value = f"<p style='color:#b42318'>{html.escape(str(exc))}</p>"
 
     def reveal(self) -> None:
         """Show the instructor's answer."""
-        self.answer.value = self.case.reveal()._repr_html_()
+        self.answer.value = self._case().reveal()._repr_html_()
+
+    def _case(self) -> Case:
+        """The case shown (one is loaded when the page is made)."""
+        assert self.case is not None, "the page shows no case yet"
+        return self.case

@@ -255,7 +255,7 @@ class EventLog:
                 values.append(_WORD_CODE[name][value] if name in _WORD_CODE else value)
 
     def extend(self, time: np.ndarray, kind: str, client: np.ndarray, server: int, product: int, **facts: Any) -> None:
-        """Append many events of one kind at once (computed after the run); each fact one value per event."""
+        """Append many events of one kind at once as many calls of :meth:`add` would; each fact one value per event."""
         n = len(time)
         first = len(self.time)
         self.time.extend(np.asarray(time, dtype=float).tolist())

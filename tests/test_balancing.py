@@ -118,6 +118,22 @@ def test_the_trend_keeps_demand_by_hour_of_day():
     assert nine_to_eleven.shape == (1, 2) and nine_to_eleven[0, 0] > 3.5
 
 
+def test_records_taken_together_sum_as_the_same_records_one_by_one():
+    """License Metering folds its cycles into the trend when it reads it: the sums must be bit for bit those
+    of recording each cycle as it happens (the same additions in the same order, repeated slots included)."""
+    rng = np.random.default_rng(3)
+    minutes = [float(m) for m in rng.integers(0, 3 * 1440, 200)]
+    servers = [int(s) for s in rng.integers(0, 3, 200)]
+    per_client = rng.random((200, 2)) / 7
+    one_by_one, together = Trend(3, 2, 60), Trend(3, 2, 60)
+    for m, s, row in zip(minutes, servers, per_client):
+        one_by_one.record(m, s, row)
+    together.record_many(minutes, servers, per_client)
+    for name in ("total", "squares", "count"):
+        assert np.array_equal(getattr(one_by_one, name), getattr(together, name)), name
+    assert np.array_equal(together.hours_of(600, 240, [0, 1, 2])[2], one_by_one.hours(600, 240, 2))
+
+
 def test_a_trend_that_differs_by_chance_only_leans_on_the_sites():
     """Three servers with the same true demand: each estimate lies between its own mean and the site's,
     and over many draws most of the chance difference is shrunk away."""

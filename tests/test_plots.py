@@ -150,3 +150,37 @@ def test_service_timeline_marks_every_9406_inside_a_stop_pending_span_of_its_ser
         assert any(left <= time <= right for left, right in spans[server]), f"9406 of server {server} outside a hang"
     assert all(spans.values()) and len(status) == result.summary["status_9406"] > 0
     plt.close(ax.figure)
+
+
+# --- a figure kept and updated in place (the explorer's) is the figure drawn anew -------------------
+
+
+def pixels(data):
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+@pytest.mark.parametrize("name", sorted(plots.PLOTS))
+def test_a_kept_figure_updated_in_place_is_pixel_for_pixel_the_figure_drawn_anew(name):
+    """Runs of different shapes one after another (more servers, an outage, another article's events,
+    fewer days, then back, and the same legend twice running): after each update the kept figure is the
+    one a fresh figure would show."""
+    runs = [
+        kbsim.run("site", seed=2),
+        kbsim.run("site", seed=3, n_servers=5),
+        kbsim.run("Q226827", seed=2),
+        kbsim.run("Q212894", seed=1),
+        kbsim.run("Q299261", seed=2, days=3),
+        kbsim.run("Q213261", seed=2),
+        kbsim.run("site", seed=2),
+        kbsim.run("site", seed=4),
+    ]
+    kept = plots.kept(name)
+    for result in runs:
+        kept.update(result)
+        fresh = plots.show(result, name)
+        assert plots.alt_text(kept.ax) == fresh.alt
+        np.testing.assert_array_equal(pixels(kept.png()), pixels(fresh.png), err_msg=result.stamp())
