@@ -110,3 +110,8 @@ def test_the_readme_shows_a_picture_of_every_notebook():
     assert set(pictured) == {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
     for picture in pictured.values():
         assert (ROOT / picture).is_file(), f"README shows missing {picture}"
+
+
+def test_the_package_passes_mypy_so_py_typed_is_honest():
+    types = checker("mypy")
+    assert types.returncode == 0, types.stdout[-3000:]
