@@ -1,6 +1,5 @@
 """Balancing, worked by hand: licence targets, one cycle's allocation, the trend, on-demand moves, callbacks."""
 
-import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,6 +12,8 @@ from kbsim.events import Scheduler
 from kbsim.licenses import LicenseLedger
 from kbsim.parameters import Params
 from kbsim.record import EventLog
+
+from fakes import Servers
 
 # --- licence targets: each licence where it would be used for the most hours ------------------
 
@@ -155,20 +156,6 @@ def test_a_trend_that_differs_by_chance_only_leans_on_the_sites():
 
 
 # --- the License Metering thread on its own: a ledger, a clock, servers up, callbacks ----------------
-
-
-class Servers:
-    """Which servers are up, set by the test."""
-
-    def __init__(self, n):
-        self.up = [True] * n
-
-    @property
-    def n_up(self):
-        return sum(self.up)
-
-    def next_state_change(self, now):
-        return math.inf
 
 
 def metering(**values):

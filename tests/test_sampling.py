@@ -1,26 +1,12 @@
 """Licence samples on their own: a ledger, a scheduler and which servers are up; the imbalance worked by hand."""
 
-import math
-
 import pandas as pd
 
 from kbsim.events import Scheduler
 from kbsim.licenses import LicenseLedger
 from kbsim.sampling import LICENSE_SAMPLE_MIN, SITE_RESERVE, LicenceSamples
 
-
-class Servers:
-    """Which servers are up, set by the test."""
-
-    def __init__(self, n):
-        self.up = [True] * n
-
-    @property
-    def n_up(self):
-        return sum(self.up)
-
-    def next_state_change(self, now):
-        return math.inf
+from fakes import Servers
 
 
 def samples(n_servers=2, n_products=1, licenses=10, bound=None, until=60.0):
