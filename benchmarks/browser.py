@@ -2,9 +2,9 @@
 
 Starts a real JupyterLab on loopback and Debian's Chromium under Playwright, the same servers
 the browser tests use (tests/e2e/lab_servers.py), opens each notebook that holds an explorer,
-runs it top to bottom, then moves the explorer's sliders one at a time to new settings (one
-key press each: a new run, never one from the cache) and records, per move, the time from the
-key's input event to
+runs it top to bottom, then moves the explorer's enabled controls one at a time to new settings
+(a slider one arrow key; a typed box, for a long range, one arrow key then Enter: a new run, never
+one from the cache) and records, per move, the time from the first key's input event to
 
 * the numbers: the explorer's "as code" line (sent with the summary numbers) showing the new
   setting, and
@@ -42,8 +42,10 @@ EXPLORERS = {
     "Q213261_clock_skew_usage.ipynb": "Q213261",
     "Q299261_server_not_running.ipynb": "Q299261",
 }
-# Enabled sliders only: a control that cannot matter under the other settings is disabled (issue 12).
+# Enabled controls only: a control that cannot matter under the other settings is disabled (issue 12).
 SLIDERS = ".jp-OutputArea-output .widget-slider .noUi-target:not([disabled]) .noUi-handle"
+BOXES = ".jp-OutputArea-output .widget-text input[type=number]:not([disabled])"
+CONTROLS = f"{SLIDERS}, {BOXES}"
 UNCHANGED_MS = 10_000
 
 # Arm one move: note the explorer's code line and images as they are, then poll them every 2 ms
@@ -69,26 +71,33 @@ ARM = """(index) => {
     }, 2);
     window.kbsimMove = move;
     return images.length;
-}""".replace("arguments_selector", repr(SLIDERS))
+}""".replace("arguments_selector", repr(CONTROLS))
 
 RESULT = """() => { const m = window.kbsimMove; clearInterval(m.timer);
     return {numbers: m.numbersAt === null ? null : m.numbersAt - m.start,
             plots: m.imageAt.map(t => t === null ? null : t - m.start)}; }"""
 
 
-def move_sliders(page, rounds: int, settle_ms: int) -> list[dict]:
-    """Move every slider of the page's first explorer one step, ``rounds`` times; the times of each move."""
-    handles = page.locator(SLIDERS)
+def move_controls(page, rounds: int, settle_ms: int) -> list[dict]:
+    """Move every enabled control of the page's explorer one step, ``rounds`` times; the times of each move."""
+    handles = page.locator(CONTROLS)
     moves = []
     for round_ in range(rounds):
         for index in range(handles.count()):
             handle = handles.nth(index)
             handle.scroll_into_view_if_needed()
-            at_max = float(handle.get_attribute("aria-valuenow")) >= float(handle.get_attribute("aria-valuemax"))
-            key = "ArrowLeft" if at_max or round_ % 2 else "ArrowRight"
+            box = handle.evaluate("e => e.tagName === 'INPUT'")
+            if box:
+                at_max = float(handle.input_value()) >= float(handle.get_attribute("max"))
+                key = "ArrowDown" if at_max or round_ % 2 else "ArrowUp"
+            else:
+                at_max = float(handle.get_attribute("aria-valuenow")) >= float(handle.get_attribute("aria-valuemax"))
+                key = "ArrowLeft" if at_max or round_ % 2 else "ArrowRight"
             n_images = page.evaluate(ARM, index)
             handle.focus()
             page.keyboard.press(key)
+            if box:
+                page.keyboard.press("Enter")  # a typed box sends its value when the entry is done
             # A step that leaves the setting as it was (an outage's start while no server is out) changes
             # nothing: after UNCHANGED_MS with the kernel idle, it is skipped, not counted.
             page.wait_for_function(
@@ -102,10 +111,10 @@ def move_sliders(page, rounds: int, settle_ms: int) -> list[dict]:
             if times["numbers"] is None:
                 continue
             drawn = [t for t in times["plots"] if t is not None]
-            assert len(drawn) == n_images, f"slider {index}: {n_images - len(drawn)} plots were not redrawn"
+            assert len(drawn) == n_images, f"control {index}: {n_images - len(drawn)} plots were not redrawn"
             moves.append(
                 {
-                    "slider": handle.get_attribute("aria-valuetext") or str(index),
+                    "control": str(index),
                     "numbers": times["numbers"],
                     "last_plot": max(drawn, default=times["numbers"]),
                     "plots": n_images,
@@ -115,8 +124,8 @@ def move_sliders(page, rounds: int, settle_ms: int) -> list[dict]:
 
 
 def summary_line(name: str, moves: list[dict]) -> str:
-    if not moves:  # Q226827's preset: its two sliders wait for after_retries; its long ranges are typed boxes
-        return f"  {name:34}   0 moves: no enabled slider in this explorer's preset"
+    if not moves:
+        return f"  {name:34}   0 moves: no enabled control changed a setting"
     numbers = [m["numbers"] for m in moves]
     last = [m["last_plot"] for m in moves]
     return (
@@ -129,7 +138,7 @@ def summary_line(name: str, moves: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=2, help="passes over each explorer's sliders (default 2)")
+    parser.add_argument("--rounds", type=int, default=2, help="passes over each explorer's controls (default 2)")
     parser.add_argument("--settle-ms", type=int, default=300, help="wait after the kernel is idle for the last images")
     parser.add_argument("notebooks", nargs="*", default=list(EXPLORERS), help="notebooks to measure (default: all six)")
     args = parser.parse_args()
@@ -139,7 +148,7 @@ def main() -> None:
         sys.exit(HOW_TO_GET_IT)
     from playwright.sync_api import sync_playwright
 
-    print("Explorer moves in JupyterLab in Chromium: each slider one step to a new setting (a fresh run);")
+    print("Explorer moves in JupyterLab in Chromium: each enabled control one step to a new setting (a fresh run);")
     print("time from the key's input event to the new numbers and to the last redrawn plot:")
     every: list[dict] = []
     with (
@@ -153,7 +162,7 @@ def main() -> None:
         for name in args.notebooks:
             started = time.perf_counter()
             open_and_run_all(page, lab, name)
-            moves = move_sliders(page, args.rounds, args.settle_ms)
+            moves = move_controls(page, args.rounds, args.settle_ms)
             shut_down_kernel(page)
             every += moves
             print(summary_line(name, moves) + f"  ({time.perf_counter() - started:.0f} s)", flush=True)
