@@ -32,16 +32,8 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 from lab_servers import CHROMIUM_FLAGS, HOW_TO_GET_IT, chromium_path, lab_server, make_workspace  # noqa: E402
 from test_browser import KERNEL_IDLE, open_and_run_all, shut_down_kernel, wait_until  # noqa: E402
+from test_browser import PRESETS as EXPLORERS  # noqa: E402  the notebooks with an explorer, and its preset
 
-#: The notebooks with an explorer, and what each explores.
-EXPLORERS = {
-    "00_start_here.ipynb": "site",
-    "Q226827_offline_server.ipynb": "Q226827",
-    "Q210202_license_balancing.ipynb": "Q210202",
-    "Q212894_win9x_single_server.ipynb": "Q212894",
-    "Q213261_clock_skew_usage.ipynb": "Q213261",
-    "Q299261_server_not_running.ipynb": "Q299261",
-}
 # Enabled controls only: a control that cannot matter under the other settings is disabled (issue 12).
 SLIDERS = ".jp-OutputArea-output .widget-slider .noUi-target:not([disabled]) .noUi-handle"
 BOXES = ".jp-OutputArea-output .widget-text input[type=number]:not([disabled])"
