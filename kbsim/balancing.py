@@ -52,6 +52,7 @@ is a parameter (see ``docs/model.md``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from math import ceil, sqrt
 from typing import Protocol
 
@@ -107,47 +108,61 @@ def expected_hours(demand: np.ndarray, licences: int) -> np.ndarray:
     busiest = float(mean.max(initial=0.0))
     width = max(1, min(licences, ceil(busiest + 12 * sqrt(busiest) + 12)))
     k = np.arange(width)
-    log_factorial = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, width)))))
     mean = mean[:, :, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_p = k * np.log(mean) - mean - log_factorial  # P(exactly k wanted); mean 0 gives p = 1 at k = 0
-    log_p = np.where(mean > 0, log_p, np.where(k == 0, 0.0, -np.inf))
+    some = mean > 0
+    log_mean = np.log(mean, out=np.zeros_like(mean), where=some)
+    log_p = k * log_mean - mean - _log_factorial(width)  # P(exactly k wanted); mean 0 gives p = 1 at k = 0
+    log_p = np.where(some, log_p, np.where(k == 0, 0.0, -np.inf))
     at_least = 1.0 - np.cumsum(np.exp(log_p), axis=2)  # P(k + 1 or more wanted)
     worth = np.zeros((mean.shape[0], max(licences, 0)))
     worth[:, : min(width, licences)] = np.clip(at_least, 0.0, 1.0).sum(axis=1)[:, :licences]
     return worth
 
 
-def chance_shares(demand: np.ndarray, held: Sequence[int], licences: int) -> list[int]:
+@lru_cache(maxsize=64)
+def _log_factorial(width: int) -> np.ndarray:
+    """log k! for k = 0..width - 1 (a cycle asks for the same few widths again and again)."""
+    table = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, width)))))
+    table.flags.writeable = False
+    return table
+
+
+def chance_shares(worth: np.ndarray, held: Sequence[int], licences: int) -> list[int]:
     """``licences`` whole licences placed over servers already holding ``held``, for demand that varies by chance.
 
-    One after another, each goes to the server where it is expected to be in use for the most
-    hours (:func:`expected_hours`, demand Poisson about ``demand[s, j]``): a server's next licence
-    is its ``held + 1``-th. Ties go to the server whose next licence is its fewest, then the first;
-    so licences no server is expected to use even out the servers' holdings.
+    ``worth[s, k - 1]`` is the hours server s's k-th licence is expected to be in use
+    (:func:`expected_hours`), for k up to at least ``max(held) + licences``. One after another,
+    each licence goes to the server where it is expected to be in use for the most hours: a
+    server's next licence is its ``held + 1``-th. Ties go to the server whose next licence is its
+    fewest, then the first; so licences no server is expected to use even out the servers' holdings.
     """
     servers = len(held)
     if servers == 0 or licences <= 0:
         return [0] * servers
-    counts = np.asarray(held, dtype=int)
-    worth = expected_hours(demand, int(counts.max()) + licences)
-    server = np.broadcast_to(np.arange(servers)[:, None], worth.shape)
-    rank = np.broadcast_to(np.arange(worth.shape[1]), worth.shape)
-    useful = (rank >= counts[:, None]) & (worth > 0)  # worth is falling in rank: a run after what is held
-    order = np.lexsort((server[useful], rank[useful], -worth[useful]))[:licences]
-    shares = np.bincount(server[useful][order], minlength=servers)
-    counts = counts + shares
-    left = licences - len(order)
+    # Plain Python: a cycle places a few dozen licences, where numpy's overhead per call would dominate.
+    counts = [int(h) for h in held]
+    rows = worth[:, : max(counts) + licences].tolist()
+    # worth falls with rank, so each server's candidates are its next licences while they are worth anything
+    candidates = sorted(
+        (-w, rank, s) for s, row in enumerate(rows) for rank, w in enumerate(row[counts[s] :], counts[s]) if w > 0
+    )[:licences]
+    shares = [0] * servers
+    for _, _, s in candidates:
+        shares[s] += 1
+        counts[s] += 1
+    left = licences - len(candidates)
     if left:  # the rest even out the holdings, fewest first, ties to the first server
-        level = int(counts.min())
-        while left >= (below := (counts <= level)).sum():
-            left -= int(below.sum())
-            shares[below] += 1
-            counts[below] += 1
+        level = min(counts)
+        while left >= (below := sum(c <= level for c in counts)):
+            left -= below
+            for s in range(servers):
+                if counts[s] <= level:
+                    shares[s] += 1
+                    counts[s] += 1
             level += 1
-        first = np.flatnonzero(counts <= level)[:left]
-        shares[first] += 1
-    return shares.tolist()
+        for s in [s for s in range(servers) if counts[s] <= level][:left]:
+            shares[s] += 1
+    return shares
 
 
 def allocate(
@@ -186,7 +201,8 @@ def allocate(
     demand = np.asarray(demand, dtype=float).reshape(n, -1)
     total = rest + sum(in_use) + sum(floors)
     if chance:  # a server wants each licence it is expected to use for at least a share `wanted` of the span
-        targets = (expected_hours(demand, total) >= wanted * demand.shape[1]).sum(axis=1).astype(float)
+        worth = expected_hours(demand, total)
+        targets = (worth >= wanted * demand.shape[1]).sum(axis=1).astype(float)
     else:
         targets = licence_targets(demand, total)
     shortfall = [max(0.0, t - u - f) for t, u, f in zip(targets.tolist(), in_use, floors)]
@@ -194,7 +210,7 @@ def allocate(
     kept = min(max(0, rest - need), ceil(pool * reserve_pct / 100))
     to_servers = rest - kept
     if chance:  # each licence where it is expected to be in use longest, demand varying by chance
-        shares = chance_shares(demand, [u + f for u, f in zip(in_use, floors)], to_servers)
+        shares = chance_shares(worth, [u + f for u, f in zip(in_use, floors)], to_servers)
         return [f + s for f, s in zip(floors, shares)], kept
     if to_servers > need:  # a surplus beyond the reserve's share follows the targets (or is shared evenly)
         spread = targets.tolist() if targets.sum() > 0 else [1.0] * n
@@ -234,7 +250,7 @@ class Trend:
         """Records in the order given (record i: ``minutes[i]``, ``servers[i]``, the row ``per_client[i]``); the
         sums are those of :meth:`record` called for each in turn (``np.add.at`` adds in index order)."""
         rows = np.asarray(servers, dtype=int)[:, None]
-        slots = np.array([self.slot(m) for m in minutes], dtype=int)[:, None]
+        slots = ((np.asarray(minutes, dtype=float) % DAY_MIN // self.slot_min).astype(int) % self.slots)[:, None]
         at = (rows, np.arange(self.total.shape[1])[None, :], slots)  # record i, product p: [i, p]
         np.add.at(self.total, at, per_client)
         np.add.at(self.squares, at, per_client * per_client)
@@ -254,7 +270,9 @@ class Trend:
         n = max(1, min(self.slots, ceil(span_min / self.slot_min)))
         ks = (self.slot(minute) + np.arange(n)) % self.slots
         count = self.count[:, :, ks]
-        ready = [bool(count[s].all()) for s in servers]
+        # [server, product]: a record of every one of those hours
+        every_hour = np.count_nonzero(count, axis=2) == count.shape[2]
+        ready = (np.count_nonzero(every_hour, axis=1) == every_hour.shape[1])[list(servers)].tolist()
         if not any(ready):
             return [None] * len(servers)
         total, squares = self.total[:, :, ks], self.squares[:, :, ks]
@@ -265,16 +283,15 @@ class Trend:
         spread = np.maximum(squares - np.divide(total * total, count, out=np.zeros_like(total), where=seen), 0)
         record_var = spread.sum(axis=(0, 2)) / np.maximum((count - 1).clip(min=0).sum(axis=(0, 2)), 1)
         mean_var = record_var[None, :, None] * self.per_day / np.maximum(count, 1)
-        with_all = seen.all(axis=2).sum(axis=0)  # servers with a record of every hour, per product
-        between = np.array(
-            [
-                np.var(mean[seen[:, p].all(axis=1), p], axis=0, ddof=1).mean() if with_all[p] > 1 else 0.0
-                for p in range(mean.shape[1])
-            ]
-        )
-        noise = np.array(
-            [mean_var[seen[:, p].all(axis=1), p].mean() if with_all[p] > 1 else 0.0 for p in range(mean.shape[1])]
-        )
+        # per product, over the servers with a record of every hour: how much their means differ (the
+        # variance between servers, averaged over the hours) and how much of that their noise explains
+        between, noise = np.zeros(mean.shape[1]), np.zeros(mean.shape[1])
+        for p, rows in enumerate(every_hour.T):
+            if rows.sum() > 1:
+                means = mean[rows, p]
+                apart = means - means.sum(axis=0) / len(means)
+                between[p] = ((apart * apart).sum(axis=0) / (len(means) - 1)).mean()
+                noise[p] = mean_var[rows, p].mean()
         true_spread = np.maximum(between - noise, 0.0)[:, None]
         own = mean_var[list(servers)]
         weight = np.divide(true_spread, true_spread + own, out=np.ones_like(own), where=(true_spread + own) > 0)

@@ -71,13 +71,13 @@ def test_a_licence_is_worth_the_hours_it_is_expected_to_be_in_use():
 
 
 def test_each_licence_goes_where_it_is_expected_to_be_in_use_longest():
-    demand = np.array([[1.0], [3.0]])
+    worth = expected_hours(np.array([[1.0], [3.0]]), 4)
     # server 1's first two (0.95 and 0.80 of the hour) come before server 0's first (0.63)
-    assert chance_shares(demand, [0, 0], 2) == [0, 2]
+    assert chance_shares(worth, [0, 0], 2) == [0, 2]
     # holding two, server 1's third is worth 1 - 8.5 e^-3 = 0.58 of the hour: server 0's first comes first
-    assert chance_shares(demand, [0, 2], 1) == [1, 0]
+    assert chance_shares(worth, [0, 2], 1) == [1, 0]
     # licences nobody is expected to use even out the holdings: 3 to server 1, then one each
-    assert chance_shares(np.zeros((2, 1)), [3, 0], 5) == [1, 4]
+    assert chance_shares(expected_hours(np.zeros((2, 1)), 8), [3, 0], 5) == [1, 4]
 
 
 def test_planning_for_chance_peaks_a_cycle_fills_the_wanted_licences_first():
