@@ -504,10 +504,6 @@ class Balancer:
         self.trend.record_many([self.unread[i][0] for i in cycle], servers, per_client)
         self.unread = []
 
-    def observed(self, server: int) -> np.ndarray:
-        """Demand on ``server`` now, per product: licences in use plus refusals since the last cycle as licences."""
-        return self.observed_on([server])[0]
-
     def observed_on(self, servers: Sequence[int]) -> np.ndarray:
         """Demand on each of ``servers`` now, per product (a row each): licences in use plus refusals since the
         last cycle as licences."""
