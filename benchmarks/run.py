@@ -63,8 +63,17 @@ def best_of(n: int, fn) -> tuple[float, object]:
 
 
 def peak_mb() -> float:
-    """This process's peak resident memory so far (MB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory so far (MB).
+
+    Linux's VmHWM, which starts afresh when the process starts its program; ``ru_maxrss`` would not do
+    in a child process: Linux carries the parent's peak across fork and exec, so a child started by a
+    large parent (this script after its notebooks) would report the parent's peak as its own.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:  # not Linux: the best there is
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
 
 
 def large(engine: str, licenses: int, instant: bool = False) -> dict:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
+
+from run import peak_mb  # benchmarks/run.py: the same memory reading
 
 RUNS = [
     ("site", {}),
@@ -75,7 +76,7 @@ def one(preset: str, overrides: dict) -> dict:
         "launches": launches,
         "rows": len(result.events),
         "seconds": seconds,
-        "memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "memory_mb": peak_mb(),
         "estimate": {
             "launches": size.launches,
             "rows": size.rows,
