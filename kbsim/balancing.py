@@ -242,13 +242,10 @@ class Trend:
     def slot(self, minute: float) -> int:
         return int(minute % DAY_MIN // self.slot_min) % self.slots
 
-    def record(self, minute: float, server: int, per_client: np.ndarray) -> None:
-        """One cycle's demand per bound client on ``server``, one number per product."""
-        self.record_many([minute], [server], np.asarray(per_client, dtype=float)[None, :])
-
     def record_many(self, minutes: Sequence[float], servers: Sequence[int], per_client: np.ndarray) -> None:
-        """Records in the order given (record i: ``minutes[i]``, ``servers[i]``, the row ``per_client[i]``); the
-        sums are those of :meth:`record` called for each in turn (``np.add.at`` adds in index order)."""
+        """Cycles' demand per bound client, in the order given: record i is server ``servers[i]``'s at minute
+        ``minutes[i]``, one number per product (the row ``per_client[i]``). The sums are those of recording
+        each in turn (``np.add.at`` adds in index order)."""
         rows = np.asarray(servers, dtype=int)[:, None]
         slots = ((np.asarray(minutes, dtype=float) % DAY_MIN // self.slot_min).astype(int) % self.slots)[:, None]
         at = (rows, np.arange(self.total.shape[1])[None, :], slots)  # record i, product p: [i, p]
@@ -256,17 +253,10 @@ class Trend:
         np.add.at(self.squares, at, per_client * per_client)
         np.add.at(self.count, at, 1)
 
-    def hours(self, minute: float, span_min: float, server: int) -> np.ndarray | None:
-        """Per product, the demand per client expected in each trend slot of ``[minute, minute + span_min)``.
-
-        The span is a day at most.
-
-        ``None`` when the trend lacks a record of ``server`` for any of those times of day.
-        """
-        return self.hours_of(minute, span_min, [server])[0]
-
     def hours_of(self, minute: float, span_min: float, servers: Sequence[int]) -> list[np.ndarray | None]:
-        """:meth:`hours` for each of ``servers``, from one pass over the records (the site's part is shared)."""
+        """For each of ``servers``, per product, the demand per client expected in each trend slot of
+        ``[minute, minute + span_min)`` (a day at most), from one pass over the records (the site's part is
+        shared); ``None`` for a server the trend lacks a record of for any of those times of day."""
         n = max(1, min(self.slots, ceil(span_min / self.slot_min)))
         ks = (self.slot(minute) + np.arange(n)) % self.slots
         count = self.count[:, :, ks]

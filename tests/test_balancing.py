@@ -108,14 +108,14 @@ def test_planning_for_chance_peaks_one_busy_hour_does_not_claim_licences_for_a_w
 
 def test_the_trend_keeps_demand_by_hour_of_day():
     trend = Trend(n_servers=2, n_products=1, slot_min=60)
-    assert trend.hours(0, 120, 0) is None  # nothing recorded yet
+    assert trend.hours_of(0, 120, [0]) == [None]  # nothing recorded yet
     for day in range(3):
         for server, at_9, at_10 in ((0, 4.0, 1.0), (1, 0.0, 1.0)):
-            trend.record(day * 1440 + 9 * 60, server, np.array([at_9 + 0.1 * day]))
-            trend.record(day * 1440 + 10 * 60, server, np.array([at_10 + 0.1 * day]))
-    assert trend.hours(9 * 60, 180, 0) is None  # 11:00 has no record
+            minutes = [day * 1440 + 9 * 60, day * 1440 + 10 * 60]
+            trend.record_many(minutes, [server, server], np.array([[at_9 + 0.1 * day], [at_10 + 0.1 * day]]))
+    assert trend.hours_of(9 * 60, 180, [0]) == [None]  # 11:00 has no record
     # the servers differ far beyond their day-to-day noise at 09:00: each keeps its own mean
-    nine_to_eleven = trend.hours(9 * 60, 120, 0)
+    nine_to_eleven = trend.hours_of(9 * 60, 120, [0])[0]
     assert nine_to_eleven.shape == (1, 2) and nine_to_eleven[0, 0] > 3.5
 
 
@@ -128,11 +128,11 @@ def test_records_taken_together_sum_as_the_same_records_one_by_one():
     per_client = rng.random((200, 2)) / 7
     one_by_one, together = Trend(3, 2, 60), Trend(3, 2, 60)
     for m, s, row in zip(minutes, servers, per_client):
-        one_by_one.record(m, s, row)
+        one_by_one.record_many([m], [s], row[None, :])
     together.record_many(minutes, servers, per_client)
     for name in ("total", "squares", "count"):
         assert np.array_equal(getattr(one_by_one, name), getattr(together, name)), name
-    assert np.array_equal(together.hours_of(600, 240, [0, 1, 2])[2], one_by_one.hours(600, 240, 2))
+    assert np.array_equal(together.hours_of(600, 240, [0, 1, 2])[2], one_by_one.hours_of(600, 240, [2])[0])
 
 
 def test_a_trend_that_differs_by_chance_only_leans_on_the_sites():
@@ -144,11 +144,11 @@ def test_a_trend_that_differs_by_chance_only_leans_on_the_sites():
         trend = Trend(n_servers=3, n_products=1, slot_min=60)
         for day in range(3):
             for server in range(3):
-                trend.record(day * 1440 + 9 * 60, server, rng.normal(1.0, 0.3, size=1))
+                trend.record_many([day * 1440 + 9 * 60], [server], rng.normal(1.0, 0.3, size=(1, 1)))
         site = trend.total[:, 0, 9].sum() / trend.count[:, 0, 9].sum()
         for server in range(3):
             own = trend.total[server, 0, 9] / trend.count[server, 0, 9]
-            estimate = trend.hours(9 * 60, 60, server)[0, 0]
+            estimate = trend.hours_of(9 * 60, 60, [server])[0][0, 0]
             assert min(own, site) - 1e-12 <= estimate <= max(own, site) + 1e-12
             own_gaps.append(abs(own - site))
             shrunk_gaps.append(abs(estimate - site))
