@@ -139,30 +139,25 @@ def chance_shares(worth: np.ndarray, held: Sequence[int], licences: int) -> list
     servers = len(held)
     if servers == 0 or licences <= 0:
         return [0] * servers
-    # Plain Python: a cycle places a few dozen licences, where numpy's overhead per call would dominate.
-    counts = [int(h) for h in held]
-    rows = worth[:, : max(counts) + licences].tolist()
-    # worth falls with rank, so each server's candidates are its next licences while they are worth anything
-    candidates = sorted(
-        (-w, rank, s) for s, row in enumerate(rows) for rank, w in enumerate(row[counts[s] :], counts[s]) if w > 0
-    )[:licences]
-    shares = [0] * servers
-    for _, _, s in candidates:
-        shares[s] += 1
-        counts[s] += 1
-    left = licences - len(candidates)
+    counts = np.asarray(held, dtype=int)
+    worth = worth[:, : int(counts.max()) + licences]
+    server = np.broadcast_to(np.arange(servers)[:, None], worth.shape)
+    rank = np.broadcast_to(np.arange(worth.shape[1]), worth.shape)
+    useful = (rank >= counts[:, None]) & (worth > 0)  # worth is falling in rank: a run after what is held
+    order = np.lexsort((server[useful], rank[useful], -worth[useful]))[:licences]
+    shares = np.bincount(server[useful][order], minlength=servers)
+    counts = counts + shares
+    left = licences - len(order)
     if left:  # the rest even out the holdings, fewest first, ties to the first server
-        level = min(counts)
-        while left >= (below := sum(c <= level for c in counts)):
-            left -= below
-            for s in range(servers):
-                if counts[s] <= level:
-                    shares[s] += 1
-                    counts[s] += 1
+        level = int(counts.min())
+        while left >= (below := (counts <= level)).sum():
+            left -= int(below.sum())
+            shares[below] += 1
+            counts[below] += 1
             level += 1
-        for s in [s for s in range(servers) if counts[s] <= level][:left]:
-            shares[s] += 1
-    return shares
+        first = np.flatnonzero(counts <= level)[:left]
+        shares[first] += 1
+    return shares.tolist()
 
 
 def allocate(
