@@ -48,14 +48,14 @@ def moves(explorer, per_control: int) -> list[tuple[widgets.Widget, object]]:
     return planned
 
 
-def time_explorer(name: str, per_control: int) -> tuple[list[float], list[float]]:
+def time_explorer(name: str, per_control: int) -> tuple[list[float], list[float], list[str]]:
     explorer = kbsim.explore(name)
     stamps: dict[str, float] = {}
     # The numbers are timed by the "as code" line, sent with them and new at every new setting (a summary
     # table can stay the same, and then sends nothing), as benchmarks/browser.py times them in the page.
     explorer.call.observe(lambda _: stamps.setdefault("numbers", time.perf_counter()), names="value")
     explorer.images[-1].observe(lambda _: stamps.setdefault("plots", time.perf_counter()), names="value")
-    numbers, plots = [], []
+    numbers, plots, labels = [], [], []
     for widget, value in moves(explorer, per_control):
         if widget.disabled:
             continue
@@ -67,7 +67,8 @@ def time_explorer(name: str, per_control: int) -> tuple[list[float], list[float]
             continue
         numbers.append((stamps.get("numbers", end) - start) * 1000)
         plots.append((stamps.get("plots", end) - start) * 1000)
-    return numbers, plots
+        labels.append(f"{widget.description or type(widget).__name__} {value}")
+    return numbers, plots, labels
 
 
 def main() -> None:
@@ -77,11 +78,12 @@ def main() -> None:
     print(f"Explorer moves in-process (targets: numbers < {NUMBERS_MS} ms, last plot < {PLOTS_MS} ms, median)")
     print(f"  {'preset':8} {'moves':>5}  {'numbers median/worst':>21}  {'last plot median/worst':>23}")
     for name in sorted(kbsim.presets()):
-        numbers, plots = time_explorer(name, args.moves)
+        numbers, plots, labels = time_explorer(name, args.moves)
         met = statistics.median(numbers) < NUMBERS_MS and statistics.median(plots) < PLOTS_MS
         print(
             f"  {name:8} {len(numbers):5}  {statistics.median(numbers):9.0f} / {max(numbers):5.0f} ms"
             f"  {statistics.median(plots):11.0f} / {max(plots):5.0f} ms  {'met' if met else 'NOT MET'}"
+            f"  (slowest: {labels[plots.index(max(plots))]})"
         )
 
 
