@@ -106,6 +106,8 @@ def expected_hours(demand: np.ndarray, licences: int) -> np.ndarray:
     """
     mean = np.asarray(demand, dtype=float)
     busiest = float(mean.max(initial=0.0))
+    if busiest == 0:  # no demand, no use (what the sums below give, without them)
+        return np.zeros((mean.shape[0], max(licences, 0)))
     width = max(1, min(licences, ceil(busiest + 12 * sqrt(busiest) + 12)))
     k = np.arange(width)
     mean = mean[:, :, None]
@@ -146,18 +148,30 @@ def chance_shares(worth: np.ndarray, held: Sequence[int], licences: int) -> list
     useful = (rank >= counts[:, None]) & (worth > 0)  # worth is falling in rank: a run after what is held
     order = np.lexsort((server[useful], rank[useful], -worth[useful]))[:licences]
     shares = np.bincount(server[useful][order], minlength=servers)
-    counts = counts + shares
-    left = licences - len(order)
-    if left:  # the rest even out the holdings, fewest first, ties to the first server
-        level = int(counts.min())
-        while left >= (below := (counts <= level)).sum():
-            left -= int(below.sum())
-            shares[below] += 1
-            counts[below] += 1
-            level += 1
-        first = np.flatnonzero(counts <= level)[:left]
-        shares[first] += 1
-    return shares.tolist()
+    placed = shares.tolist()
+    counts = (counts + shares).tolist()
+    evened = even_out(counts, licences - len(order))  # the rest even out the holdings
+    return [p + e - c for p, e, c in zip(placed, evened, counts)]
+
+
+def even_out(held: list[int], licences: int) -> list[int]:
+    """What servers holding ``held`` hold after ``licences`` more are given out one at a time, each to a
+    server holding fewest, ties to the first: the fewest are raised level by level, and what is too few
+    for a whole level goes to the first of them."""
+    ordered = sorted(held)
+    level, joined, left = ordered[0], 0, licences
+    while True:
+        while joined < len(ordered) and ordered[joined] <= level:
+            joined += 1  # the servers at the level
+        room = ordered[joined] - level if joined < len(ordered) else None  # levels until the next one joins
+        steps = left // joined if room is None else min(left // joined, room)
+        level, left = level + steps, left - steps * joined
+        if room is None or steps < room:
+            break
+    raised = [max(h, level) for h in held]
+    for s in [s for s, h in enumerate(raised) if h == level][:left]:
+        raised[s] += 1
+    return raised
 
 
 def allocate(
@@ -261,6 +275,8 @@ class Trend:
         if not any(ready):
             return [None] * len(servers)
         total, squares = self.total[:, :, ks], self.squares[:, :, ks]
+        if not total.any():  # nothing was ever in use at those hours (offline clients, say): no demand to shrink
+            return [np.zeros(total.shape[1:]) if ok else None for ok in ready]
         seen = count > 0
         mean = np.divide(total, count, out=np.zeros_like(total), where=seen)
         site = total.sum(axis=0) / np.maximum(count.sum(axis=0), 1)

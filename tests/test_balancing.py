@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 import kbsim
-from kbsim.balancing import Balancer, Trend, allocate, chance_shares, expected_hours, licence_targets
+from kbsim.balancing import Balancer, Trend, allocate, chance_shares, even_out, expected_hours, licence_targets
 from kbsim.callbacks import Callbacks
 from kbsim.events import Scheduler
 from kbsim.licenses import LicenseLedger
@@ -68,6 +68,7 @@ def test_a_licence_is_worth_the_hours_it_is_expected_to_be_in_use():
     worth = expected_hours(np.array([[1.0, 1.0], [0.0, 0.0]]), 2)
     assert np.allclose(worth[0], [2 * (1 - np.exp(-1)), 2 * (1 - 2 * np.exp(-1))])
     assert worth[1].tolist() == [0.0, 0.0]  # no demand, no use
+    assert expected_hours(np.zeros((2, 3)), 4).tolist() == [[0.0] * 4] * 2  # nor on any server
 
 
 def test_each_licence_goes_where_it_is_expected_to_be_in_use_longest():
@@ -78,6 +79,19 @@ def test_each_licence_goes_where_it_is_expected_to_be_in_use_longest():
     assert chance_shares(worth, [0, 2], 1) == [1, 0]
     # licences nobody is expected to use even out the holdings: 3 to server 1, then one each
     assert chance_shares(expected_hours(np.zeros((2, 1)), 8), [3, 0], 5) == [1, 4]
+
+
+def test_licences_nobody_expects_to_use_even_out_the_holdings_fewest_first():
+    assert even_out([3, 0, 0], 5) == [3, 3, 2]  # the two empty servers up to 2 each, the fifth to the first of them
+    assert even_out([1, 4], 0) == [1, 4]
+    assert even_out([0, 0, 0], 3000) == [1000, 1000, 1000]
+    rng = np.random.default_rng(5)
+    for _ in range(200):  # one at a time, each to a server holding fewest (ties to the first), as the rule says
+        held, licences = rng.integers(0, 20, size=int(rng.integers(1, 6))).tolist(), int(rng.integers(0, 80))
+        one_by_one = list(held)
+        for _ in range(licences):
+            one_by_one[one_by_one.index(min(one_by_one))] += 1
+        assert even_out(held, licences) == one_by_one
 
 
 def test_planning_for_chance_peaks_a_cycle_fills_the_wanted_licences_first():
@@ -117,6 +131,13 @@ def test_the_trend_keeps_demand_by_hour_of_day():
     # the servers differ far beyond their day-to-day noise at 09:00: each keeps its own mean
     nine_to_eleven = trend.hours_of(9 * 60, 120, [0])[0]
     assert nine_to_eleven.shape == (1, 2) and nine_to_eleven[0, 0] > 3.5
+
+
+def test_a_trend_of_servers_whose_clients_used_nothing_expects_nothing():
+    trend = Trend(n_servers=2, n_products=2, slot_min=60)
+    trend.record_many([9 * 60, 9 * 60], [0, 1], np.zeros((2, 2)))  # offline clients: nothing ever in use
+    assert [h.tolist() for h in trend.hours_of(9 * 60, 60, [0, 1])] == [[[0.0], [0.0]]] * 2
+    assert trend.hours_of(9 * 60, 120, [0, 1]) == [None, None]  # 10:00 still has no record
 
 
 def test_records_taken_together_sum_as_the_same_records_one_by_one():
