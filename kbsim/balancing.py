@@ -248,15 +248,16 @@ class Trend:
         self.squares = np.zeros((n_servers, n_products, self.slots))
         self.count = np.zeros((n_servers, n_products, self.slots))
 
-    def slot(self, minute: float) -> int:
-        return int(minute % DAY_MIN // self.slot_min) % self.slots
+    def slot(self, minutes: float | Sequence[float] | np.ndarray) -> np.ndarray:
+        """The trend slot (hour of the day, for hour-long slots) of each of ``minutes``."""
+        return (np.asarray(minutes, dtype=float) % DAY_MIN // self.slot_min).astype(int) % self.slots
 
     def record_many(self, minutes: Sequence[float], servers: Sequence[int], per_client: np.ndarray) -> None:
         """Cycles' demand per bound client, in the order given: record i is server ``servers[i]``'s at minute
         ``minutes[i]``, one number per product (the row ``per_client[i]``). The sums are those of recording
         each in turn (``np.add.at`` adds in index order)."""
         rows = np.asarray(servers, dtype=int)[:, None]
-        slots = ((np.asarray(minutes, dtype=float) % DAY_MIN // self.slot_min).astype(int) % self.slots)[:, None]
+        slots = self.slot(minutes)[:, None]
         at = (rows, np.arange(self.total.shape[1])[None, :], slots)  # record i, product p: [i, p]
         np.add.at(self.total, at, per_client)
         np.add.at(self.squares, at, per_client * per_client)
