@@ -262,16 +262,12 @@ def test_refusals_count_as_demand_until_the_next_metering_cycle():
     s.ledger.in_use[:] = [2, 0, 0]
     s.ledger.refuse(0, 0)
     s.ledger.refuse(0, 0)
-    assert s.balancer.observed_on([0])[0].tolist() == [
-        2 + 2 * 30 / 15
-    ]  # each refusal: a run of 30 min in a 15-min cycle
+    on_server_0 = s.balancer.observed_on([0])[0]
+    assert on_server_0.tolist() == [2 + 2 * 30 / 15]  # each refusal: a run of 30 min in a 15-min cycle
     s.scheduler.now = 15.0
     s.balancer.metering_cycle()
-    assert s.balancer.observed_on([0])[0].tolist() == [2.0] and s.ledger.refusals == [
-        0,
-        0,
-        0,
-    ]  # read and counted afresh
+    on_server_0 = s.balancer.observed_on([0])[0]
+    assert on_server_0.tolist() == [2.0] and s.ledger.refusals == [0, 0, 0]  # read and counted afresh
 
 
 def test_a_scheduled_cycle_waits_while_license_metering_is_busy():
