@@ -158,6 +158,8 @@ def even_out(held: list[int], licences: int) -> list[int]:
     """What servers holding ``held`` hold after ``licences`` more are given out one at a time, each to a
     server holding fewest, ties to the first: the fewest are raised level by level, and what is too few
     for a whole level goes to the first of them."""
+    if not held:
+        return []
     ordered = sorted(held)
     level, joined, left = ordered[0], 0, licences
     while True:

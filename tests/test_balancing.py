@@ -85,6 +85,7 @@ def test_licences_nobody_expects_to_use_even_out_the_holdings_fewest_first():
     assert even_out([3, 0, 0], 5) == [3, 3, 2]  # the two empty servers up to 2 each, the fifth to the first of them
     assert even_out([1, 4], 0) == [1, 4]
     assert even_out([0, 0, 0], 3000) == [1000, 1000, 1000]
+    assert even_out([], 4) == []  # no server reached: nothing to hold them
     rng = np.random.default_rng(5)
     for _ in range(200):  # one at a time, each to a server holding fewest (ties to the first), as the rule says
         held, licences = rng.integers(0, 20, size=int(rng.integers(1, 6))).tolist(), int(rng.integers(0, 80))
