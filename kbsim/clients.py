@@ -46,7 +46,7 @@ from .launches import Launches
 from .licenses import LicenseLedger
 from .outages import ServersUp
 from .parameters import Params
-from .record import DENY, GRANT, LOGGED_LOCALLY, EventLog, launch_outcome
+from .record import DENY, EVENT_KINDS, GRANT, LOGGED_LOCALLY, EventLog, launch_outcome
 
 #: A launch's row when it runs unmetered by any server (offline mode, or stranded): logged locally, no server.
 NO_SERVER_LOGGED = launch_outcome(LOGGED_LOCALLY, -1)
@@ -111,10 +111,7 @@ class ClientAgents:
         self.stranded = [False] * n  # metering locally while it retries
         self.episode = [0] * n  # bumps at each reconnection, so stale retries lapse
         self.ccim_at = [float("inf")] * n  # when a stranded bound client's CCIM cycle or restart is due (inf: none)
-        self.first_failure = [np.nan] * n
-        self.recovered = [np.nan] * n
         self.called_back = [0] * n  # sessions started when a callback was answered
-        self.awaiting_recovery: set[int] = set()  # clients that failed and have not been granted a licence since
         self.failovers = 0
         self.contacts = 0  # connection attempts other than a launch's ask of its own server when that answers
         self.requests_elsewhere = 0  # requests made to another server after a failover at the launch
@@ -159,6 +156,11 @@ class ClientAgents:
         return int(self.log.launch_counts()[DENY])
 
     @property
+    def logged_locally(self) -> int:
+        """Launches no server was asked for: metered locally into the client's offline log."""
+        return int(self.log.launch_counts()[LOGGED_LOCALLY])
+
+    @property
     def requests(self) -> int:
         """Licence requests a server answered (online): grants and refusals."""
         counts = self.log.launch_counts()
@@ -169,6 +171,48 @@ class ClientAgents:
         log = self.log
         logged = np.flatnonzero(log.launch_kinds() == LOGGED_LOCALLY)
         return log.launch_time[logged], log.launch_client[logged]
+
+    def refused_requests(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The requests refused at once (online): (minutes, server, product) of each, in time order."""
+        log = self.log
+        outcomes = np.frombuffer(log.outcomes, dtype=np.int8) if len(log.outcomes) else np.zeros(0, dtype=np.int8)
+        refused = np.flatnonzero(outcomes & 3 == DENY)
+        return log.launch_time[refused], (outcomes[refused] >> 2).astype(np.int64) - 1, log.launch_product[refused]
+
+    def recovery_h(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every loss of a client's server and how long the client took to recover from it, from the event record.
+
+        Q226827, Q212894: a loss starts at a launch whose server does not answer (``contact_failed``)
+        and ends when the client is connected to a server that answers: its failover (at once when
+        another server answers, 0 h), its rebind at a CCIM cycle or restart, or its reconnect after
+        retries. A client still cut off at the run's end counts up to the end. Returns (client, hours)
+        per loss, in the order the losses began.
+        """
+        log = self.log
+        codes = {kind: code for code, kind in enumerate(EVENT_KINDS)}
+        kind = np.frombuffer(log.kind, dtype=np.int8) if len(log.kind) else np.zeros(0, dtype=np.int8)
+        time = np.frombuffer(log.time, dtype=np.float64) if len(log.time) else np.zeros(0)
+        client = np.array(log.client, dtype=np.int64)
+        lost = kind == codes["contact_failed"]
+        back = np.isin(kind, [codes["failover"], codes["rebind"], codes["reconnect"]])
+        rows = np.flatnonzero(lost | back)
+        # By client, then time, then the order recorded (a failover at the launch follows its failed contact).
+        rows = rows[np.lexsort((rows, time[rows], client[rows]))]
+        is_back = back[rows]
+        starts = np.flatnonzero(~is_back)
+        ends = np.flatnonzero(is_back)
+        # Losses never overlap (a client cut off asks no server at its launches), so each ends at the
+        # first recovery after it of the same client, if there is one.
+        nxt = np.searchsorted(ends, starts)
+        end_at = np.full(len(starts), self.until)
+        has = nxt < len(ends)
+        same = np.zeros(len(starts), dtype=bool)
+        same[has] = client[rows[ends[nxt[has]]]] == client[rows[starts[has]]]
+        end_at[same] = time[rows[ends[nxt[same]]]]
+        start_rows = rows[starts]
+        order = np.argsort(time[start_rows], kind="stable")
+        hours = (end_at - time[start_rows]) / 60.0
+        return client[start_rows][order], hours[order]
 
     # --- launches -------------------------------------------------------------------------------
 
@@ -191,12 +235,7 @@ class ClientAgents:
         refused = [launch_outcome(DENY, s) for s in range(self.n_servers)]
         scheduler = self.scheduler
         heap, order = scheduler.calendar()
-        release, refusals, awaiting, recovered = (
-            self._release,
-            self.refusals,
-            self.awaiting_recovery,
-            self.recovered,
-        )
+        release, refusals = self._release, self.refusals
         callbacks = self.callbacks if self.callbacks_asked else None
         slow = self.launch_online
 
@@ -213,9 +252,6 @@ class ClientAgents:
                 record(granted[s])
                 now = scheduler.now
                 heappush(heap, (now + launch_duration[i], RELEASE, next(order), release, k))  # Scheduler.schedule
-                if awaiting and c in awaiting:
-                    recovered[c] = now
-                    awaiting.discard(c)
             else:
                 record(refused[s])
                 refusals[k] += 1  # what LicenseLedger.refuse records, inline
@@ -237,9 +273,6 @@ class ClientAgents:
             return
         now = self.scheduler.now
         self.log.add(now, "contact_failed", c, s, self.launch_product[i])
-        if self.first_failure[c] != self.first_failure[c]:  # NaN: the first failure of this client
-            self.first_failure[c] = now
-            self.awaiting_recovery.add(c)
         if self.immediate and not self.knows_one_server(c, now):
             other = self._first_answering(c)
             if other >= 0:
@@ -278,9 +311,6 @@ class ClientAgents:
         self.free[k] -= 1
         self.in_use[k] += 1
         self.scheduler.schedule(now + self.launch_duration[i], self._release, k, RELEASE)
-        if c in self.awaiting_recovery:
-            self.recovered[c] = now
-            self.awaiting_recovery.discard(c)
 
     def _release(self, k: int) -> None:
         self.free[k] += 1

@@ -29,10 +29,11 @@ import pandas as pd
 from .errors import ParameterError
 from .parameters import PARAMETERS, Parameter, Params
 from .plots import HEIGHT_IN, PLOTS, WIDTH_IN, RunPlot, alt_text, check_plot, kept, png
-from .result import SUMMARY, Result, compare
+from .result import Result, compare
 from .scenarios import FAULT, Preset, get_preset
 from .service import first_pack
 from .size import EXPLORER_SECONDS, estimate
+from .summary import LABELS
 
 #: A numeric range of more steps than this gets a bounded box for typed entry (with a hint of its range)
 #: instead of a slider: on a slider a few hundred pixels wide, more steps could not all be reached by mouse.
@@ -445,14 +446,15 @@ class Explorer:
         return self.result
 
     def _summary_html(self, result: Result) -> str:
+        """The summary table: each number's label in words, its value now and in the preset, and its meaning."""
         frame = self.summary_frame()
-        preset = html.escape(frame.columns[1])
+        preset = html.escape(str(frame.columns[2]))
         rows = "".join(
-            f"<tr><td title='{html.escape(SUMMARY[str(k)])}'>{k}</td><td><b>{_fmt(row.iloc[0])}</b></td>"
-            f"<td>{_fmt(row.iloc[1])}</td></tr>"
+            f"<tr><td title='{html.escape(str(k))}'>{html.escape(row['label'])}</td><td><b>{_fmt(row['now'])}</b></td>"
+            f"<td>{_fmt(row.iloc[2])}</td><td style='font-size:smaller'>{html.escape(row['meaning'])}</td></tr>"
             for k, row in frame.iterrows()
         )
-        return f"<table><tr><th>summary</th><th>now</th><th>{preset}</th></tr>{rows}</table>"
+        return f"<table><tr><th>summary</th><th>now</th><th>{preset}</th><th>what it means</th></tr>{rows}</table>"
 
     def figure(self) -> bytes:
         """All of this explorer's plots for the current settings in one PNG: the static view."""
@@ -469,7 +471,7 @@ class Explorer:
         """What the explorer shows, in words: the stamp, each figure's description, the summary numbers."""
         if self.error:
             return f"These settings cannot run: {self.error}"
-        numbers = ", ".join(f"{k} = {_fmt(self._shown().summary[k])}" for k in self.preset.metrics)
+        numbers = ", ".join(f"{LABELS[k]} = {_fmt(self._shown().summary[k])}" for k in self.preset.metrics)
         return "\n".join([*self.descriptions, numbers])
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:

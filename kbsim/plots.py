@@ -47,6 +47,7 @@ from .parameters import PARAMETERS
 from .result import Result
 from .sampling import SITE_RESERVE
 from .service import MESSAGE_9406, RUNNING, STOP_PENDING, STOPPED
+from .summary import LABELS, SUMMARY
 
 #: Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -428,7 +429,7 @@ class LicenceDistributionPlot(_SiteTimePlot):
         _describe(
             self.ax,
             f"Licences of product {self.product} held by each of {result.params.n_servers} servers over time; "
-            f"at worst {result.summary['max_imbalance']:g} licences sat on servers beyond their share of clients, "
+            f"at worst {result.summary['max_imbalance']:g} licences sat free on a server while another refused them, "
             f"and balancing moved {result.summary['licenses_moved']} licences.",
         )
 
@@ -804,17 +805,19 @@ def sweep_band(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Ax
     declared = PARAMETERS.get(x_name)
     unit = f" ({declared.unit})" if declared is not None and declared.unit else ""
     x_label = "seeds in the average (the sweep's first n)" if x_name == "seeds" else f"{x_name}{unit}"
-    ax.set_title(f"{metric} against {x_name}: mean over seeds and 95% interval", fontsize=TITLE_PT, loc="left")
-    ax.set_ylabel(metric, fontsize=LABEL_PT)
+    y_label = LABELS.get(metric, metric)  # a summary number in words; any other column by its name
+    ax.set_title(f"{y_label} against {x_name}: mean over seeds and 95% interval", fontsize=TITLE_PT, loc="left")
+    ax.set_ylabel(y_label, fontsize=LABEL_PT)
     ax.set_xlabel(x_label, fontsize=LABEL_PT)
     ax.tick_params(labelsize=SMALL_PT)
     ax.grid(axis="y", alpha=0.3)
     means = rows["mean"].to_numpy(dtype=float)
     low, high = rows.iloc[int(np.nanargmin(means))], rows.iloc[int(np.nanargmax(means))]
     per_line = f" for {len(lines)} values of {', '.join(line_names)}" if len(lines) > 1 else ""
+    named = f"{metric} ({y_label}: {SUMMARY[metric]})" if metric in SUMMARY else metric
     _describe(
         ax,
-        f"Mean {metric} over up to {int(rows['count'].max())} seeds against {x_name}{per_line}, "
+        f"Mean {named} over up to {int(rows['count'].max())} seeds against {x_name}{per_line}, "
         f"with 95% intervals: lowest {_number(metric, low['mean'])} at {_where(low, by)}, "
         f"highest {_number(metric, high['mean'])} at {_where(high, by)}.",
     )

@@ -80,6 +80,8 @@ def report(site: Site) -> Result:
     status.insert(0, "time", clock(start, minutes))
     status.insert(1, "hours", minutes / 60.0)
 
+    misplaced, interval_h = site.samples.idle_while_refused(*agents.refused_requests())
+    loss_client, loss_h = agents.recovery_h()
     summary = summarize(
         Finished(
             agents=agents,
@@ -88,10 +90,14 @@ def report(site: Site) -> Result:
             callbacks_waiting=site.callbacks_waiting,
             grants=agents.grants,
             denials=agents.denials,
+            logged_locally=agents.logged_locally,
             until=site.until,
             usage=usage,
             status=status,
-            imbalance=site.samples.imbalance(),
+            misplaced=misplaced,
+            interval_h=interval_h,
+            loss_client=loss_client,
+            loss_h=loss_h,
             win9x=site.clients.win9x,
         )
     )

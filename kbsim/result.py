@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import unknown_name
+from .errors import ParameterError, unknown_name
 from .parameters import Params
-from .summary import SUMMARY, SUMMARY_LISTING
+from .summary import LABELS, SUMMARY, SUMMARY_LISTING
 
 
 @dataclass
@@ -69,8 +69,8 @@ class Result:
         return f"kbsim.run({', '.join(args)})"
 
     def summary_frame(self) -> pd.DataFrame:
-        """The summary as a one-column table, rounded for reading."""
-        return pd.DataFrame({"value": pd.Series({k: _readable(v) for k, v in self.summary.items()}, dtype=object)})
+        """The summary as a table, rounded for reading: each number's label in words, value and meaning."""
+        return compare({"value": self})
 
     def __repr__(self) -> str:
         s = self.summary
@@ -82,16 +82,24 @@ class Result:
 
 
 def compare(results: dict[str, Result], metrics: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Summary numbers of several runs side by side: one column per run, one row per number.
+    """Summary numbers of several runs side by side: one row per number, named in words.
 
-    ``metrics`` picks rows from :data:`SUMMARY` (default: all of them; another name is a
-    ParameterError). Floats are rounded to three decimals for reading.
+    The index is each number's name in :data:`SUMMARY`; the columns are its ``label`` in words,
+    one column per run, and its ``meaning``. ``metrics`` picks rows from :data:`SUMMARY` (default:
+    all of them; another name is a ParameterError). Floats are rounded to three decimals for reading.
     """
     metrics = list(metrics or SUMMARY)
     for name in metrics:
         if name not in SUMMARY:
             raise unknown_name("summary number", name, SUMMARY, listing=SUMMARY_LISTING)
-    columns = {label: [_readable(result.summary[m]) for m in metrics] for label, result in results.items()}
+    for label in results:
+        if label in ("label", "meaning"):
+            raise ParameterError(f"compare: a run cannot be called {label!r} (that column is the number's {label})")
+    columns = {
+        "label": [LABELS[m] for m in metrics],
+        **{label: [_readable(result.summary[m]) for m in metrics] for label, result in results.items()},
+        "meaning": [SUMMARY[m] for m in metrics],
+    }
     return pd.DataFrame(columns, index=metrics, dtype=object)
 
 

@@ -1,4 +1,4 @@
-"""The licence levels sampled every 15 minutes: ``Result.licenses`` and the imbalance measured from them.
+"""The licence levels sampled every 15 minutes: ``Result.licenses`` and the licences idle while others refused.
 
 A sample is taken after everything else due at its minute (priority OBSERVE):
 every server's free and in-use licences, the reserve pool, which servers are
@@ -82,30 +82,29 @@ class LicenceSamples:
             }
         )
 
-    def imbalance(self) -> np.ndarray:
-        """At each sample, the licences held by servers beyond their share of the clients bound to them.
+    def idle_while_refused(
+        self, refused_time: np.ndarray, refused_server: np.ndarray, refused_product: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Licences left idle on one server while another refused them: per sample interval and product.
 
-        For each product, the licences on the servers that are up (free or in use)
-        are compared with an allocation in proportion to the clients currently
-        bound to each of those servers; the imbalance is the sum of the excesses,
-        i.e. how many licences would have to move to match (the worst product counts).
+        Q226827, Q210202: an imbalance is licences on the wrong server. Interval ``j`` runs from
+        sample ``j`` (after everything due at its minute) to sample ``j + 1``. For each product, the
+        licences free at sample ``j`` on servers that are up and refused none of that product in the
+        interval were idle while the refusals elsewhere (``refused_*``: each refused request's minute,
+        server and product) went unserved; the misplaced licences are the smaller of the two counts.
+        Zero wherever no request was refused. Returns (misplaced licences, shape intervals x products;
+        each interval's length in hours); no intervals without two samples.
         """
-        n_p, n_s, samples = self.ledger.n_products, self.ledger.n_servers, self.samples
-        if not samples:
-            return np.zeros(0)
-        n = len(samples)
-        held = (
-            np.array([x[1] for x in samples], dtype=float) + np.array([x[2] for x in samples], dtype=float)
-        ).reshape(n, n_s, n_p)
-        up = np.array([x[4] for x in samples], dtype=bool).reshape(n, n_s)
-        bound = np.array([x[5] for x in samples], dtype=float).reshape(n, n_s)
-        clients = (bound * up).sum(axis=1)  # whole numbers: exact in any order
-        counted = (up.sum(axis=1) >= 2) & (clients > 0)
-        share = (held * up[:, :, None]).sum(axis=1) / np.where(counted, clients, 1.0)[
-            :, None
-        ]  # per licence, per client
-        excess = np.zeros((n, n_p))
-        for s in range(n_s):  # server by server, in order, as a sum over the servers up would add them
-            more = excess + np.maximum(0.0, held[:, s, :] - share * bound[:, s, None])
-            excess = np.where(up[:, s, None], more, excess)
-        return np.where(counted, np.maximum(excess.max(axis=1), 0.0), 0.0)
+        samples, n_s, n_p = self.samples, self.ledger.n_servers, self.ledger.n_products
+        n = len(samples) - 1
+        if n < 1:
+            return np.zeros((0, n_p)), np.zeros(0)
+        minutes = np.array([x[0] for x in samples])
+        free = np.array([x[1] for x in samples[:-1]], dtype=np.int64).reshape(n, n_s, n_p)
+        up = np.array([x[4] for x in samples[:-1]], dtype=bool).reshape(n, n_s, 1)
+        interval = np.clip(np.searchsorted(minutes, refused_time, side="left") - 1, 0, n - 1)
+        key = (interval * n_s + refused_server) * n_p + refused_product
+        refusals = np.bincount(key, minlength=n * n_s * n_p).reshape(n, n_s, n_p)
+        idle = np.where(up & (refusals == 0), free, 0).sum(axis=1)
+        misplaced = np.minimum(idle, refusals.sum(axis=1))
+        return misplaced, np.diff(minutes) / 60.0

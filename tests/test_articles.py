@@ -29,6 +29,32 @@ def test_q226827_immediate_failover_denies_more_and_unbalances_more():
     assert total(fault, "denials") > 5 * max(1, total(fix, "denials"))
     for bad, good in zip(fault, fix):
         assert bad.summary["max_imbalance"] > good.summary["max_imbalance"]
+        assert bad.summary["imbalance_licence_h"] > good.summary["imbalance_licence_h"]
+
+
+def test_q226827_no_licence_is_idle_while_refused_when_licences_are_to_spare():
+    for outages in ([], [[0, 32.5, 60.0]]):
+        for variant in ("fault", "fix"):
+            for result in runs("Q226827", variant, licenses=1000, outages=outages):
+                assert result.summary["denials"] == 0
+                assert result.summary["max_imbalance"] == 0 and result.summary["imbalance_licence_h"] == 0
+
+
+def test_q226827_the_fault_leaves_more_licences_idle_than_the_fix_on_a_four_server_site_balanced_often():
+    # the audit's site: the fault's idle licences are moved within a cycle of 15 minutes, so a seed's chance
+    # shortages can outweigh them; over the seeds the fault leaves more licence-hours idle while others refuse
+    site = dict(n_servers=4, balancing_interval_h=0.25)
+    fault, fix = runs("Q226827", **site), runs("Q226827", "fix", **site)
+    assert total(fault, "imbalance_licence_h") > total(fix, "imbalance_licence_h")
+
+
+def test_q226827_a_client_recovers_at_its_next_retry_after_a_short_outage():
+    # 3 servers, 600 clients, a 1-minute outage, retries honoured every 15 minutes: the client is back within
+    # its retry's 15 minutes, not the hours until its user's next launch
+    for result in runs("Q226827", "fix", n_servers=3, n_clients=600, outages=[[0, 32.5, 1.0]]):
+        assert 0 < result.summary["recovery_h_nt"] <= 0.25
+    for result in runs("Q226827", n_servers=3, n_clients=600, outages=[[0, 32.5, 1.0]]):
+        assert result.summary["recovery_h_nt"] == 0  # immediate failover to a server that answers
 
 
 def test_q226827_denials_go_on_after_the_server_returns_until_the_next_balancing_cycle():
@@ -93,6 +119,13 @@ def test_q210202_a_sparse_schedule_denies_more_than_a_frequent_one():
     assert total(sparse, "balancing_cycles") < total(frequent, "balancing_cycles")
 
 
+def test_q210202_a_daily_schedule_leaves_more_licences_idle_while_others_refuse_than_an_hourly_one():
+    for daily, hourly in zip(runs("Q210202"), runs("Q210202", "fix")):
+        assert daily.summary["imbalance_licence_h"] > 2 * hourly.summary["imbalance_licence_h"]
+        assert daily.summary["max_imbalance"] >= hourly.summary["max_imbalance"]
+        assert daily.summary["never_served_rate"] > hourly.summary["never_served_rate"]
+
+
 def test_q210202_an_unreachable_server_is_skipped_and_keeps_its_licences():
     for result in runs("Q210202", "unreachable"):
         skipped = result.events[result.events["kind"] == "balancing_skipped"]
@@ -125,8 +158,9 @@ def test_q210202_on_demand_balancing_helps_but_refuses_first_and_keeps_license_m
 def test_q212894_win9x_clients_wait_for_ccim_while_nt_clients_move_on():
     for result in runs("Q212894"):
         s = result.summary
-        assert s["recovery_h_nt"] < 1
-        assert 3 < s["recovery_h_win9x"] <= result.params.ccim_interval_h + 4
+        assert s["recovery_h_nt"] == 0  # server 1 answers: a Windows NT client fails over at once
+        # a bound client is cut off until its first CCIM cycle, at most one cycle after its install
+        assert 1 < s["recovery_h_win9x"] <= result.params.ccim_interval_h
         rebinds = result.events[result.events["kind"] == "rebind"]
         assert rebinds["client"].isin(result.usage.loc[result.usage["os"] == "Windows 95/98", "client"]).all()
 
@@ -136,6 +170,11 @@ def test_q212894_win9x_clients_keep_retrying_the_original_server():
         win9x = set(result.usage.loc[result.usage["os"] == "Windows 95/98", "client"])
         retries = result.events[(result.events["kind"] == "retry") & result.events["client"].isin(win9x)]
         assert len(retries) > 100 and set(retries["server"]) == {0}
+
+
+def test_q212894_an_immediate_restart_ends_the_stranding_within_minutes():
+    for result in runs("Q212894", "restart", restart_after_h=0.0):
+        assert result.summary["recovery_h_win9x"] * 60 < 5
 
 
 def test_q212894_restart_and_shorter_ccim_are_workarounds():

@@ -73,7 +73,8 @@ def test_q212894_bound_until_the_first_ccim_cycle_after_install_then_like_window
     assert np.allclose(np.diff(retries["hours"].to_numpy()) * H, 1.0)
     # client 1 fails at 30 h, after its first cycle: it fails over at once, like Windows NT
     assert kinds(result, 1) == [[30.0, "contact_failed", 0], [30.0, "failover", 1], [30.0, "grant", 1]]
-    assert result.summary["recovery_h_win9x"] == pytest.approx((12.0 + 0.0) / 2)  # medians of 12 h and 0 h
+    # recovery: client 0 cut off from 12 h to its rebind at 23 h (11 h), client 1 failed over at once (0 h)
+    assert result.summary["recovery_h_win9x"] == pytest.approx((11.0 + 0.0) / 2)
 
 
 def test_q212894_installed_more_than_a_cycle_before_the_run_the_clients_start_cured():
@@ -248,7 +249,9 @@ def test_immediate_failover_moves_the_client_at_once_and_its_request_goes_to_the
     agents, events, _, _ = agents_alone([(90.0, 0, 30.0)], outages=[(0, 1.0, 60.0)], failover="immediate")
     assert rows(events, client=0) == [(90.0, "contact_failed", 0), (90.0, "failover", 1), (90.0, "grant", 1)]
     assert agents.bound == [1, 1] and agents.server == [1, 0] and agents.failovers == 1
-    assert agents.attempts == 2 and agents.recovered[0] == 90.0
+    assert agents.attempts == 2
+    client, hours = agents.recovery_h()
+    assert client.tolist() == [0] and hours.tolist() == [0.0]  # connected to a server that answers at once
 
 
 def test_after_retries_the_client_meters_locally_retries_and_stays_when_its_server_comes_back():
@@ -268,6 +271,8 @@ def test_after_retries_the_client_meters_locally_retries_and_stays_when_its_serv
         (150.0, "grant", 0),
     ]
     assert agents.failovers == 0 and agents.bound == [2, 0]
+    client, hours = agents.recovery_h()
+    assert client.tolist() == [0] and hours.tolist() == [1.0]  # cut off from 70 to 130 min: its retry's schedule
 
 
 def test_attempts_while_no_server_is_up_are_counted():
@@ -277,3 +282,20 @@ def test_attempts_while_no_server_is_up_are_counted():
     assert rows(events, client=0)[:3] == [(70.0, "contact_failed", 0), (70.0, "logged_locally", -1), (80.0, "retry", 0)]
     # both servers tried at 70 min and at each retry every 10 minutes until 120, when server 0 answers
     assert (agents.attempts_no_server, agents.attempts) == (10, 11)
+    client, hours = agents.recovery_h()
+    assert client.tolist() == [0] and hours.tolist() == [(120.0 - 70.0) / H]  # until the outage's end
+
+
+def test_recovery_counts_each_loss_and_a_client_still_cut_off_counts_to_the_end():
+    # client 0 loses server 0 twice (two outages); client 1 loses it in the second; neither server is back by the end
+    agents, _, _, _ = agents_alone(
+        [(70.0, 0, 5.0), (400.0, 0, 5.0), (410.0, 1, 5.0)],
+        outages=[(0, 1.0, 60.0), (0, 6.5, 2000.0), (1, 1.0, 1440.0)],
+        failover="after_retries",
+        retries=2,
+        retry_delay_min=30.0,
+    )
+    client, hours = agents.recovery_h()
+    assert client.tolist() == [0, 0, 1]
+    # 70 -> 130 (the retry after the return at 120); 400 and 410 -> the run's end at 1440 (no server back)
+    assert hours.tolist() == [1.0, (1440.0 - 400.0) / H, (1440.0 - 410.0) / H]

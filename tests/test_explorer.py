@@ -103,15 +103,15 @@ def test_every_variant_can_be_picked_and_reset(preset):
         explorer.picker.value = variant
         assert explorer.result.params == kbsim.get_preset(preset).variant(variant)
         assert_drawn_or_explained(explorer, "preset")
-        assert explorer.summary_frame().columns.tolist() == ["now", f"preset ({label})"]
+        assert explorer.summary_frame().columns.tolist() == ["label", "now", f"preset ({label})", "meaning"]
 
 
 def test_a_preset_without_an_article_offers_its_baseline_not_a_fault():
     site, article = kbsim.explore("site"), kbsim.explore("Q226827")
     assert site.picker.options == (("baseline", "fault"),) and site.picker.disabled
-    assert list(site.summary_frame().columns) == ["now", "preset (baseline)"]
+    assert list(site.summary_frame().columns) == ["label", "now", "preset (baseline)", "meaning"]
     assert not article.picker.disabled and article.picker.label == "fault"
-    assert list(article.summary_frame().columns) == ["now", "preset (fault)"]
+    assert list(article.summary_frame().columns) == ["label", "now", "preset (fault)", "meaning"]
 
 
 def test_controls_follow_the_declaration():
@@ -174,7 +174,7 @@ def test_the_explorer_displays_as_widget_with_a_static_figure_and_words():
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["image/png"][:4] == b"\x89PNG"
-    assert "never uploaded" in bundle["text/plain"] and "sessions_unreported = " in bundle["text/plain"]
+    assert "never uploaded" in bundle["text/plain"] and "runs never uploaded = " in bundle["text/plain"]
 
 
 def test_the_explorer_in_words_keeps_its_descriptions_whatever_the_captions_markup():

@@ -97,6 +97,41 @@ def test_every_run_is_accounted_for(values):
     assert s["callbacks_lapsed"] == (result.events["kind"] == "callback_lapsed").sum()
     if values["mode"] == "offline":
         assert s["requests"] == 0
+    # every launch is served (at once or by a callback), never served, or metered locally: exactly
+    kinds = result.events["kind"]
+    assert s["launches"] == kinds.isin(["grant", "deny", "logged_locally"]).sum()
+    assert s["launches"] == s["runs_served"] + s["runs_never_served"] + s["runs_metered_locally"]
+    assert s["runs_served"] == (kinds == "grant").sum() + s["callbacks_granted"]
+    assert s["runs_never_served"] == s["denials"] - s["callbacks_granted"] >= 0
+    assert s["sessions"] == s["runs_served"] + s["runs_metered_locally"]
+
+
+@SETTINGS
+@given(sites())
+def test_licences_are_idle_while_refused_only_where_requests_were_refused(values):
+    s = kbsim.run("site", **values).summary
+    assert 0 <= s["max_imbalance"] <= s["denials"]  # at most the refusals of one interval
+    if s["denials"] == 0:  # licences to spare (or offline): nothing sits in the wrong place
+        assert s["max_imbalance"] == 0 and s["imbalance_licence_h"] == 0
+    assert (s["max_imbalance"] == 0) == (s["imbalance_licence_h"] == 0)
+
+
+@SETTINGS
+@given(sites())
+def test_under_immediate_failover_with_another_server_up_a_client_recovers_at_once(values):
+    n_servers = max(2, values["n_servers"])
+    outage = values["outages"][:1] or [[0, 1.0, 60.0]]
+    values = {
+        **values,
+        "n_servers": n_servers,
+        "failover": "immediate",
+        "win9x_fraction": 0.0,
+        "mode": "online",
+        "outages": outage,  # one server down at a time: another always answers
+        "unreachable_servers": [s for s in values["unreachable_servers"] if s < n_servers],
+    }
+    s = kbsim.run("site", **values).summary
+    assert s["recovery_h_nt"] == 0 or s["recovery_h_nt"] != s["recovery_h_nt"]  # 0, or NaN: no client lost one
 
 
 @SETTINGS

@@ -1,5 +1,6 @@
 """Licence samples on their own: a ledger, a scheduler and which servers are up; the imbalance worked by hand."""
 
+import numpy as np
 import pandas as pd
 
 from kbsim.events import Scheduler
@@ -43,15 +44,48 @@ def test_the_table_has_every_holder_and_the_reserve_pool_never_in_use():
     assert table.groupby("hours")[["free", "in_use"]].sum().sum(axis=1).tolist() == [20, 20]  # 10 of each product
 
 
-def test_imbalance_is_the_licences_held_beyond_each_servers_share_of_the_bound_clients():
-    # 12 licences held (free or in use) as 9 and 3; clients bound 1 and 3: shares 3 and 9, so 6 would have to move
-    sampler, _, ledger, servers, bound = samples(bound=[1, 3])
-    ledger.free[:] = [7, 3]
-    ledger.in_use[:] = [2, 0]
-    sampler.sample()
-    servers.up[1] = False  # one server up: nothing to compare
-    sampler.sample()
-    servers.up[1] = True
-    bound[:] = [2, 2]  # equal shares of 6: server 0 holds 3 beyond its share
-    sampler.sample()
-    assert sampler.imbalance().tolist() == [6.0, 0.0, 3.0]
+def refused(*rows):
+    """Refused requests as (minute, server, product) columns."""
+    columns = list(zip(*rows)) if rows else [(), (), ()]
+    return tuple(np.array(c, dtype=float if i == 0 else np.int64) for i, c in enumerate(columns))
+
+
+def test_licences_idle_while_another_server_refused_them_are_counted_per_interval_and_product():
+    # three servers, two products; samples at 0, 15, 30 and the run's end at 40 minutes
+    sampler, scheduler, *_ = samples(n_servers=3, n_products=2, licenses=30, until=40.0)
+    sampler.start()
+    scheduler.run(40.0)
+    sampler.close()
+    # free licences (server, product) at each sample; server 2 is down at the second
+    sampler.samples = [
+        (m, free, [0] * 6, [0, 0], up, [1, 1, 1])
+        for m, free, up in [
+            (0.0, [4, 1, 0, 0, 9, 9], [True, True, True]),
+            (15.0, [2, 0, 0, 0, 5, 1], [True, True, False]),
+            (30.0, [3, 3, 3, 3, 3, 3], [True, True, True]),
+            (40.0, [0, 0, 0, 0, 0, 0], [True, True, True]),
+        ]
+    ]
+    misplaced, hours = sampler.idle_while_refused(
+        *refused(
+            (5.0, 1, 0),  # interval 0 (0 to 15 min): product 0 refused twice by server 1 ...
+            (6.0, 1, 0),
+            (15.0, 2, 0),  # ... and once by server 2, at the second sample's minute (before the sample)
+            (16.0, 2, 0),  # interval 1: product 0 refused by server 2 (down at the sample that opens it)
+            (20.0, 0, 1),  # and product 1 by server 0
+            (31.0, 0, 0),  # interval 2 (30 to 40 min): product 0 refused once by server 0
+        )
+    )
+    assert hours.tolist() == [0.25, 0.25, 10 / 60]
+    # interval 0: product 0 min(4 idle on server 0, 3 refused); product 1 refused nowhere. Interval 1: product 0
+    # min(2 on server 0, 1); product 1: server 1 holds none free and server 2 is down. Interval 2: min(3 + 3, 1).
+    assert misplaced.tolist() == [[3, 0], [1, 0], [1, 0]]
+
+
+def test_nothing_is_idle_while_refused_when_nothing_was_refused():
+    sampler, scheduler, *_ = samples(n_servers=2, licenses=10, until=60.0)
+    sampler.start()
+    scheduler.run(60.0)
+    sampler.close()
+    misplaced, hours = sampler.idle_while_refused(*refused())
+    assert misplaced.shape == (4, 1) and not misplaced.any() and hours.sum() == 1.0

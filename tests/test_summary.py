@@ -5,29 +5,37 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import kbsim
-from kbsim.summary import SUMMARY, SUMMARY_NUMBERS, Finished, summarize
+from kbsim.summary import LABELS, SUMMARY, SUMMARY_NUMBERS, Finished, summarize
 
 
 def test_the_listing_and_a_runs_summary_are_both_read_from_the_one_table():
-    assert list(SUMMARY) == list(SUMMARY_NUMBERS)
+    assert list(SUMMARY) == list(SUMMARY_NUMBERS) == list(LABELS)
     assert all(SUMMARY[name] == number.description and number.description for name, number in SUMMARY_NUMBERS.items())
+    assert all(LABELS[name] == number.label and number.label for name, number in SUMMARY_NUMBERS.items())
+    assert len(set(LABELS.values())) == len(LABELS)  # no two numbers read alike
     assert kbsim.SUMMARY is SUMMARY
     result = kbsim.run("Q226827", seed=1)
     assert list(result.summary) == list(SUMMARY)  # the same names, in the same order
-    assert list(kbsim.compare({"run": result}).index) == list(SUMMARY)
+    table = kbsim.compare({"run": result})
+    assert list(table.index) == list(SUMMARY)
+    assert list(table.columns) == ["label", "run", "meaning"]  # each number in words, its value, its meaning
+    assert table.loc["max_imbalance", "label"] == LABELS["max_imbalance"]
+    assert table.loc["denials", "meaning"] == SUMMARY["denials"]
+    assert list(result.summary_frame().columns) == ["label", "value", "meaning"]
+
+
+def test_compare_keeps_the_label_and_meaning_columns_apart_from_the_runs():
+    result = kbsim.run("Q226827", seed=1, days=2)
+    with pytest.raises(kbsim.ParameterError, match="a run cannot be called 'label'"):
+        kbsim.compare({"label": result})
 
 
 def finished(**changes):
     """A finished run made by hand: three Windows NT clients and one Windows 95/98 client."""
-    agents = SimpleNamespace(
-        failovers=2,
-        attempts=40,
-        attempts_no_server=5,
-        first_failure=[60.0, np.nan, 120.0, 30.0],
-        recovered=[180.0, np.nan, np.nan, 90.0],
-    )
+    agents = SimpleNamespace(failovers=2, attempts=40, attempts_no_server=5)
     balancer = SimpleNamespace(cycles=6, instant_balancings=3, busy_min=36.0, cycle_delays=[], licenses_moved=17)
     callbacks = SimpleNamespace(asked=4, granted=2, lapsed=1, waits_min=[10.0, 20.0])
     values = dict(
@@ -37,18 +45,24 @@ def finished(**changes):
         callbacks_waiting=1,
         grants=30,
         denials=10,
+        logged_locally=2,
         until=1440.0,
         usage=pd.DataFrame(
             {
-                "sessions": [10, 20, 5, 5],
-                "reported": [10, 18, 0, 5],
+                "sessions": [10, 20, 2, 2],
+                "reported": [10, 18, 0, 2],
                 "pending": [0, 2, 0, 0],
-                "unreported": [0, 0, 5, 0],
+                "unreported": [0, 0, 2, 0],
                 "lost_at_reinstall": [0, 0, 0, 0],
             }
         ),
         status=pd.DataFrame({"server": [0, 0, 1]}),
-        imbalance=np.array([0.0, 2.5, 1.0, 0.5]),
+        # licences idle while another server refused: four intervals (the last 5 minutes long), two products
+        misplaced=np.array([[0, 0], [2, 1], [1, 0], [0, 3]]),
+        interval_h=np.array([0.25, 0.25, 0.25, 5 / 60]),
+        # losses of a client's server: (client, hours to recover)
+        loss_client=np.array([0, 2, 3, 0, 2]),
+        loss_h=np.array([2.0, 22.0, 1.0, 0.0, 0.5]),
         win9x=np.array([False, False, False, True]),
     )
     return Finished(**{**values, **changes})
@@ -58,15 +72,22 @@ def test_each_number_is_computed_as_its_definition_says():
     s = summarize(finished())
     assert list(s) == list(SUMMARY)
     assert (s["requests"], s["grants"], s["denials"], s["denial_rate"]) == (40, 30, 10, 0.25)
+    # 10 refused at once: 2 served later by a callback, 8 never (4 asked no callback, 1 lapsed, 1 waits, and 2
+    # of the 4 callbacks were granted)
+    assert (s["runs_served"], s["runs_never_served"], s["never_served_rate"]) == (32, 8, 0.2)
+    assert (s["launches"], s["runs_metered_locally"]) == (42, 2)
+    assert s["launches"] == s["runs_served"] + s["runs_never_served"] + s["runs_metered_locally"]
     assert (s["failovers"], s["connection_attempts"], s["attempts_no_server"]) == (2, 40, 5)
     assert s["metering_busy_pct"] == 2.5  # 36 of 1440 minutes
     assert s["balancing_delay_min"] == 0.0  # no cycle waited
     assert s["callback_wait_min"] == 15.0 and s["callbacks"] == 4 == 2 + 1 + s["callbacks_waiting"]
-    assert s["max_imbalance"] == 2.5 and s["imbalance_licence_h"] == 1.0  # 4 licences x 15 minutes
-    assert (s["sessions"], s["sessions_reported"], s["sessions_pending"], s["sessions_unreported"]) == (40, 33, 2, 5)
+    assert s["max_imbalance"] == 3.0  # the worst product at any sample
+    assert s["imbalance_licence_h"] == round(0.25 * 3 + 0.25 * 1 + 5 / 60 * 3, 1)  # every product, by its interval
+    assert (s["sessions"], s["sessions_reported"], s["sessions_pending"], s["sessions_unreported"]) == (34, 30, 2, 2)
+    assert s["sessions"] == s["runs_served"] + s["runs_metered_locally"]
     assert s["status_9406"] == 3
-    # Windows NT: clients 0 and 2 failed; 0 waited 2 h, 2 was never served again: 22 h to the end. Median 12 h
-    assert s["recovery_h_nt"] == 12.0 and s["recovery_h_win9x"] == 1.0
+    # Windows NT clients 0 and 2 lost their server four times: 2, 22, 0 and 0.5 h; median 1.25 h
+    assert s["recovery_h_nt"] == 1.25 and s["recovery_h_win9x"] == 1.0
 
 
 def test_numbers_with_nothing_to_measure_say_so():
@@ -75,9 +96,13 @@ def test_numbers_with_nothing_to_measure_say_so():
             grants=0,
             denials=0,
             callbacks=SimpleNamespace(asked=0, granted=0, lapsed=0, waits_min=[]),
-            imbalance=np.zeros(0),
-            win9x=np.array([False, True, False, False]),  # the Windows 95/98 client never failed
+            misplaced=np.zeros((0, 2)),
+            interval_h=np.zeros(0),
+            loss_client=np.array([0, 2]),
+            loss_h=np.array([1.0, 2.0]),
+            win9x=np.array([False, True, False, False]),  # the Windows 95/98 client never lost its server
         )
     )
-    assert s["denial_rate"] == 0.0 and s["max_imbalance"] == 0.0
-    assert math.isnan(s["callback_wait_min"]) and math.isnan(s["recovery_h_win9x"])
+    assert s["denial_rate"] == 0.0 and s["never_served_rate"] == 0.0
+    assert s["max_imbalance"] == 0.0 and s["imbalance_licence_h"] == 0.0
+    assert math.isnan(s["callback_wait_min"]) and math.isnan(s["recovery_h_win9x"]) and s["recovery_h_nt"] == 1.5

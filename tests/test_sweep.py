@@ -238,12 +238,15 @@ def test_sweep_band_draws_mean_and_interval_with_units_description_and_stamp():
     summary = kbsim.summarize_sweep(small_sweep(), "denial_rate", ["balancing_interval_h", "instant_balancing"])
     ax = plots.sweep_band(summary, "denial_rate")
     try:
-        assert ax.get_xlabel() == "balancing_interval_h (h)" and ax.get_ylabel() == "denial_rate"
-        assert ax.get_title(loc="left").startswith("denial_rate against balancing_interval_h")
+        assert ax.get_xlabel() == "balancing_interval_h (h)" and ax.get_ylabel() == "share of requests refused"
+        assert ax.get_title(loc="left").startswith("share of requests refused against balancing_interval_h")
         assert [line.get_label() for line in ax.get_lines()] == ["instant_balancing=False", "instant_balancing=True"]
         assert ax.get_xscale() == "log"  # 1 h to 24 h
         alt = plots.alt_text(ax)
-        assert alt.startswith("Mean denial_rate over up to 2 seeds against balancing_interval_h for 2 values")
+        assert alt.startswith(
+            "Mean denial_rate (share of requests refused: denials / requests (0 when there were no requests)) over up "
+            "to 2 seeds against balancing_interval_h for 2 values"
+        )
         assert alt.endswith(".") and "\n" not in alt
         assert [t.get_text() for t in ax.figure.texts] == [summary.attrs["stamp"]]
         assert "Q210202 · seeds 1, 3 · days=1 · n_clients=60" in summary.attrs["stamp"]
