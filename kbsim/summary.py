@@ -200,7 +200,7 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         lambda r: round(float((r.misplaced.sum(axis=1) * r.interval_h).sum()), 1),
     ),
     "sessions": SummaryNumber(
-        "runs",
+        "runs that ran (served or metered locally)",
         "program runs: served online (at once or by callback), or metered locally into the client's log",
         lambda r: int(r.usage["sessions"].sum()),
     ),
