@@ -48,6 +48,14 @@ def test_q226827_the_fault_leaves_more_licences_idle_than_the_fix_on_a_four_serv
     assert total(fault, "imbalance_licence_h") > total(fix, "imbalance_licence_h")
 
 
+def test_q226827_the_fault_leaves_more_licences_idle_than_the_fix_on_the_audits_three_server_site():
+    # the audit's 3-server one-office site (300 clients, 100 licences, skew 0.8): seed by seed
+    site = dict(n_servers=3, n_clients=300, licenses=100, demand_skew=0.8)
+    for bad, good in zip(runs("Q226827", **site), runs("Q226827", "fix", **site)):
+        assert bad.summary["imbalance_licence_h"] > good.summary["imbalance_licence_h"]
+        assert bad.summary["max_imbalance"] > good.summary["max_imbalance"]
+
+
 def test_q226827_a_client_recovers_at_its_next_retry_after_a_short_outage():
     # 3 servers, 600 clients, a 1-minute outage, retries honoured every 15 minutes: the client is back within
     # its retry's 15 minutes, not the hours until its user's next launch
