@@ -376,7 +376,8 @@ class Params:
     outages: tuple = _p(
         "outages",
         (),
-        "spans when a metering server is offline: (server, start_h, minutes)",
+        "spans when a metering server is offline: (server, start_h, minutes); one server's may overlap or meet "
+        "(it is down while any lasts) and may outlast the run",
         unit="(server, h, min)",
         article="Q226827",
         label="Outage",
