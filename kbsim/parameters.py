@@ -624,6 +624,16 @@ class Params:
         article="Q213261",
         label="Lag that stops uploads (min)",
     )
+    clock_fault_fixed_in: str = _p(
+        "choice",
+        "none",
+        "the service pack from which a lagging clock at install no longer stops uploads [assumed: none; Q213261 "
+        "applies to 2.0, SP1 and SP2 and names no fix, and the SP3, SP4 and SP4 rollup fix lists (Q280756, "
+        "Q308269, Q323206) do not list it; SP3 or SP4 tries what such a fix would change]",
+        choices=("none", "SP3", "SP4"),
+        article="Q213261",
+        label="Clock fault fixed in [assumed]",
+    )
     clock_sync_h: float = _p(
         "float",
         1440.0,
