@@ -387,7 +387,9 @@ class Params:
     balancing_interval_h: float = _p(
         "float",
         4.0,
-        "licence balancing schedule: each cycle plans for the span until the next",
+        "licence balancing schedule: each cycle plans for the span until the next; licences an outage left on the "
+        "wrong server stay there until the first cycle after its return, so for one outage where it falls against "
+        "the cycles matters more than the interval (Q226827)",
         unit="h",
         low=0.25,
         high=168.0,
