@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -184,8 +185,13 @@ class Parameter:
             if isinstance(server, bool) or not isinstance(server, (int, float)) or server != int(server) or server < 0:
                 raise self.fail(value, f"entry {i}: server must be a whole number from 0")
             for what, number in (("start_h", start_h), ("minutes", minutes)):
-                if isinstance(number, bool) or not isinstance(number, (int, float)) or not number >= 0:
-                    raise self.fail(value, f"entry {i}: {what} must be a number from 0")
+                if (
+                    isinstance(number, bool)
+                    or not isinstance(number, (int, float))
+                    or not number >= 0
+                    or not math.isfinite(number)
+                ):
+                    raise self.fail(value, f"entry {i}: {what} must be a finite number from 0")
             if minutes <= 0:
                 raise self.fail(value, f"entry {i}: minutes must be more than 0")
             outages.append((int(server), float(start_h), float(minutes)))
