@@ -28,7 +28,7 @@ from .scenarios import FAULT, Preset, get_preset, load_preset, presets
 from .service import RemodbcConfig, read_remodbc
 from .site import simulate
 from .size import RunSize, check_size, estimate
-from .sweeps import seed_convergence, summarize_sweep, sweep
+from .sweeps import moved_outages, seed_convergence, summarize_sweep, sweep
 
 __version__ = "0.1.0"
 
@@ -54,6 +54,7 @@ __all__ = [
     "get_preset",
     "load_preset",
     "logs",
+    "moved_outages",
     "mystery",
     "mystery_page",
     "presets",

@@ -67,6 +67,10 @@ class ClientAgents:
     ``reinstall_at`` is the minute of the skewed clients' reinstall (inf: none), ``until`` the run's end.
     """
 
+    #: Whether a stranded client's failing retries are recorded in one go (:meth:`_fail_retries`); False runs
+    #: each from the calendar, one at a time, which must give the same run (tests compare the two).
+    batch_retries = True
+
     def __init__(
         self,
         params: Params,
@@ -466,6 +470,8 @@ class ClientAgents:
         others_from = first if self.immediate else max(first, self.retries)  # first attempt trying others
         if not stays and not nobody_up:
             count = min(count, others_from - first)
+        if not self.batch_retries:
+            count = 0  # every later retry from the calendar, one at a time
         trying_others = 0 if stays else max(0, first + count - others_from)
         contacts = count + trying_others * (self.n_servers - 1)
         self.contacts += contacts
@@ -484,4 +490,6 @@ class ClientAgents:
     def _reconnect(self, c: int, s: int) -> None:
         self.stranded[c] = False
         self.episode[c] += 1
+        # The episode's CCIM cycle or restart will not come: a later episode must not read it as its own.
+        self.ccim_at[c] = float("inf")
         self.log.add(self.scheduler.now, "reconnect", c, s, -1)

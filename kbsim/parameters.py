@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -184,8 +185,13 @@ class Parameter:
             if isinstance(server, bool) or not isinstance(server, (int, float)) or server != int(server) or server < 0:
                 raise self.fail(value, f"entry {i}: server must be a whole number from 0")
             for what, number in (("start_h", start_h), ("minutes", minutes)):
-                if isinstance(number, bool) or not isinstance(number, (int, float)) or not number >= 0:
-                    raise self.fail(value, f"entry {i}: {what} must be a number from 0")
+                if (
+                    isinstance(number, bool)
+                    or not isinstance(number, (int, float))
+                    or not number >= 0
+                    or not math.isfinite(number)
+                ):
+                    raise self.fail(value, f"entry {i}: {what} must be a finite number from 0")
             if minutes <= 0:
                 raise self.fail(value, f"entry {i}: minutes must be more than 0")
             outages.append((int(server), float(start_h), float(minutes)))
@@ -376,7 +382,8 @@ class Params:
     outages: tuple = _p(
         "outages",
         (),
-        "spans when a metering server is offline: (server, start_h, minutes)",
+        "spans when a metering server is offline: (server, start_h, minutes); one server's may overlap or meet "
+        "(it is down while any lasts) and may outlast the run",
         unit="(server, h, min)",
         article="Q226827",
         label="Outage",
@@ -386,7 +393,9 @@ class Params:
     balancing_interval_h: float = _p(
         "float",
         4.0,
-        "licence balancing schedule: each cycle plans for the span until the next",
+        "licence balancing schedule: each cycle plans for the span until the next; licences an outage left on the "
+        "wrong server stay there until the first cycle after its return, so for one outage where it falls against "
+        "the cycles matters more than the interval (Q226827)",
         unit="h",
         low=0.25,
         high=168.0,
@@ -622,6 +631,16 @@ class Params:
         step=1.0,
         article="Q213261",
         label="Lag that stops uploads (min)",
+    )
+    clock_fault_fixed_in: str = _p(
+        "choice",
+        "none",
+        "the service pack from which a lagging clock at install no longer stops uploads [assumed: none; Q213261 "
+        "applies to 2.0, SP1 and SP2 and names no fix, and the SP3, SP4 and SP4 rollup fix lists (Q280756, "
+        "Q308269, Q323206) do not list it; SP3 or SP4 tries what such a fix would change]",
+        choices=("none", "SP3", "SP4"),
+        article="Q213261",
+        label="Clock fault fixed in [assumed]",
     )
     clock_sync_h: float = _p(
         "float",

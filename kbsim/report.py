@@ -34,6 +34,7 @@ def report(site: Site) -> Result:
         params.service_pack,
         params.clock_sync_h * 60,
         site.clients.reinstall_min,
+        params.clock_fault_fixed_in,
     )
     logged_time, logged_client = agents.local_log()
     uploads = settle_uploads(

@@ -23,6 +23,20 @@ control's ``when`` table sets other parameters for the check (e.g. a delay that
 matters only with restarts on). A preset with a directions table declares
 every control it explores, except ``seed``, which draws another site of the
 same shape and is the noise the others are measured against.
+
+An entry's ``over`` names another control the number is averaged over, its
+values spread evenly across that control's range, where one value of it cannot
+show the direction: one outage's denials under a balancing interval depend on
+where the outage falls against the cycles more than on the interval
+(``denials = {direction = "up", over = "outages.start_h", why = "..."}``).
+
+A direction holds on every kind of site unless the control's table says
+otherwise for one kind (:data:`SITE_KINDS`): a sub-table
+``[directions.<control>.busy]`` or ``[directions.<control>.on_demand]`` declares,
+with its ``why``, the direction that replaces the general one for that number
+on a busy site (a quarter or more of the requests refused) or with on-demand
+balancing on. The reason is needed: a direction only reverses where a
+mechanism makes it reverse.
 """
 
 from __future__ import annotations
@@ -49,6 +63,9 @@ DIRECTIONS = ("up", "down", "none", "rise-fall", "fall-rise", "non-monotone")
 SHAPES = ("rise-fall", "fall-rise", "non-monotone")
 #: The parts of the outage control, each a control of its own in a directions table.
 OUTAGE_PARTS = ("server", "start_h", "minutes")
+#: Kinds of site a direction may be declared apart for: a busy one (a quarter or more of the requests refused)
+#: and one with on-demand balancing on. A direction declared without a kind holds on every site.
+SITE_KINDS = ("busy", "on_demand")
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,10 @@ class Direction:
     direction: str
     why: str = ""
     when: tuple[tuple[str, Any], ...] = ()
+    #: The kind of site this direction is declared for (:data:`SITE_KINDS`); "" for every kind without its own.
+    site: str = ""
+    #: A control the number is averaged over, its values spread evenly across its range ("" for none).
+    over: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,30 +197,66 @@ def _directions(
             raise ParameterError(f"{where}: when must be a table of parameter values")
         checked = Params.from_values(when, base=params, source=f"{where} when")
         when_values = tuple((name, getattr(checked, name)) for name in when)
-        metrics = {k: v for k, v in entries.items() if k != "when"}
+        metrics = {k: v for k, v in entries.items() if k != "when" and k not in SITE_KINDS}
         if not metrics:
             raise ParameterError(f"{where} declares no summary number")
-        for metric, entry in metrics.items():
-            if metric not in SUMMARY:
-                raise ParameterError(
-                    f"{where}: unknown summary number {metric!r}: expected one of {', '.join(SUMMARY)}"
-                )
-            word, why = entry, ""
-            if isinstance(entry, dict):
-                unknown = set(entry) - {"direction", "why"}
-                if unknown:
-                    raise ParameterError(
-                        f"{where}: {metric} has unknown entry {sorted(unknown)[0]!r}: expected direction and why"
-                    )
-                word, why = entry.get("direction"), entry.get("why", "")
-            if word not in DIRECTIONS:
-                raise ParameterError(
-                    f"{where}: {metric} = {word!r} is not a direction: expected one of {', '.join(DIRECTIONS)}"
-                )
-            if not isinstance(why, str) or (word in SHAPES and not why.strip()):
-                raise ParameterError(f'{where}: {metric} = {word!r} is not monotone: say why (why = "...")')
-            declared.append(Direction(control, metric, word, why, when_values))
+        declared += _entries(where, control, metrics, when_values, controls, "")
+        for kind in SITE_KINDS:
+            if kind not in entries:
+                continue
+            kind_metrics = entries[kind]
+            if not isinstance(kind_metrics, dict) or not kind_metrics:
+                raise ParameterError(f"{where}.{kind} must be a table of summary numbers and directions")
+            declared += _entries(f"{where}.{kind}", control, kind_metrics, when_values, controls, kind)
     return tuple(declared)
+
+
+def _entries(
+    where: str,
+    control: str,
+    metrics: dict[str, Any],
+    when_values: tuple[tuple[str, Any], ...],
+    controls: list[str],
+    site: str,
+) -> list[Direction]:
+    """One control's directions for one kind of site ("" for every kind), checked."""
+    declared = []
+    for metric, entry in metrics.items():
+        if metric not in SUMMARY:
+            raise ParameterError(f"{where}: unknown summary number {metric!r}: expected one of {', '.join(SUMMARY)}")
+        word, why, over = entry, "", ""
+        if isinstance(entry, dict):
+            unknown = set(entry) - {"direction", "why", "over"}
+            if unknown:
+                raise ParameterError(
+                    f"{where}: {metric} has unknown entry {sorted(unknown)[0]!r}: expected direction, why and over"
+                )
+            word, why, over = entry.get("direction"), entry.get("why", ""), entry.get("over", "")
+        if word not in DIRECTIONS:
+            raise ParameterError(
+                f"{where}: {metric} = {word!r} is not a direction: expected one of {', '.join(DIRECTIONS)}"
+            )
+        if not isinstance(why, str) or (word in SHAPES and not why.strip()):
+            raise ParameterError(f'{where}: {metric} = {word!r} is not monotone: say why (why = "...")')
+        if site and not why.strip():
+            raise ParameterError(f'{where}: {metric} is declared apart for a {site} site: say why (why = "...")')
+        if over and (over not in controls or over == control):
+            others = ", ".join(c for c in controls if c != control)
+            raise ParameterError(f"{where}: {metric} over {over!r} is not another control: expected one of {others}")
+        declared.append(Direction(control, metric, word, why, when_values, site, over))
+    return declared
+
+
+def directions_for(preset: Preset, site: str = "") -> list[Direction]:
+    """The directions to check on a ``site`` of one kind (:data:`SITE_KINDS`; "" for the usual sites): each
+    control's number as declared for that kind, or else as declared for every kind."""
+    chosen: dict[tuple[str, str], Direction] = {}
+    for d in preset.directions:
+        if d.site in ("", site):
+            key = (d.control, d.metric)
+            if key not in chosen or d.site == site:
+                chosen[key] = d
+    return list(chosen.values())
 
 
 def _names(

@@ -277,6 +277,31 @@ def _grid_points(grid: Mapping[str, Iterable[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(axes, combination)) for combination in itertools.product(*axes.values())]
 
 
+def moved_outages(
+    preset: str | Path | Preset, starts_h: Iterable[float], *, variant: str | None = None
+) -> list[list[list[float]]]:
+    """The preset's outages moved so that the first starts at each of ``starts_h`` (hours from the run's
+    start), the others keeping their offsets from it: one outage list per start, the values of a sweep over
+    where the outage falls (Q226827: how long the denials last depends on where the server's return falls
+    against the balancing cycles), e.g. ``sweep("Q226827", {"outages": moved_outages("Q226827", [24, 30])})``.
+    A preset with no outage, or a start that puts an outage outside the run, raises a ParameterError."""
+    chosen = get_preset(preset)
+    base = chosen.variant(variant)
+    if not base.outages:
+        raise ParameterError(f"moved_outages: preset {chosen.name!r} has no outage to move")
+    first = min(start_h for _, start_h, _ in base.outages)
+    if isinstance(starts_h, (str, bytes)) or not isinstance(starts_h, Iterable):
+        raise ParameterError(f"moved_outages: starts_h={starts_h!r} is not allowed: expected a list of hours")
+    moved = []
+    for start in starts_h:
+        if isinstance(start, bool) or not isinstance(start, (int, float, np.number)):
+            raise ParameterError(f"moved_outages: start {start!r} is not allowed: expected hours, a number")
+        outages = [[server, float(start) + start_h - first, minutes] for server, start_h, minutes in base.outages]
+        Params.from_values({"outages": outages}, base=base, source="moved_outages")
+        moved.append(outages)
+    return moved
+
+
 def summarize_sweep(frame: pd.DataFrame, metric: str | Sequence[str], by: str | Sequence[str] = ()) -> pd.DataFrame:
     """Mean, standard deviation, count and 95% interval of ``metric`` over seeds, per value of ``by``.
 

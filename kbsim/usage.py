@@ -5,8 +5,10 @@ reach a server) goes into its local log. At each configuration poll (every
 ``config_poll_min``, from a random phase) the agent uploads the log to any
 metering server that answers.
 
-Q213261 (SMS 2.0 to SP2; ``service_pack`` SP2 and SP2+hotfix here, not SP3
-or SP4, which the article does not list): a client whose clock lagged the site
+Q213261 (written for SMS 2.0, SP1 and SP2; it names no fix, and no later fix
+list, SP3's Q280756, SP4's Q308269 or the SP4 rollup's Q323206, names it, so
+the fault applies at every ``service_pack`` unless ``clock_fault_fixed_in``,
+an assumption, says from which pack it is gone): a client whose clock lagged the site
 server by more than ``clock_threshold_min`` *when its metering software was
 installed* never uploads. The state is set at install, which is why the
 article's workaround is remove, set the clock, reinstall: setting the clock
@@ -36,9 +38,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Service packs at which Q213261's clock bug applies (the article: 2.0 to SP2; the post-SP2 hotfix is SP2's).
-CLOCK_BUG_SERVICE_PACKS = ("SP2", "SP2+hotfix")
+#: The service packs in the order they were released (the post-SP2 hotfix comes after SP2, before SP3).
+SERVICE_PACK_ORDER = ("SP2", "SP2+hotfix", "SP3", "SP4")
 NEVER = float("inf")
+
+
+def clock_fault_applies(service_pack: str, fixed_in: str) -> bool:
+    """Whether Q213261's clock fault applies at ``service_pack`` when it was fixed in ``fixed_in``.
+
+    ``fixed_in`` "none" (the sources: no fix list names Q213261): at every pack; "SP3" or "SP4" [assumed]:
+    before that pack only.
+    """
+    if fixed_in == "none":
+        return True
+    return SERVICE_PACK_ORDER.index(service_pack) < SERVICE_PACK_ORDER.index(fixed_in)
 
 
 def upload_blocked_until(
@@ -48,15 +61,17 @@ def upload_blocked_until(
     service_pack: str,
     sync_min: float,
     reinstall_min: np.ndarray,
+    fixed_in: str,
 ) -> np.ndarray:
     """The minute until which each client refuses to upload: 0 (never refuses) or its reinstall, or inf.
 
     Q213261: the state is the clock lag *at install* (``install_min``): more than
     ``threshold_min`` behind and the client never uploads. A clock set right at
     ``sync_min`` does not change it; a reinstall at ``reinstall_min[c]`` (inf: none)
-    installs afresh with the clock as it then is. Times are minutes from the run's start.
+    installs afresh with the clock as it then is. Times are minutes from the run's start. At a
+    ``service_pack`` from ``fixed_in`` on (an assumption: :func:`clock_fault_applies`) no client refuses.
     """
-    if service_pack not in CLOCK_BUG_SERVICE_PACKS:
+    if not clock_fault_applies(service_pack, fixed_in):
         return np.zeros(len(install_min))
     lagging = lag_min > threshold_min
     at_install = lagging & (install_min < sync_min)

@@ -302,7 +302,7 @@ def test_a_stranded_clients_retries_keep_their_cadence_and_stop_when_something_c
         check_retry_series(result)
 
 
-def check_retry_series(result):
+def check_retry_series(result, at_least=100):
     params, events = result.params, result.events
     nt_delay = params.no_server_retry_s / 60 if params.failover == "immediate" else params.retry_delay_min
     # a Windows 95/98 client keeps its own cadence until its first CCIM cycle or restart, whatever failover says
@@ -331,7 +331,7 @@ def check_retry_series(result):
                 checked += len(series)
                 series = []
         checked += len(series)
-    assert checked == len(retries) > 100
+    assert checked == len(retries) >= at_least
 
 
 def test_q226827_failing_over_clients_do_not_all_land_on_the_same_server():

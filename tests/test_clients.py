@@ -162,9 +162,19 @@ def test_q213261_a_reinstall_before_the_correction_installs_the_fault_again():
     assert any("installed the same fault again" in note for note in result.notes)
 
 
-@pytest.mark.parametrize("service_pack, held", [("SP2", 5), ("SP2+hotfix", 5), ("SP3", 0), ("SP4", 0)])
-def test_q213261_applies_at_sp2_and_its_hotfix_only(service_pack, held):
-    _, result = run_by_hand(RUNS, poll_phase_min=30.0, **{**SKEWED, "service_pack": service_pack})
+@pytest.mark.parametrize(
+    "service_pack, fixed_in, held",
+    [
+        *((pack, "none", 5) for pack in ("SP2", "SP2+hotfix", "SP3", "SP4")),  # no source names a fix
+        ("SP2+hotfix", "SP3", 5),
+        ("SP3", "SP3", 0),
+        ("SP3", "SP4", 5),
+        ("SP4", "SP4", 0),
+    ],
+)
+def test_q213261_applies_at_every_pack_unless_a_fix_is_assumed(service_pack, fixed_in, held):
+    values = {**SKEWED, "service_pack": service_pack, "clock_fault_fixed_in": fixed_in}
+    _, result = run_by_hand(RUNS, poll_phase_min=30.0, **values)
     assert usage_row(result)[3] == held
 
 

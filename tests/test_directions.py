@@ -18,6 +18,14 @@ the low end (a rise that levels off counts); "none" means the number at every va
 after; "non-monotone" means at least one step up and one step down. A point where the number is
 undefined (NaN, e.g. no client failed) on some seed is left out, and the control's other points
 must still show the direction.
+
+Directions where they bite (issue 25): every direction is also checked on a busy site (a quarter or more of
+the requests refused, which the test asserts at the control's preset value) and with on-demand balancing
+on, for every preset in online mode (offline clients ask for no licence, so neither applies). Where a
+preset declares a direction apart for that kind of site (``[directions.<control>.busy]``,
+``[directions.<control>.on_demand]``, kbsim/scenarios.py), that one is checked there instead. A direction
+declared ``over`` another control is checked on the number's mean over that control's values, spread
+evenly across its range, per seed (still paired).
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ import pytest
 import kbsim
 from kbsim import PARAMETERS, Params
 from kbsim.explorer import OutageControl, control
-from kbsim.scenarios import direction_controls
+from kbsim.scenarios import SITE_KINDS, Direction, direction_controls, directions_for
 from kbsim.service import first_pack
 from kbsim.site import simulate
 from kbsim.sweeps import t_quantile_975
@@ -52,12 +60,32 @@ SITES = {
         dict(n_clients=90, licenses=42, days=3),
         dict(n_servers=4, n_clients=120, licenses=55, timezone_shift_h=3.0, days=3),
     ],
-    "Q226827": [dict(n_clients=120, licenses=42), dict(n_servers=3, n_clients=200, licenses=70, demand_skew=0.7)],
+    # the preset itself too: its balancing-interval lesson (issue 25, item 4) was audited there
+    "Q226827": [
+        {},
+        dict(n_clients=120, licenses=42),
+        dict(n_servers=3, n_clients=200, licenses=70, demand_skew=0.7),
+    ],
     "site": [
         dict(n_clients=100, licenses=22, days=3),
         dict(n_servers=3, n_clients=150, licenses=50, office_hours=True, days=3),
     ],
 }
+
+
+#: Busy sites (a quarter or more of the requests refused), one per preset in online mode: small, so few seeds do.
+BUSY = {
+    "Q212894": dict(n_clients=60, licenses=14, days=2),
+    "Q210202": dict(n_clients=90, licenses=36, days=3),
+    "Q226827": dict(n_clients=100, licenses=16),
+    "site": dict(n_clients=80, licenses=14, days=2),
+}
+BUSY_SHARE = 0.25
+#: Seeds for the busy and on-demand sites, and for a number averaged over another control's values.
+FEW_SEEDS = (1, 2, 3, 4)
+#: How many values of the ``over`` control a number is averaged over, spread evenly across its range.
+OVER_POINTS = 6
+OVER_SEEDS = (1, 2, 3)
 
 
 def test_every_control_of_every_preset_is_declared():
@@ -155,28 +183,162 @@ def holds(direction: str, series: list[np.ndarray]) -> bool:
     return 1 in steps and -1 in steps  # non-monotone
 
 
-CASES = [(name, d) for name in sorted(SITES) for d in kbsim.get_preset(name).directions]
-
-
-@pytest.mark.parametrize("preset, declared", CASES, ids=[f"{p}-{d.control}-{d.metric}" for p, d in CASES])
-def test_each_control_moves_its_numbers_as_declared(preset, declared):
+def sites(preset: str, kind: str) -> list[dict]:
+    """The sites a direction is checked on: the usual ones ("" kind), a busy one, or one with on-demand
+    balancing on; none where the kind does not apply (a preset in offline mode asks for no licence, and
+    on-demand balancing needs a second server)."""
     chosen = kbsim.get_preset(preset)
-    for site in SITES[preset]:
+    if kind == "":
+        return SITES[preset]
+    if chosen.params.mode != "online":
+        return []
+    if kind == "busy":
+        return [BUSY[preset]]
+    site = {**next(s for s in SITES[preset] if s), "instant_balancing": True}
+    return [site] if Params.from_values(site, base=chosen.params).n_servers > 1 else []
+
+
+def applies(kind: str, declared: Direction) -> bool:
+    """Whether checking this control on this kind of site means anything: on-demand balancing is no site
+    kind for its own control, nor for a control checked with it set."""
+    if kind == "on_demand":
+        return declared.control != "instant_balancing" and "instant_balancing" not in dict(declared.when)
+    return True
+
+
+CASES = [
+    (name, kind, d)
+    for name in sorted(SITES)
+    for kind in ("", *SITE_KINDS)
+    if sites(name, kind)
+    for d in directions_for(kbsim.get_preset(name), kind)
+    if applies(kind, d)
+]
+
+
+def test_the_busy_sites_are_busy():
+    """A busy site refuses a quarter or more of the requests at the preset's settings, on every seed's mean."""
+    for name, site in BUSY.items():
+        params = Params.from_values(site, base=kbsim.get_preset(name).params)
+        rates = [summary(Params.from_values({"seed": s}, base=params))["denial_rate"] for s in FEW_SEEDS]
+        assert np.mean(rates) >= BUSY_SHARE, f"{name} on {site}: {np.round(rates, 3)} of the requests refused"
+
+
+def number(params: Params, declared: Direction, seed: int) -> float:
+    """The direction's number on one seed: as run, or its mean over the ``over`` control's values."""
+    if not declared.over:
+        return summary(Params.from_values({"seed": seed}, base=params))[declared.metric]
+    values = spread(declared.over, params)
+    return float(
+        np.mean(
+            [
+                summary(Params.from_values({"seed": seed}, base=with_value(params, declared.over, v)))[declared.metric]
+                for v in values
+            ]
+        )
+    )
+
+
+def spread(name: str, params: Params) -> list:
+    """OVER_POINTS values of a control spread evenly across its widget's range, on its steps."""
+    _, _, part = name.partition(".")
+    widget = getattr(OutageControl(params), part) if part else control(PARAMETERS[name], params)
+    low, high, step = widget.min, widget.max, widget.step
+    return sorted({low + round(i * (high - low) / (OVER_POINTS - 1) / step) * step for i in range(OVER_POINTS)})
+
+
+def label(kind: str) -> str:
+    return {"": "usual", "busy": "busy", "on_demand": "on-demand"}[kind]
+
+
+@pytest.mark.parametrize(
+    "preset, kind, declared", CASES, ids=[f"{p}-{label(k)}-{d.control}-{d.metric}" for p, k, d in CASES]
+)
+def test_each_control_moves_its_numbers_as_declared(preset, kind, declared):
+    chosen = kbsim.get_preset(preset)
+    seeds = OVER_SEEDS if declared.over else SEEDS if kind == "" else FEW_SEEDS
+    for site in sites(preset, kind):
         params = Params.from_values({**site, **dict(declared.when)}, base=chosen.params)
         values = widget_values(declared.control, params)
         assert len(values) >= 2
         series, kept = [], []
         for value in values:
             moved = with_value(params, declared.control, value)
-            numbers = np.array(
-                [summary(Params.from_values({"seed": s}, base=moved))[declared.metric] for s in SEEDS], dtype=float
-            )
+            numbers = np.array([number(moved, declared, s) for s in seeds], dtype=float)
             if not np.isnan(numbers).any():
                 series.append(numbers)
                 kept.append(value)
         assert len(series) >= 2, f"{declared.metric} is undefined at almost every value of {declared.control}"
         means = [round(float(s.mean()), 3) for s in series]
+        over = f" (mean over {declared.over})" if declared.over else ""
         assert holds(declared.direction, series), (
-            f"{preset} on {site}: {declared.control} should move {declared.metric} {declared.direction}; "
-            f"means over seeds {dict(zip(map(str, kept), means))}"
+            f"{preset} on {site or 'the preset'} ({label(kind)}): {declared.control} should move "
+            f"{declared.metric}{over} {declared.direction}; means over seeds {dict(zip(map(str, kept), means))}"
         )
+
+
+# --- the declaration of directions per kind of site, and over another control (kbsim/scenarios.py) -----------------
+
+PRESET = """title = "t"
+article = ""
+description = ""
+explore = ["licenses", "outages", "balancing_interval_h"]
+[params]
+mode = "online"
+outages = [[0, 10.0, 60.0]]
+[directions.licenses]
+denials = "down"
+[directions."outages.server"]
+denials = { direction = "non-monotone", why = "w" }
+[directions."outages.start_h"]
+denials = { direction = "none", why = "w" }
+[directions."outages.minutes"]
+denials = "up"
+"""
+
+
+def write(tmp_path, extra: str):
+    path = tmp_path / "p.toml"
+    path.write_text(PRESET + extra, encoding="utf-8")
+    return path
+
+
+def test_a_direction_declared_for_a_kind_of_site_replaces_the_general_one_there_only(tmp_path):
+    preset = kbsim.load_preset(
+        write(
+            tmp_path,
+            '[directions.balancing_interval_h]\ndenials = { direction = "up", over = "outages.start_h", why = "w" }\n'
+            '[directions.balancing_interval_h.busy]\ndenials = { direction = "none", why = "saturated" }\n',
+        )
+    )
+    usual, busy, on_demand = (
+        {d.control: d for d in directions_for(preset, kind)}["balancing_interval_h"] for kind in ("", *SITE_KINDS)
+    )
+    assert (usual.direction, usual.over, usual.site) == ("up", "outages.start_h", "")
+    assert (busy.direction, busy.why, busy.site) == ("none", "saturated", "busy")
+    assert on_demand == usual
+
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        (
+            '[directions.balancing_interval_h]\ndenials = "up"\n'
+            '[directions.balancing_interval_h.busy]\ndenials = "down"\n',
+            "declared apart for a busy site: say why",
+        ),
+        (
+            '[directions.balancing_interval_h]\ndenials = { direction = "up", over = "seed" }\n',
+            "is not another control",
+        ),
+        (
+            '[directions.balancing_interval_h]\ndenials = { direction = "up", over = "balancing_interval_h" }\n',
+            "is not another control",
+        ),
+        ('[directions.balancing_interval_h]\ndenials = "up"\nbusy = 3\n', "must be a table of summary numbers"),
+    ],
+)
+def test_a_malformed_kind_or_over_is_one_short_error(tmp_path, extra, words):
+    with pytest.raises(kbsim.ParameterError, match=words) as caught:
+        kbsim.load_preset(write(tmp_path, extra))
+    assert "\n" not in str(caught.value)

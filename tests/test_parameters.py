@@ -80,6 +80,7 @@ def test_product_defaults_from_the_documentation():
         ("start", "not a date"),
         ("outages", [[0, 1]]),
         ("outages", [[0, 1, 0]]),
+        ("outages", [[0, 1, float("inf")]]),
         ("outages", "0:1:2"),
         ("unreachable_servers", [-1]),
         ("pack_time", "next sunday"),

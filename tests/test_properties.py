@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_articles import check_retry_series
 
 import kbsim
 from kbsim import SITE_RESERVE
+from kbsim.clients import ClientAgents
 
 
 @st.composite
@@ -179,3 +181,101 @@ def test_the_preset_comparison_above_notices_a_change():
     before = copy.deepcopy(preset)
     object.__setattr__(preset.variants["fix"], "retries", 9)
     assert preset != before and preset != kbsim.load_preset(preset.path)
+
+
+# --- outages: any valid list, however they fall (issue 25, item 8) -------------------------------------------------
+
+
+@st.composite
+def outage_sites(draw):
+    """A small online site with a valid outage list drawn to meet the awkward cases: several outages per
+    server, overlapping ones (the declaration allows them), back-to-back ones (one ends at the minute the next
+    starts), long ones running past the run's end, and every server out at once."""
+    n_servers = draw(st.integers(1, 3))
+    days = draw(st.integers(1, 2))
+    hours = days * 24
+    # quarter-hours and 15-minute lengths make back-to-back outages meet exactly; free floats fall anywhere
+    start = st.one_of(st.integers(0, hours * 4 - 1).map(lambda q: q / 4), st.floats(0, hours - 0.01))
+    length = st.one_of(
+        st.integers(1, hours * 4 * 2).map(lambda q: q * 15.0),  # up to twice the run, so some run past its end
+        st.floats(0.5, 240),
+    )
+    outages = []
+    for _ in range(draw(st.integers(1, 5))):
+        server, start_h, minutes = draw(st.integers(0, n_servers - 1)), draw(start), draw(length)
+        outages.append([server, start_h, minutes])
+        if draw(st.booleans()) and start_h + minutes / 60 < hours:  # the same server out again from its return
+            outages.append([server, start_h + minutes / 60, draw(length)])
+    if draw(st.booleans()):  # every server out at once for a while
+        start_h, minutes = draw(start), draw(length)
+        outages += [[server, start_h, minutes] for server in range(n_servers)]
+    outages = draw(st.permutations(outages))
+    return dict(
+        seed=draw(st.integers(0, 2**32 - 1)),
+        days=days,
+        n_servers=n_servers,
+        n_clients=draw(st.integers(1, 40)),
+        n_products=draw(st.integers(1, 2)),
+        licenses=draw(st.integers(0, 30)),
+        launches_per_day=draw(st.floats(1, 12)),
+        mode="online",
+        failover=draw(st.sampled_from(["immediate", "after_retries"])),
+        retries=draw(st.integers(1, 4)),
+        retry_delay_min=draw(st.floats(5, 60)),
+        no_server_retry_s=draw(st.floats(300, 3600)),
+        outages=outages,
+        win9x_fraction=draw(st.floats(0, 1)),
+        ccim_interval_h=draw(st.floats(1, 24)),
+        users_restart=draw(st.booleans()),
+        restart_after_h=draw(st.floats(0, 6)),
+        install_h=draw(st.floats(-24, hours)),
+        install_spread_h=draw(st.floats(0, 24)),
+        win9x_retry_s=draw(st.floats(300, 3600)),
+        reinstall_h=draw(st.one_of(st.just(1000.0), st.floats(0, hours))),
+        skewed_fraction=draw(st.floats(0, 1)),
+        callback_share=draw(st.floats(0, 1)),
+    )
+
+
+def test_two_outages_of_one_server_a_restart_apart_do_not_crash():
+    """Issue 25, item 8: a Windows 95/98 client stranded by a first outage had its CCIM wake-up still noted
+    after it reconnected; stranded again by a second outage after that minute, its batched retries took the
+    stale minute for their horizon and asked for a negative number of retries."""
+    result = kbsim.run("Q212894", seed=1, n_servers=1, outages=[[0, 10.0, 60.0], [0, 14.0, 3000.0]])
+    assert result.summary["attempts_no_server"] > 0
+    check_retry_series(result)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(outage_sites())
+def test_any_valid_outage_list_runs_conserves_and_batches_retries_exactly(values):
+    """Every valid outage list runs to its end, conserves licences and runs, and the batched failing retries
+    (clients.ClientAgents._fail_retries) give the same run, event for event, as retries run one at a time."""
+    result = kbsim.run("site", **values)
+    check_conserved(result, values)
+    if values["reinstall_h"] >= values["days"] * 24:  # the check reads the cadence from the first CCIM cycle
+        check_retry_series(result, at_least=0)
+    ClientAgents.batch_retries = False
+    try:
+        one_at_a_time = kbsim.run("site", **values)
+    finally:
+        ClientAgents.batch_retries = True
+    events = result.events.sort_values(["time", "client", "kind"], kind="stable").reset_index(drop=True)
+    others = one_at_a_time.events.sort_values(["time", "client", "kind"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(events, others)
+    for key, value in result.summary.items():
+        assert value == one_at_a_time.summary[key] or (np.isnan(value) and np.isnan(one_at_a_time.summary[key])), key
+
+
+def check_conserved(result, values):
+    """No licence created or lost, none negative, every run counted once."""
+    table = result.licenses
+    assert (table["free"] >= 0).all() and (table["in_use"] >= 0).all()
+    held = table.assign(held=table["free"] + table["in_use"]).groupby(["hours", "product"])["held"].sum()
+    assert (held == values["licenses"]).all()
+    usage, s = result.usage, result.summary
+    kept = usage["reported"] + usage["pending"] + usage["unreported"] + usage["lost_at_reinstall"]
+    assert (usage["sessions"] == kept).all()
+    assert s["requests"] == s["grants"] + s["denials"]
+    started = result.events["kind"].isin(["grant", "logged_locally", "callback_granted"]).sum()
+    assert started == s["sessions"]

@@ -372,3 +372,15 @@ def test_python_dash_m_sweep_runs_as_a_program(tmp_path):
     )
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert list(pd.read_csv(out)["status_9406"] > 0) == [True, True, False, False]
+
+
+def test_moved_outages_moves_the_presets_outages_together_and_refuses_what_falls_outside_the_run():
+    assert kbsim.moved_outages("Q226827", [24, 30.5]) == [[[0, 24.0, 60.0]], [[0, 30.5, 60.0]]]
+    both = kbsim.moved_outages("Q226827", [10], variant="no_server")
+    assert both == [[[0, 10.0, 60.0], [1, 10.0, 60.0]]]
+    for starts, words in (([80], "after the run ends"), (["x"], "expected hours"), (5, "expected a list of hours")):
+        with pytest.raises(kbsim.ParameterError, match=words) as caught:
+            kbsim.moved_outages("Q226827", starts)
+        assert "\n" not in str(caught.value)
+    with pytest.raises(kbsim.ParameterError, match="no outage to move"):
+        kbsim.moved_outages("site", [1])

@@ -2,6 +2,7 @@
 and Q213261's state: set at install, untouched by a clock correction, reset by a reinstall that deletes the log."""
 
 import numpy as np
+import pytest
 
 from kbsim.usage import NEVER, settle_uploads, upload_blocked_until
 
@@ -74,12 +75,23 @@ def test_the_upload_state_is_set_by_the_clock_at_install():
     lag = np.array([240.0, 240.0, 240.0, 30.0, 240.0])
     reinstall = np.array([NEVER, 40 * minutes, 10 * minutes, NEVER, NEVER])
     sync = 20 * minutes
-    until = upload_blocked_until(install, lag, 60.0, "SP2", sync, reinstall)
+    until = upload_blocked_until(install, lag, 60.0, "SP2", sync, reinstall, "none")
     assert until[0] == NEVER  # lagging at install, the clock set right later, never reinstalled: still blocked
     assert until[1] == 40 * minutes  # reinstalled after the clock was set right: uploads from the reinstall on
     assert until[2] == NEVER  # reinstalled before the clock was set right: the same fault again
     assert until[3] == 0.0  # a lag within the threshold is harmless
     assert until[4] == 0.0  # installed after the clock was set right
-    assert (upload_blocked_until(install, lag, 60.0, "SP2+hotfix", sync, reinstall) == until).all()
-    for fixed in ("SP3", "SP4"):  # the article covers 2.0 to SP2 only
-        assert (upload_blocked_until(install, lag, 60.0, fixed, sync, reinstall) == 0.0).all()
+    # no source says a service pack fixed it: the same at every pack by default
+    for pack in ("SP2+hotfix", "SP3", "SP4"):
+        assert (upload_blocked_until(install, lag, 60.0, pack, sync, reinstall, "none") == until).all()
+
+
+@pytest.mark.parametrize("fixed_in", ["SP3", "SP4"])
+def test_an_assumed_fix_lifts_the_clock_fault_from_its_pack_on_only(fixed_in):
+    install, lag = np.array([-6000.0]), np.array([240.0])
+    at = {
+        pack: upload_blocked_until(install, lag, 60.0, pack, 1e9, np.array([NEVER]), fixed_in)[0]
+        for pack in ("SP2", "SP2+hotfix", "SP3", "SP4")
+    }
+    before = ("SP2", "SP2+hotfix") if fixed_in == "SP3" else ("SP2", "SP2+hotfix", "SP3")
+    assert at == {pack: NEVER if pack in before else 0.0 for pack in at}
