@@ -89,16 +89,32 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
     ),
     "balancing_cycles": SummaryNumber("scheduled licence balancing cycles that ran", lambda r: r.balancer.cycles),
     "instant_balancings": SummaryNumber(
-        "on-demand moves of licences to a server that had refused a request (each at a License Metering cycle)",
+        "on-demand moves that brought licences to a server that had refused a request (each ordered at a License "
+        "Metering cycle; Q210202)",
         lambda r: r.balancer.instant_balancings,
     ),
+    "instant_balancings_failed": SummaryNumber(
+        "on-demand moves License Metering worked on but found no licence free to bring: each took its time all "
+        "the same (Q210202)",
+        lambda r: r.balancer.instant_balancings_failed,
+    ),
     "metering_busy_pct": SummaryNumber(
-        "share of the run License Metering spent moving licences on demand (%)",
+        "License Metering busy (%): share of the run it spent on on-demand moves, one at a time (never above 100)",
         lambda r: round(100 * r.balancer.busy_min / r.until, 1),
     ),
     "balancing_delay_min": SummaryNumber(
-        "mean minutes a scheduled balancing cycle waited behind on-demand moves (0 when none waited)",
+        "minutes scheduled cycles ran late: the mean, over the scheduled cycles that ran, of how long each waited "
+        "behind on-demand moves (0 when none waited; Q210202)",
         lambda r: _mean(r.balancer.cycle_delays, 0.0),
+    ),
+    "balancing_delay_max_min": SummaryNumber(
+        "most minutes one scheduled cycle ran late behind on-demand moves (0 when none waited)",
+        lambda r: max(r.balancer.cycle_delays, default=0.0),
+    ),
+    "callback_answer_delay_min": SummaryNumber(
+        "mean minutes License Metering's answers to waiting callbacks came after its cycle, while it finished "
+        "on-demand moves queued before (0 when it was never busy at a cycle)",
+        lambda r: _mean(r.balancer.callback_poll_delays, 0.0),
     ),
     "licenses_moved": SummaryNumber(
         "licences that changed holder in balancing, scheduled and on demand",

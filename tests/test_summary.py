@@ -28,7 +28,15 @@ def finished(**changes):
         first_failure=[60.0, np.nan, 120.0, 30.0],
         recovered=[180.0, np.nan, np.nan, 90.0],
     )
-    balancer = SimpleNamespace(cycles=6, instant_balancings=3, busy_min=36.0, cycle_delays=[], licenses_moved=17)
+    balancer = SimpleNamespace(
+        cycles=6,
+        instant_balancings=3,
+        instant_balancings_failed=1,
+        busy_min=36.0,
+        cycle_delays=[0.0, 0.0, 4.0, 0.0, 0.0, 14.0],
+        callback_poll_delays=[0.0, 3.0],
+        licenses_moved=17,
+    )
     callbacks = SimpleNamespace(asked=4, granted=2, lapsed=1, waits_min=[10.0, 20.0])
     values = dict(
         agents=agents,
@@ -60,7 +68,9 @@ def test_each_number_is_computed_as_its_definition_says():
     assert (s["requests"], s["grants"], s["denials"], s["denial_rate"]) == (40, 30, 10, 0.25)
     assert (s["failovers"], s["connection_attempts"], s["attempts_no_server"]) == (2, 40, 5)
     assert s["metering_busy_pct"] == 2.5  # 36 of 1440 minutes
-    assert s["balancing_delay_min"] == 0.0  # no cycle waited
+    assert s["instant_balancings"] == 3 and s["instant_balancings_failed"] == 1
+    assert s["balancing_delay_min"] == 3.0 and s["balancing_delay_max_min"] == 14.0  # 18 min late over 6 cycles
+    assert s["callback_answer_delay_min"] == 1.5
     assert s["callback_wait_min"] == 15.0 and s["callbacks"] == 4 == 2 + 1 + s["callbacks_waiting"]
     assert s["max_imbalance"] == 2.5 and s["imbalance_licence_h"] == 1.0  # 4 licences x 15 minutes
     assert (s["sessions"], s["sessions_reported"], s["sessions_pending"], s["sessions_unreported"]) == (40, 33, 2, 5)
@@ -75,9 +85,19 @@ def test_numbers_with_nothing_to_measure_say_so():
             grants=0,
             denials=0,
             callbacks=SimpleNamespace(asked=0, granted=0, lapsed=0, waits_min=[]),
+            balancer=SimpleNamespace(
+                cycles=0,
+                instant_balancings=0,
+                instant_balancings_failed=0,
+                busy_min=0.0,
+                cycle_delays=[],
+                callback_poll_delays=[],
+                licenses_moved=0,
+            ),
             imbalance=np.zeros(0),
             win9x=np.array([False, True, False, False]),  # the Windows 95/98 client never failed
         )
     )
     assert s["denial_rate"] == 0.0 and s["max_imbalance"] == 0.0
+    assert s["balancing_delay_min"] == s["balancing_delay_max_min"] == s["callback_answer_delay_min"] == 0.0
     assert math.isnan(s["callback_wait_min"]) and math.isnan(s["recovery_h_win9x"])
