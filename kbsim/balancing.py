@@ -369,6 +369,8 @@ class Balancer:
         self.licenses_moved = 0
         self.callback_polls = 0
         self.callback_poll_delays: list[float] = []
+        #: Per on-demand move done (or failed), minutes from the cycle that ordered it to its end.
+        self.move_waits: list[float] = []
 
     def start(self) -> None:
         scheduler = self.scheduler
@@ -421,21 +423,24 @@ class Balancer:
         self.work.append((start, self.busy_until))
         self.busy_min += max(0.0, min(self.busy_until, self.until) - min(start, self.until))
         self.pending.add(k)
-        self.scheduler.schedule(self.busy_until, self._move_on_demand, k)
+        self.scheduler.schedule(self.busy_until, self._move_on_demand, (k, now))
 
-    def _move_on_demand(self, k: int) -> None:
-        """Move up to ``buffer`` licences to the server of key ``k``: reserve first, then the richest servers.
+    def _move_on_demand(self, order: tuple[int, float]) -> None:
+        """Move up to ``buffer`` licences to the server of key ``k`` (``order``: the key and the minute the cycle
+        that ordered the move ran): reserve first, then the richest servers.
 
         A move that finds no licence free anywhere moves nothing: it is recorded as a failed attempt (it took
         License Metering its time all the same), not as an on-demand move. With ``callback_priority``
         "callbacks_first" the licences brought go to the callbacks waiting there at once, since the move was made
         for them; with "launches_first" they are free for any launch, and callbacks are answered at the next cycle.
         """
+        k, ordered = order
         ledger = self.ledger
         self.pending.discard(k)
         server, p = divmod(k, ledger.n_products)
         if not self.reachable(server):
             return
+        self.move_waits.append(self.scheduler.now - ordered)
         drawn = min(self.buffer, ledger.reserve[p])
         ledger.reserve[p] -= drawn
         donors = sorted(

@@ -111,10 +111,10 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         "most minutes one scheduled cycle ran late behind on-demand moves (0 when none waited)",
         lambda r: max(r.balancer.cycle_delays, default=0.0),
     ),
-    "callback_answer_delay_min": SummaryNumber(
-        "mean minutes License Metering's answers to waiting callbacks came after its cycle, while it finished "
-        "on-demand moves queued before (0 when it was never busy at a cycle)",
-        lambda r: _mean(r.balancer.callback_poll_delays, 0.0),
+    "instant_balancing_wait_min": SummaryNumber(
+        "mean minutes from the License Metering cycle that ordered an on-demand move to the licences' arrival: the "
+        "move's own time and the moves queued before it, while the refused users wait (NaN if none)",
+        lambda r: _mean(r.balancer.move_waits, float("nan")),
     ),
     "licenses_moved": SummaryNumber(
         "licences that changed holder in balancing, scheduled and on demand",

@@ -251,11 +251,11 @@ def test_a_refusal_brings_licences_only_after_the_next_metering_cycle_and_the_mo
     balancer.metering_cycle()
     assert balancer.busy_until == 17.0 and ledger.free == [0, 9, 3]  # the move takes License Metering 2 min
     s.scheduler.now = 17.0
-    balancer._move_on_demand(0)
+    balancer._move_on_demand((0, 15.0))
     # the buffer of 2: 1 from the reserve, 1 from the richest server; then the callback takes one
     assert ledger.reserve[0] == 0 and ledger.free == [1, 8, 3] and ledger.in_use[0] == 1
     assert balancer.instant_balancings == 1 and balancer.licenses_moved == 2
-    assert s.callbacks.granted == 1 and s.callbacks.waits_min == [14.0]
+    assert s.callbacks.granted == 1 and s.callbacks.waits_min == [14.0] and balancer.move_waits == [2.0]
     assert ledger.held(0) == held
 
 
@@ -321,9 +321,9 @@ def test_a_move_that_finds_no_licence_is_a_failed_attempt_not_an_on_demand_move(
     ledger.reserve[0] = 0
     ledger.in_use[:] = [10, 9, 10]
     s.scheduler.now = 30.0
-    balancer._move_on_demand(0)  # server 1's one free licence: half of one, rounded up, moves
+    balancer._move_on_demand((0, 30.0))  # server 1's one free licence: half of one, rounded up, moves
     ledger.free[0], ledger.in_use[0] = 0, 11  # and a launch takes it
-    balancer._move_on_demand(2)  # nothing left anywhere
+    balancer._move_on_demand((2, 30.0))  # nothing left anywhere
     kinds = frame(s.log)[["kind", "server", "licences"]].astype(object).fillna(-1).to_numpy().tolist()
     assert kinds == [["instant_balancing", 0, 1], ["instant_balancing_failed", 2, -1]]  # -1: no licences fact
     assert balancer.instant_balancings == 1 and balancer.instant_balancings_failed == 1
@@ -373,7 +373,7 @@ def test_licences_a_move_brings_go_to_the_callbacks_waiting_only_when_they_come_
     s.scheduler.now = 5.0
     callbacks.refused(launch=0, client=0, key=0)
     s.scheduler.now = 20.0
-    balancer._move_on_demand(0)  # 2 licences from server 1
+    balancer._move_on_demand((0, 15.0))  # 2 licences from server 1
     assert callbacks.granted == (1 if answered_at_once else 0)
     assert ledger.free[0] == (1 if answered_at_once else 2)  # launches first: both free for any launch
     s.scheduler.now = 30.0

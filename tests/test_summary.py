@@ -34,7 +34,7 @@ def finished(**changes):
         instant_balancings_failed=1,
         busy_min=36.0,
         cycle_delays=[0.0, 0.0, 4.0, 0.0, 0.0, 14.0],
-        callback_poll_delays=[0.0, 3.0],
+        move_waits=[5.0, 10.0, 15.0, 5.0],
         licenses_moved=17,
     )
     callbacks = SimpleNamespace(asked=4, granted=2, lapsed=1, waits_min=[10.0, 20.0])
@@ -70,7 +70,7 @@ def test_each_number_is_computed_as_its_definition_says():
     assert s["metering_busy_pct"] == 2.5  # 36 of 1440 minutes
     assert s["instant_balancings"] == 3 and s["instant_balancings_failed"] == 1
     assert s["balancing_delay_min"] == 3.0 and s["balancing_delay_max_min"] == 14.0  # 18 min late over 6 cycles
-    assert s["callback_answer_delay_min"] == 1.5
+    assert s["instant_balancing_wait_min"] == 8.75
     assert s["callback_wait_min"] == 15.0 and s["callbacks"] == 4 == 2 + 1 + s["callbacks_waiting"]
     assert s["max_imbalance"] == 2.5 and s["imbalance_licence_h"] == 1.0  # 4 licences x 15 minutes
     assert (s["sessions"], s["sessions_reported"], s["sessions_pending"], s["sessions_unreported"]) == (40, 33, 2, 5)
@@ -91,7 +91,7 @@ def test_numbers_with_nothing_to_measure_say_so():
                 instant_balancings_failed=0,
                 busy_min=0.0,
                 cycle_delays=[],
-                callback_poll_delays=[],
+                move_waits=[],
                 licenses_moved=0,
             ),
             imbalance=np.zeros(0),
@@ -99,5 +99,6 @@ def test_numbers_with_nothing_to_measure_say_so():
         )
     )
     assert s["denial_rate"] == 0.0 and s["max_imbalance"] == 0.0
-    assert s["balancing_delay_min"] == s["balancing_delay_max_min"] == s["callback_answer_delay_min"] == 0.0
+    assert s["balancing_delay_min"] == s["balancing_delay_max_min"] == 0.0
+    assert math.isnan(s["instant_balancing_wait_min"])
     assert math.isnan(s["callback_wait_min"]) and math.isnan(s["recovery_h_win9x"])
