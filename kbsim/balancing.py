@@ -37,13 +37,17 @@ is a parameter (see ``docs/model.md``).
   cannot follow demand that moves during the day (Q210202).
 * **On-demand (instant) balancing** (``instant_balancing``): a request a
   server cannot grant is refused at once. At its next cycle License Metering
-  notices the shortage and moves up to ``buffer`` licences there, from the
-  reserve first and then from the reachable servers holding most free
-  licences (at most half of each one's). Each such move occupies License
-  Metering for ``instant_balancing_min`` [assumed]: while it is busy the
-  moves wait their turn, and so does a scheduled cycle that falls due (Q210202:
-  constant on-demand balancing makes scheduled balancing suffer). Licences
-  that arrive serve the callbacks waiting there (:mod:`kbsim.callbacks`).
+  notices the shortage and queues a move of up to ``buffer`` licences there,
+  from the reserve first and then from the reachable servers holding most free
+  licences (at most half of each one's). License Metering does one job at a
+  time: each move takes it ``instant_balancing_min`` [assumed], the moves wait
+  their turn, and so do a scheduled cycle that falls due (taken after the moves
+  its own minute's cycle ordered) and the cycle's answers to waiting callbacks
+  (Q210202: constant instant balancing makes scheduled balancing and response
+  speed suffer). Its busy time counts each minute of the run once, none past
+  the run's end. A move that finds nothing to bring is a failed attempt, not a
+  move. Licences a move brings go first to the callbacks waiting there, or to
+  any launch (``callback_priority`` [assumed]; :mod:`kbsim.callbacks`).
 * Servers that are offline (Q226827) or unreachable over ODBC (Q210202) are
   skipped by every kind of balancing: their free licences can neither leave
   nor be topped up, and their trend is not read.
@@ -349,13 +353,24 @@ class Balancer:
         self.trend = Trend(ledger.n_servers, ledger.n_products, TREND_SLOT_MIN, TREND_SLOT_MIN / self.cycle_min)
         #: Cycles not yet in the trend: (minute, servers recorded, licences in use, refusals, clients bound).
         self.unread: list[tuple[float, list[int], list[int], list[int], list[int]]] = []
+        self.callbacks_first = params.callback_priority == "callbacks_first"
+        self.until = params.days * DAY_MIN
         self.pending: set[int] = set()  # (server, product) keys with an on-demand move queued
-        self.busy_until = 0.0  # License Metering works on queued on-demand moves until then
-        self.busy_min = 0.0  # minutes License Metering spent on on-demand moves
+        self.busy_until = 0.0  # License Metering works through its queue of on-demand moves until then
+        #: Minutes of the run License Metering spent on on-demand moves (work past the run's end not counted;
+        #: one job at a time, so no minute is counted twice).
+        self.busy_min = 0.0
+        #: (start, end) minutes of each on-demand move's work, in the order License Metering did them.
+        self.work: list[tuple[float, float]] = []
         self.cycles = 0
         self.cycle_delays: list[float] = []
         self.instant_balancings = 0
+        self.instant_balancings_failed = 0
         self.licenses_moved = 0
+        self.callback_polls = 0
+        self.callback_poll_delays: list[float] = []
+        #: Per on-demand move done (or failed), minutes from the cycle that ordered it to its end.
+        self.move_waits: list[float] = []
 
     def start(self) -> None:
         scheduler = self.scheduler
@@ -368,6 +383,9 @@ class Balancer:
     # --- License Metering's own cycle: trend and on-demand balancing ---------------------------
 
     def metering_cycle(self, _: object = None) -> None:
+        """License Metering's cycle: it reads every reachable server (the trend, the refusals since the last
+        cycle), answers the callbacks waiting (after the work already queued: Q210202's slower answers) and
+        queues an on-demand move for each server and product that refused a request."""
         ledger = self.ledger
         now = self.scheduler.now
         n_p = ledger.n_products
@@ -377,29 +395,52 @@ class Balancer:
         recorded = [s for s in reached if bound[s] > 0]
         if recorded:
             self.unread.append((now - self.cycle_min, recorded, ledger.in_use[:], refusals[:], bound[:]))
+        if self.busy_until > now:  # the callbacks are answered when License Metering has done the work queued
+            self.scheduler.schedule(self.busy_until, self._poll_callbacks, now)
+        else:
+            self._poll_callbacks(now)
         if self.instant_on:
             for s in reached:
                 for k in range(s * n_p, (s + 1) * n_p):
                     if refusals[k] and k not in self.pending:
                         self._queue_move(k)
         refusals[:] = [0] * len(refusals)  # read: the servers count afresh
-        self.callbacks.serve_all(now)
         self.scheduler.schedule(now + self.cycle_min, self.metering_cycle)
 
-    def _queue_move(self, k: int) -> None:
+    def _poll_callbacks(self, due: float) -> None:
+        """The callbacks answered from the licences free now, for the cycle of minute ``due``."""
         now = self.scheduler.now
-        self.busy_until = max(self.busy_until, now) + self.move_min
-        self.busy_min += self.move_min
-        self.pending.add(k)
-        self.scheduler.schedule(self.busy_until, self._move_on_demand, k)
+        self.callback_polls += 1
+        self.callback_poll_delays.append(now - due)
+        self.callbacks.serve_all(now)
 
-    def _move_on_demand(self, k: int) -> None:
-        """Move up to ``buffer`` licences to the server of key ``k``: reserve first, then the richest servers."""
+    def _queue_move(self, k: int) -> None:
+        """An on-demand move to key ``k``, done after the work already queued: License Metering does one job at
+        a time, each taking ``instant_balancing_min``."""
+        now = self.scheduler.now
+        start = max(self.busy_until, now)
+        self.busy_until = start + self.move_min
+        self.work.append((start, self.busy_until))
+        self.busy_min += max(0.0, min(self.busy_until, self.until) - min(start, self.until))
+        self.pending.add(k)
+        self.scheduler.schedule(self.busy_until, self._move_on_demand, (k, now))
+
+    def _move_on_demand(self, order: tuple[int, float]) -> None:
+        """Move up to ``buffer`` licences to the server of key ``k`` (``order``: the key and the minute the cycle
+        that ordered the move ran): reserve first, then the richest servers.
+
+        A move that finds no licence free anywhere moves nothing: it is recorded as a failed attempt (it took
+        License Metering its time all the same), not as an on-demand move. With ``callback_priority``
+        "callbacks_first" the licences brought go to the callbacks waiting there at once, since the move was made
+        for them; with "launches_first" they are free for any launch, and callbacks are answered at the next cycle.
+        """
+        k, ordered = order
         ledger = self.ledger
         self.pending.discard(k)
         server, p = divmod(k, ledger.n_products)
         if not self.reachable(server):
             return
+        self.move_waits.append(self.scheduler.now - ordered)
         drawn = min(self.buffer, ledger.reserve[p])
         ledger.reserve[p] -= drawn
         donors = sorted(
@@ -414,20 +455,29 @@ class Balancer:
             ledger.free[d] -= give
             drawn += give
         now = self.scheduler.now
-        if drawn:
-            ledger.free[k] += drawn
-            self.instant_balancings += 1
-            self.licenses_moved += drawn
+        if not drawn:
+            self.instant_balancings_failed += 1
+            self.log.add(now, "instant_balancing_failed", -1, server, p)
+            return
+        ledger.free[k] += drawn
+        self.instant_balancings += 1
+        self.licenses_moved += drawn
         self.log.add(now, "instant_balancing", -1, server, p, licences=drawn)
-        self.callbacks.serve(now, k)
+        if self.callbacks_first:
+            self.callbacks.serve(now, k)
 
     # --- scheduled balancing ------------------------------------------------------------------
 
     def scheduled_cycle(self, due: float) -> None:
-        """A scheduled cycle due at minute ``due``; it waits while License Metering is busy."""
+        """A scheduled cycle falls due at minute ``due``. It is taken after whatever License Metering's own cycle
+        of that minute queues (the entry goes behind the minute's others), then waits while License Metering is
+        busy with on-demand moves (Q210202: constant instant balancing makes scheduled balancing suffer)."""
+        self.scheduler.schedule(self.scheduler.now, self._scheduled_turn, due)
+
+    def _scheduled_turn(self, due: float) -> None:
         now = self.scheduler.now
         if self.busy_until > now:
-            self.scheduler.schedule(self.busy_until, self.scheduled_cycle, due)
+            self.scheduler.schedule(self.busy_until, self._scheduled_turn, due)
             return
         self._balance(now, delay=now - due)
         following = due + self.interval_min
@@ -467,7 +517,8 @@ class Balancer:
         self.log.add(
             now, "balancing", -1, -1, -1, cycle=self.cycles, licences=moved, servers=len(reached), minutes=delay
         )
-        self.callbacks.serve_all(now)
+        if self.callbacks_first:  # licences the cycle brings answer the callbacks waiting for them
+            self.callbacks.serve_all(now)
 
     def expected_demand(self, now: float, servers: list[int]) -> tuple[np.ndarray, bool]:
         """Expected demand (licences) per server, product and hour until the next scheduled cycle, and whether

@@ -4,9 +4,11 @@ When a metering server has no free licence for a product, the program is
 refused and the user is offered a callback. A share of users
 (``callback_share`` [assumed]) accept; their callback waits in the server's
 queue for that product. License Metering answers callbacks at its cycle
-(every ``metering_cycle_min``) and when licences arrive by on-demand
-balancing: while the server has a free licence, the oldest callback is granted
-and the user starts the program then. A callback not answered within
+(every ``metering_cycle_min``, once it has done the on-demand moves queued
+before) and, with ``callback_priority`` "callbacks_first" [assumed], as soon as
+licences arrive by balancing, before any new launch can take them: while the
+server has a free licence, the oldest callback is granted and the user starts
+the program then. A callback not answered within
 ``callback_duration_min`` [assumed; SMS's "callback request duration", whose
 default the sources do not give] lapses. Answering only at License Metering's
 cycle is how the model keeps Q226823's rule that a callback before that cycle

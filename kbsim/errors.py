@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-#: Lists of known names up to this long are given whole in an error; longer ones only their nearest names.
+#: Lists of known names up to this long (in names, and in characters) are given whole in an error; longer ones
+#: only their nearest names, so the error stays one short line.
 SHORT_LIST = 8
+SHORT_LIST_CHARS = 100
 
 
 class ParameterError(ValueError):
@@ -29,10 +31,11 @@ def unknown_name(
     """
     known = [str(k) for k in known]
     extra = f", {also}" if also else ""
-    if len(known) <= SHORT_LIST:
-        tail = f"expected one of {', '.join(map(repr, known))}{extra}" if known else f"expected none{extra}"
+    whole = ", ".join(map(repr, known))
+    near = difflib.get_close_matches(str(name), known, n=3, cutoff=0.6)
+    if len(known) <= SHORT_LIST and (len(whole) <= SHORT_LIST_CHARS or not (near or listing)):
+        tail = f"expected one of {whole}{extra}" if known else f"expected none{extra}"
     else:
-        near = difflib.get_close_matches(str(name), known, n=3, cutoff=0.6)
         if near:
             tail = f"did you mean {' or '.join(map(repr, near))}{extra}?"
         else:

@@ -47,6 +47,7 @@ _LICSRVC_LINES = {
     "balancing": "License balancing (scheduled), {detail}.",
     "balancing_skipped": "SWM{server}: {detail}; server left out of this cycle.",
     "instant_balancing": "Instant license balancing to SWM{server}, product {product}: {detail}.",
+    "instant_balancing_failed": "Instant license balancing to SWM{server}, product {product} failed: {detail}.",
     "callback_granted": "Callback answered on SWM{server}, product {product}: a licence is free, the user is told.",
     "callback_lapsed": "Callback on SWM{server}, product {product} expired: {detail}.",
 }

@@ -447,8 +447,10 @@ class Params:
     )
     instant_balancing_min: float = _p(
         "float",
-        2.0,
-        "time License Metering spends on one on-demand move; scheduled cycles wait behind queued moves [assumed]",
+        5.0,
+        "time License Metering spends on one on-demand move (reading the servers over ODBC, moving the licences); "
+        "it does one job at a time, so queued moves, scheduled cycles and callback answers wait behind it "
+        "[assumed]",
         unit="min",
         low=0.0,
         high=30.0,
@@ -466,6 +468,16 @@ class Params:
         step=0.05,
         article="Q210202",
         label="Share asking for a callback",
+    )
+    callback_priority: str = _p(
+        "choice",
+        "callbacks_first",
+        "who gets the licences an on-demand move (or a scheduled cycle) brings to a server: the callbacks waiting "
+        "there, at once (the move was made for them), or any launch, the callbacks then answered at License "
+        "Metering's next cycle from what is still free [assumed]",
+        choices=("callbacks_first", "launches_first"),
+        article="Q210202",
+        label="Licences brought go to",
     )
     callback_duration_min: float = _p(
         "float",

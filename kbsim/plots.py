@@ -434,6 +434,67 @@ class LicenceDistributionPlot(_SiteTimePlot):
         )
 
 
+class MeteringWorkPlot(_SiteTimePlot):
+    """License Metering's work over time (Q210202's third check): the minutes of each ``bin_h`` hours it spent on
+    on-demand moves, one at a time (``instant_balancing_min`` each), and how late each scheduled cycle ran
+    behind them."""
+
+    name = "metering_work"
+    title = "License Metering's work: on-demand moves and late scheduled cycles"
+
+    def __init__(self, ax: Axes, owns_figure: bool = False, bin_h: float = 1.0) -> None:
+        self.bin_h = bin_h
+        self.ylabel = f"minutes (moves: per {bin_h:g} h)"
+        super().__init__(ax, owns_figure)
+
+    def draw(self, result: Result) -> None:
+        events, params = result.events, result.params
+        edges = _bins(params.start, params.days, self.bin_h)
+        moves = events.loc[events["kind"].isin(["instant_balancing", "instant_balancing_failed"]), "time"]
+        self.stairs(
+            "busy",
+            _minutes_per_bin(moves, pd.Timedelta(minutes=params.instant_balancing_min), edges),
+            edges,
+            color=PALETTE[0],
+            fill=True,
+            alpha=0.6,
+            label="on-demand moves",
+        )
+        cycles = events[events["kind"] == "balancing"]
+        late = cycles[cycles["minutes"].astype(float) > 0]
+        self.line(
+            "late",
+            late["time"],
+            late["minutes"].astype(float),
+            marker="o",
+            linestyle="none",
+            color=PALETTE[3],
+            label="cycle ran late",
+        )
+        self.mark_site_events(result)
+        _time_span(self.ax, params.start, params.days, self.title)
+        s = result.summary
+        _describe(
+            self.ax,
+            f"License Metering was busy {s['metering_busy_pct']:g}% of the run with {s['instant_balancings']} "
+            f"on-demand moves and {s['instant_balancings_failed']} that found no licence, "
+            f"{params.instant_balancing_min:g} min each; {len(late)} of {len(cycles)} scheduled cycles ran late, "
+            f"{s['balancing_delay_min']:.1f} min on average and {s['balancing_delay_max_min']:g} min at worst.",
+        )
+
+    def limits(self, result: Result) -> None:
+        self.ax.set_ylim(bottom=0)
+
+
+def _minutes_per_bin(ends: pd.Series, each: pd.Timedelta, edges: pd.DatetimeIndex) -> np.ndarray:
+    """Minutes of each bin between ``edges`` covered by jobs of length ``each`` that ended at ``ends``."""
+    end = ends.to_numpy(dtype="datetime64[ns]").astype("int64")[:, None]
+    start = end - each.value
+    edge = edges.to_numpy(dtype="datetime64[ns]").astype("int64")[None, :]
+    covered = np.clip(np.minimum(edge, end) - start, 0, None).sum(axis=0)  # job time before each edge
+    return np.diff(covered) / 60e9
+
+
 #: The kinds of client trouble drawn, in drawing order (rebinds and restarts last, on top of the
 #: reconnections that share their minutes): (event kind, label, palette colour).
 _TROUBLE = [
@@ -665,6 +726,11 @@ def client_attempts(result: Result, ax: Axes | None = None, bin_h: float = 1.0) 
     return ClientAttemptsPlot.once(result, ax, bin_h=bin_h)
 
 
+def metering_work(result: Result, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
+    """License Metering's minutes on on-demand moves per ``bin_h`` hours, and how late each scheduled cycle ran."""
+    return MeteringWorkPlot.once(result, ax, bin_h=bin_h)
+
+
 def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
     """Program runs that happened and runs the site saw, grouped by how far the client's clock lags."""
     return UsagePlot.once(result, ax)
@@ -677,7 +743,8 @@ def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
 
 #: Every figure of a run by name, as presets and the explorer refer to them.
 PLOTS: dict[str, type[RunPlot]] = {
-    plot.name: plot for plot in (RequestsPlot, LicenceDistributionPlot, ClientAttemptsPlot, UsagePlot, ServicePlot)
+    plot.name: plot
+    for plot in (RequestsPlot, LicenceDistributionPlot, ClientAttemptsPlot, UsagePlot, ServicePlot, MeteringWorkPlot)
 }
 
 

@@ -32,6 +32,7 @@ EVENT_KINDS: dict[str, str] = {
     "balancing": "a scheduled licence balancing cycle ran (LICSRVC.log)",
     "balancing_skipped": "the balancing cycle could not read a server (Q210202)",
     "instant_balancing": "License Metering moved licences on demand to a server that had refused a request",
+    "instant_balancing_failed": "License Metering tried to move licences on demand but found none free to move",
     "callback": "a refused user asked to be called back when a licence is free",
     "callback_granted": "a callback was answered: a licence was free and the program started",
     "callback_lapsed": "a callback waited longer than the callback request duration and lapsed",
@@ -136,9 +137,8 @@ _SENTENCES: dict[str, Callable[[Facts], str]] = {
     "outage_end": lambda f: f"SWM{f.server} back online",
     "balancing": _balancing,
     "balancing_skipped": lambda f: f"cannot read minimum licences and buffer ({f.reason})",
-    "instant_balancing": lambda f: (
-        f"{f.licences} licences moved on demand" if f.licences else "no licence free anywhere to move on demand"
-    ),
+    "instant_balancing": lambda f: f"{f.licences} licences moved on demand",
+    "instant_balancing_failed": lambda f: "no licence free in the reserve or on another reachable server",
     "callback": lambda f: "the user asked to be called back",
     "callback_granted": lambda f: "a licence is free: the program starts",
     "callback_lapsed": lambda f: f"no licence within {f.minutes:g} min",

@@ -10,6 +10,7 @@ at the end of the run.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -142,19 +143,38 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         "scheduled balancing cycles", "scheduled licence balancing cycles that ran", lambda r: r.balancer.cycles
     ),
     "instant_balancings": SummaryNumber(
-        "on-demand balancings",
-        "on-demand moves of licences to a server that had refused a request (each at a License Metering cycle)",
+        "on-demand moves",
+        "on-demand moves that brought licences to a server that had refused a request (each ordered at a License "
+        "Metering cycle; Q210202)",
         lambda r: r.balancer.instant_balancings,
+    ),
+    "instant_balancings_failed": SummaryNumber(
+        "on-demand moves that found no licence",
+        "on-demand moves License Metering worked on but found no licence free to bring: each took its time all "
+        "the same (Q210202)",
+        lambda r: r.balancer.instant_balancings_failed,
     ),
     "metering_busy_pct": SummaryNumber(
         "License Metering busy (%)",
-        "share of the run License Metering spent moving licences on demand (%)",
+        "share of the run License Metering spent on on-demand moves, one at a time (never above 100)",
         lambda r: round(100 * r.balancer.busy_min / r.until, 1),
     ),
     "balancing_delay_min": SummaryNumber(
-        "scheduled cycles' delay (min)",
-        "mean minutes a scheduled balancing cycle waited behind on-demand moves (0 when none waited)",
+        "minutes scheduled cycles ran late",
+        "the mean, over the scheduled cycles that ran, of how long each waited behind on-demand moves (0 when none "
+        "waited; Q210202)",
         lambda r: _mean(r.balancer.cycle_delays, 0.0),
+    ),
+    "balancing_delay_max_min": SummaryNumber(
+        "worst minutes a cycle ran late",
+        "most minutes one scheduled cycle ran late behind on-demand moves (0 when none waited)",
+        lambda r: max(r.balancer.cycle_delays, default=0.0),
+    ),
+    "instant_balancing_wait_min": SummaryNumber(
+        "minutes a move's licences took to arrive",
+        "mean minutes from the License Metering cycle that ordered an on-demand move to the licences' arrival: the "
+        "move's own time and the moves queued before it, while the refused users wait (NaN if none)",
+        lambda r: _mean(r.balancer.move_waits, math.nan),  # one NaN object: runs without moves compare equal
     ),
     "licenses_moved": SummaryNumber(
         "licences moved",

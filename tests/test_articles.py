@@ -146,7 +146,7 @@ def test_q210202_an_unreachable_server_is_skipped_and_keeps_its_licences():
 
 def test_q210202_on_demand_balancing_helps_but_refuses_first_and_keeps_license_metering_busy():
     on_demand, fault = runs("Q210202", "on_demand"), runs("Q210202")
-    assert total(on_demand, "denials") < total(fault, "denials") / 2
+    assert total(on_demand, "denials") < 0.6 * total(fault, "denials")
     for result in on_demand:
         s = result.summary
         assert s["denials"] > 0 and s["instant_balancings"] > 50 and s["metering_busy_pct"] > 0
@@ -158,6 +158,20 @@ def test_q210202_on_demand_balancing_helps_but_refuses_first_and_keeps_license_m
         for row in moves.itertuples():
             queued_at = (row.hours * 60 - result.params.instant_balancing_min) // cycle * cycle
             assert (refusals["server"].eq(row.server) & (refusals["hours"] * 60 < queued_at)).any()
+
+
+def test_q210202_constant_on_demand_balancing_makes_scheduled_cycles_late_and_answers_slow():
+    """Q210202's third check on a busier site (50 licences, hourly schedule): License Metering is busy, cycles run
+    late behind its moves, and refused users wait longer for the licences a move brings than with quick moves."""
+    for seed in (1, 2, 3):
+        busy = kbsim.run("Q210202", variant="on_demand", seed=seed, licenses=50, balancing_interval_h=1.0).summary
+        quick = kbsim.run(
+            "Q210202", variant="on_demand", seed=seed, licenses=50, balancing_interval_h=1.0, instant_balancing_min=0
+        ).summary
+        assert busy["metering_busy_pct"] > 10 and quick["metering_busy_pct"] == 0
+        assert busy["balancing_delay_min"] > 1 and busy["balancing_delay_max_min"] >= 30
+        assert quick["balancing_delay_min"] == 0
+        assert busy["instant_balancing_wait_min"] > 5 and quick["instant_balancing_wait_min"] == 0
 
 
 # --- Q212894: Windows 95/98 clients bound to one server ------------------------------------------

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import kbsim
 from kbsim.balancing import Balancer, Trend, allocate, chance_shares, even_out, expected_hours, licence_targets
@@ -250,11 +251,11 @@ def test_a_refusal_brings_licences_only_after_the_next_metering_cycle_and_the_mo
     balancer.metering_cycle()
     assert balancer.busy_until == 17.0 and ledger.free == [0, 9, 3]  # the move takes License Metering 2 min
     s.scheduler.now = 17.0
-    balancer._move_on_demand(0)
+    balancer._move_on_demand((0, 15.0))
     # the buffer of 2: 1 from the reserve, 1 from the richest server; then the callback takes one
     assert ledger.reserve[0] == 0 and ledger.free == [1, 8, 3] and ledger.in_use[0] == 1
     assert balancer.instant_balancings == 1 and balancer.licenses_moved == 2
-    assert s.callbacks.granted == 1 and s.callbacks.waits_min == [14.0]
+    assert s.callbacks.granted == 1 and s.callbacks.waits_min == [14.0] and balancer.move_waits == [2.0]
     assert ledger.held(0) == held
 
 
@@ -294,3 +295,87 @@ def test_licences_moved_counts_each_licence_that_changed_holder():
     result = kbsim.run("Q210202", variant="fix", seed=1)
     assert result.summary["licenses_moved"] > 0
     assert result.summary["balancing_cycles"] == 5 * 24 - 1
+
+
+# --- License Metering does one job at a time (Q210202's third check) ---------------------------------
+
+
+def test_on_demand_moves_queue_one_after_another_and_busy_time_stops_at_the_run_s_end():
+    s = metering(days=1, instant_balancing_min=10)
+    balancer, ledger = s.balancer, s.ledger
+    ledger.free[:] = [0, 0, 0]
+    ledger.refusals[:] = [1, 1, 1]  # every server refused: three moves at this cycle
+    s.scheduler.now = 1425.0  # 15 minutes before the end of a one-day run
+    balancer.metering_cycle()
+    assert balancer.work == [(1425.0, 1435.0), (1435.0, 1445.0), (1445.0, 1455.0)]  # back to back
+    assert balancer.busy_min == 15.0  # 10 + 5 within the run; the last move starts after it
+    s.scheduler.run(1440.0)
+    events = frame(s.log)
+    assert events["kind"].astype(str).tolist() == ["instant_balancing"]  # only the first finished in time
+
+
+def test_a_move_that_finds_no_licence_is_a_failed_attempt_not_an_on_demand_move():
+    s = metering(instant_balancing_min=3)
+    balancer, ledger = s.balancer, s.ledger
+    ledger.free[:] = [0, 1, 0]
+    ledger.reserve[0] = 0
+    ledger.in_use[:] = [10, 9, 10]
+    s.scheduler.now = 30.0
+    balancer._move_on_demand((0, 30.0))  # server 1's one free licence: half of one, rounded up, moves
+    ledger.free[0], ledger.in_use[0] = 0, 11  # and a launch takes it
+    balancer._move_on_demand((2, 30.0))  # nothing left anywhere
+    kinds = frame(s.log)[["kind", "server", "licences"]].astype(object).fillna(-1).to_numpy().tolist()
+    assert kinds == [["instant_balancing", 0, 1], ["instant_balancing_failed", 2, -1]]  # -1: no licences fact
+    assert balancer.instant_balancings == 1 and balancer.instant_balancings_failed == 1
+    assert balancer.licenses_moved == 1
+
+
+def test_a_scheduled_cycle_due_at_a_metering_cycle_runs_after_the_moves_that_cycle_ordered():
+    s = metering(balancing_interval_h=1, instant_balancing_min=4)
+    balancer, ledger = s.balancer, s.ledger
+    balancer.start()
+    ledger.free[:] = [0, 0, 9]
+    s.scheduler.run(59.0)
+    ledger.refusals[:] = [1, 1, 0]  # servers 0 and 1 refused in the quarter before the hour
+    s.scheduler.run(61.0)
+    assert balancer.cycles == 0  # at 60 the cycle waits behind the two moves: 8 minutes of work
+    s.scheduler.run(69.0)
+    assert balancer.cycles == 1 and balancer.cycle_delays == [8.0]
+    late = frame(s.log).query("kind == 'balancing'").iloc[0]
+    assert late["minutes"] == 8.0 and "8 min late" in late["detail"]
+    s.scheduler.run(121.0)
+    assert balancer.cycle_delays == [8.0, 0.0]  # nothing queued at 120: on time
+
+
+def test_callbacks_are_answered_after_the_work_queued_before_the_cycle():
+    s = metering(instant_balancing_min=20, callback_share=1.0)
+    balancer, ledger, callbacks = s.balancer, s.ledger, s.callbacks
+    ledger.free[:] = [0, 0, 0]
+    ledger.reserve[0] = 0
+    s.scheduler.now = 10.0
+    callbacks.refused(launch=0, client=0, key=1)
+    balancer.busy_until = 40.0  # License Metering is busy with moves queued earlier
+    s.scheduler.now = 30.0
+    balancer.metering_cycle()
+    ledger.free[1] = 1  # a run on server 1 ends
+    s.scheduler.run(39.0)
+    assert callbacks.granted == 0  # the cycle's answers wait
+    s.scheduler.run(41.0)
+    assert callbacks.granted == 1 and callbacks.waits_min == [30.0] and balancer.callback_poll_delays == [10.0]
+
+
+@pytest.mark.parametrize("priority, answered_at_once", [("callbacks_first", True), ("launches_first", False)])
+def test_licences_a_move_brings_go_to_the_callbacks_waiting_only_when_they_come_first(priority, answered_at_once):
+    s = metering(callback_share=1.0, callback_priority=priority)
+    balancer, ledger, callbacks = s.balancer, s.ledger, s.callbacks
+    ledger.free[:] = [0, 6, 0]
+    ledger.reserve[0] = 0
+    s.scheduler.now = 5.0
+    callbacks.refused(launch=0, client=0, key=0)
+    s.scheduler.now = 20.0
+    balancer._move_on_demand((0, 15.0))  # 2 licences from server 1
+    assert callbacks.granted == (1 if answered_at_once else 0)
+    assert ledger.free[0] == (1 if answered_at_once else 2)  # launches first: both free for any launch
+    s.scheduler.now = 30.0
+    balancer.metering_cycle()  # launches first: the callback is answered at the cycle, from what is still free
+    assert callbacks.granted == 1

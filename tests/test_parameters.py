@@ -136,7 +136,7 @@ def unknown_names():
         (
             "plots.show",
             lambda: plots.show(result, "denial_over_time"),
-            "unknown plot 'denial_over_time': expected one of 'denials_over_time'",
+            "unknown plot 'denial_over_time': did you mean 'denials_over_time'",
         ),
         (
             "sweep grid",

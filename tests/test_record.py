@@ -50,7 +50,12 @@ EVERY_KIND = [
     ),
     ("balancing_skipped", dict(server=0), dict(reason="offline"), "cannot read minimum licences and buffer (offline)"),
     ("instant_balancing", dict(server=1, product=0), dict(licences=2), "2 licences moved on demand"),
-    ("instant_balancing", dict(server=1, product=0), dict(licences=0), "no licence free anywhere to move on demand"),
+    (
+        "instant_balancing_failed",
+        dict(server=1, product=0),
+        {},
+        "no licence free in the reserve or on another reachable server",
+    ),
     ("callback", dict(client=7, server=1, product=0), {}, "the user asked to be called back"),
     ("callback_granted", dict(client=7, server=1, product=0), {}, "a licence is free: the program starts"),
     ("callback_lapsed", dict(client=8, server=1, product=0), dict(minutes=60.0), "no licence within 60 min"),

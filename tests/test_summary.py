@@ -36,7 +36,15 @@ def test_compare_keeps_the_label_and_meaning_columns_apart_from_the_runs():
 def finished(**changes):
     """A finished run made by hand: three Windows NT clients and one Windows 95/98 client."""
     agents = SimpleNamespace(failovers=2, attempts=40, attempts_no_server=5)
-    balancer = SimpleNamespace(cycles=6, instant_balancings=3, busy_min=36.0, cycle_delays=[], licenses_moved=17)
+    balancer = SimpleNamespace(
+        cycles=6,
+        instant_balancings=3,
+        instant_balancings_failed=1,
+        busy_min=36.0,
+        cycle_delays=[0.0, 0.0, 4.0, 0.0, 0.0, 14.0],
+        move_waits=[5.0, 10.0, 15.0, 5.0],
+        licenses_moved=17,
+    )
     callbacks = SimpleNamespace(asked=4, granted=2, lapsed=1, waits_min=[10.0, 20.0])
     values = dict(
         agents=agents,
@@ -79,7 +87,9 @@ def test_each_number_is_computed_as_its_definition_says():
     assert s["launches"] == s["runs_served"] + s["runs_never_served"] + s["runs_metered_locally"]
     assert (s["failovers"], s["connection_attempts"], s["attempts_no_server"]) == (2, 40, 5)
     assert s["metering_busy_pct"] == 2.5  # 36 of 1440 minutes
-    assert s["balancing_delay_min"] == 0.0  # no cycle waited
+    assert s["instant_balancings"] == 3 and s["instant_balancings_failed"] == 1
+    assert s["balancing_delay_min"] == 3.0 and s["balancing_delay_max_min"] == 14.0  # 18 min late over 6 cycles
+    assert s["instant_balancing_wait_min"] == 8.75
     assert s["callback_wait_min"] == 15.0 and s["callbacks"] == 4 == 2 + 1 + s["callbacks_waiting"]
     assert s["max_imbalance"] == 3.0  # the worst product at any sample
     assert s["imbalance_licence_h"] == round(0.25 * 3 + 0.25 * 1 + 5 / 60 * 3, 1)  # every product, by its interval
@@ -96,6 +106,15 @@ def test_numbers_with_nothing_to_measure_say_so():
             grants=0,
             denials=0,
             callbacks=SimpleNamespace(asked=0, granted=0, lapsed=0, waits_min=[]),
+            balancer=SimpleNamespace(
+                cycles=0,
+                instant_balancings=0,
+                instant_balancings_failed=0,
+                busy_min=0.0,
+                cycle_delays=[],
+                move_waits=[],
+                licenses_moved=0,
+            ),
             misplaced=np.zeros((0, 2)),
             interval_h=np.zeros(0),
             loss_client=np.array([0, 2]),
@@ -105,4 +124,6 @@ def test_numbers_with_nothing_to_measure_say_so():
     )
     assert s["denial_rate"] == 0.0 and s["never_served_rate"] == 0.0
     assert s["max_imbalance"] == 0.0 and s["imbalance_licence_h"] == 0.0
+    assert s["balancing_delay_min"] == s["balancing_delay_max_min"] == 0.0
+    assert math.isnan(s["instant_balancing_wait_min"])
     assert math.isnan(s["callback_wait_min"]) and math.isnan(s["recovery_h_win9x"]) and s["recovery_h_nt"] == 1.5
