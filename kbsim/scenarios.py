@@ -81,6 +81,9 @@ class Direction:
     site: str = ""
     #: A control the number is averaged over, its values spread evenly across its range ("" for none).
     over: str = ""
+    #: For "none": how far the number may move and still count as unchanged, in its own unit (0: not at all).
+    #: A small real effect is still an effect; ``within`` says how small the article's "no change" is.
+    within: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -224,14 +227,16 @@ def _entries(
     for metric, entry in metrics.items():
         if metric not in SUMMARY:
             raise ParameterError(f"{where}: unknown summary number {metric!r}: expected one of {', '.join(SUMMARY)}")
-        word, why, over = entry, "", ""
+        word, why, over, within = entry, "", "", 0.0
         if isinstance(entry, dict):
-            unknown = set(entry) - {"direction", "why", "over"}
+            unknown = set(entry) - {"direction", "why", "over", "within"}
             if unknown:
                 raise ParameterError(
-                    f"{where}: {metric} has unknown entry {sorted(unknown)[0]!r}: expected direction, why and over"
+                    f"{where}: {metric} has unknown entry {sorted(unknown)[0]!r}: expected direction, why, over "
+                    "and within"
                 )
             word, why, over = entry.get("direction"), entry.get("why", ""), entry.get("over", "")
+            within = entry.get("within", 0.0)
         if word not in DIRECTIONS:
             raise ParameterError(
                 f"{where}: {metric} = {word!r} is not a direction: expected one of {', '.join(DIRECTIONS)}"
@@ -240,10 +245,14 @@ def _entries(
             raise ParameterError(f'{where}: {metric} = {word!r} is not monotone: say why (why = "...")')
         if site and not why.strip():
             raise ParameterError(f'{where}: {metric} is declared apart for a {site} site: say why (why = "...")')
+        if "within" in (entry if isinstance(entry, dict) else {}) and (
+            word != "none" or isinstance(within, bool) or not isinstance(within, int | float) or not within > 0
+        ):
+            raise ParameterError(f"{where}: {metric}'s within must be a number above 0, and only with direction none")
         if over and (over not in controls or over == control):
             others = ", ".join(c for c in controls if c != control)
             raise ParameterError(f"{where}: {metric} over {over!r} is not another control: expected one of {others}")
-        declared.append(Direction(control, metric, word, why, when_values, site, over))
+        declared.append(Direction(control, metric, word, why, when_values, site, over, float(within)))
     return declared
 
 
