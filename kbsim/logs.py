@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ParameterError, unknown_name
+from .outputs import as_path, check_folder, write_texts
 from .result import Result
 
 #: The site code shown in the status message viewer (the model has one site).
@@ -146,24 +147,21 @@ def troubled_client(result: Result) -> int:
 
 
 def write_logs(
-    result: Result, directory: str | Path, logs: tuple[str, ...] = tuple(LOG_FILES), client: int | None = None
+    result: Result,
+    directory: str | Path,
+    logs: tuple[str, ...] = tuple(LOG_FILES),
+    client: int | None = None,
+    overwrite: bool = False,
 ) -> list[Path]:
-    """Write LICSRVC.log, status.txt and Liccli.log (``client``, default :func:`troubled_client`) into ``directory``."""
-    directory = Path(directory)
-    texts = {name: render(result, name, client) for name in logs}
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for name, text in texts.items():
-            path = directory / LOG_FILES[name]
-            path.write_text(text, encoding="utf-8")
-            paths.append(path)
-    except OSError as exc:
-        raise ParameterError(
-            f"{directory}: cannot write the logs there ({exc.strerror or exc}): "
-            "expected a folder that can be created or written"
-        ) from None
-    return paths
+    """Write LICSRVC.log, status.txt and Liccli.log (``client``, default :func:`troubled_client`) into ``directory``.
+
+    Each file is written whole or not at all (:mod:`kbsim.outputs`); existing files are
+    replaced only with ``overwrite=True`` (``--force``).
+    """
+    directory = as_path(directory, "directory")
+    check_folder(directory, [LOG_FILES[name] for name in logs], overwrite)
+    texts = {LOG_FILES[name]: render(result, name, client) for name in logs}
+    return write_texts(directory, texts, overwrite)
 
 
 def render(result: Result, log: str, client: int | None = None) -> str:

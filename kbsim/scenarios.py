@@ -79,20 +79,27 @@ class Preset:
     path: str = ""
 
     def variant(self, name: str | None) -> Params:
-        """The parameters of a variant (``None`` or ``"fault"``: the preset's own)."""
+        """The parameters of a variant (``None`` or ``"fault"``: the preset's own, unless the file declares a
+        variant of that name, which then runs as declared)."""
+        if isinstance(name, str) and name in self.variants:
+            return self.variants[name]
         if name in (None, "", FAULT):
             return self.params
-        if name not in self.variants:
-            raise unknown_name("variant", name, (FAULT, *self.variants), where=f"preset {self.name!r}: ")
-        return self.variants[name]
+        if not isinstance(name, str):
+            raise ParameterError(f"variant={name!r} is not allowed: expected a variant's name as text, or None")
+        raise unknown_name("variant", name, self.variant_names(), where=f"preset {self.name!r}: ")
+
+    def variant_names(self) -> list[str]:
+        """Every variant's name, ``fault`` first (once, even if the file declares a variant of that name)."""
+        return list(dict.fromkeys((FAULT, *self.variants)))
 
     def __repr__(self) -> str:
-        return f"Preset({self.name!r}, article={self.article!r}, variants={[FAULT, *self.variants]})"
+        return f"Preset({self.name!r}, article={self.article!r}, variants={self.variant_names()})"
 
     def _repr_markdown_(self) -> str:
         """In a notebook: the title and the description as prose, and the variants to pick."""
         description = " ".join(self.description.split())
-        variants = ", ".join(f"`{v}`" for v in (FAULT, *self.variants))
+        variants = ", ".join(f"`{v}`" for v in self.variant_names())
         return f"**{self.title}**\n\n{description}\n\nVariants: {variants}."
 
 

@@ -33,6 +33,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import exp
+from typing import Any
+
+import numpy as np
 
 from .errors import ParameterError
 from .parameters import Params
@@ -41,6 +44,11 @@ from .parameters import Params
 LARGE_RUN_LAUNCHES = 5_000_000
 #: A run recording more event rows than this (launches, uploads, retries) is refused unless allowed.
 LARGE_RUN_ROWS = 8_000_000
+#: A sweep of more runs than this (points x seeds) is refused unless allowed, from the count alone.
+LARGE_SWEEP_RUNS = 20_000
+#: A sweep whose runs together record more event rows than this (runs x its largest run) is refused unless allowed
+#: (about ten of the largest runs allowed unasked: several minutes of both cores).
+LARGE_SWEEP_ROWS = 10 * LARGE_RUN_ROWS
 #: The keyword of kbsim.run and kbsim.sweep that allows a run beyond the limits; ``--allow-large`` on the command line.
 ALLOW = "allow_large"
 #: An explorer says how large a run is before it starts one estimated to take longer than this (seconds).
@@ -79,11 +87,25 @@ class RunSize:
 
 
 def estimate(params: Params) -> RunSize:
-    """The size of the run ``params`` describes: launches, event rows, seconds and peak memory (estimates)."""
+    """The size of the run ``params`` describes: launches, event rows, seconds and peak memory (estimates).
+
+    Rows count every event a run records: launches, offline uploads, callbacks and
+    their ends, on-demand moves, the retries and moves of clients stranded by outages
+    (at each client's own cadence), balancing cycles, packs and service changes.
+    """
+    if not isinstance(params, Params):
+        raise ParameterError(f"params={type(params).__name__} is not allowed: expected a kbsim.Params")
     days_min = params.days * 1440.0
     installed = _installed_share(params, days_min)
     launches = params.n_clients * params.launches_per_day * params.days * installed
-    rows = launches + _uploads(params, days_min, installed) + _callbacks(params, launches) + _retries(params)
+    rows = (
+        launches
+        + _uploads(params, days_min, installed)
+        + _callbacks(params, launches)
+        + _on_demand(params, launches, days_min)
+        + _retries(params)
+        + _site_rows(params, days_min)
+    )
     seconds = (
         _SECONDS_BASE
         + _SECONDS_PER_DAY * params.days * params.n_servers
@@ -94,8 +116,19 @@ def estimate(params: Params) -> RunSize:
     return RunSize(launches=round(launches), rows=round(rows), seconds=seconds, memory_mb=memory)
 
 
+def check_allow(allow_large: Any) -> bool:
+    """``allow_large`` as a bool: only True or False (numpy's too) switch the size guard; anything else,
+    a text such as "no" included, is a ParameterError."""
+    if isinstance(allow_large, np.bool_):
+        return bool(allow_large)
+    if not isinstance(allow_large, bool):
+        raise ParameterError(f"{ALLOW}={allow_large!r} is not allowed: expected True or False")
+    return allow_large
+
+
 def check_size(params: Params, allow_large: bool = False, what: str = "this run") -> RunSize:
     """The run's size; beyond the limits and not allowed, one ParameterError saying how large and how to allow it."""
+    allow_large = check_allow(allow_large)
     size = estimate(params)
     if size.large and not allow_large:
         raise ParameterError(
@@ -105,6 +138,30 @@ def check_size(params: Params, allow_large: bool = False, what: str = "this run"
             f"{ALLOW}=True (command line: --allow-large)"
         )
     return size
+
+
+def check_sweep_runs(runs: int, allow_large: bool = False, what: str = "this sweep") -> None:
+    """A sweep of more than :data:`LARGE_SWEEP_RUNS` runs is refused (unless allowed) from the count alone,
+    before any of its points is checked one by one."""
+    if runs > LARGE_SWEEP_RUNS and not check_allow(allow_large):
+        raise ParameterError(
+            f"{what} is too large to start unasked: {runs:,} runs (points x seeds; the limit is "
+            f"{LARGE_SWEEP_RUNS:,} runs or {LARGE_SWEEP_ROWS:,} event rows in all); to run it anyway pass "
+            f"{ALLOW}=True (command line: --allow-large)"
+        )
+
+
+def check_sweep(runs: int, largest: RunSize, allow_large: bool = False, what: str = "this sweep") -> None:
+    """A sweep's whole size, ``runs`` times its largest run, refused beyond the sweep limits unless allowed."""
+    check_sweep_runs(runs, allow_large, what)
+    rows, seconds = runs * largest.rows, runs * largest.seconds
+    if rows > LARGE_SWEEP_ROWS and not check_allow(allow_large):
+        raise ParameterError(
+            f"{what} is too large to start unasked: {runs:,} runs of up to {largest.rows:,} event rows each, "
+            f"about {rows:,} event rows and {_duration(seconds)} of one core in all (the limit is "
+            f"{LARGE_SWEEP_RUNS:,} runs or {LARGE_SWEEP_ROWS:,} event rows in all); to run it anyway pass "
+            f"{ALLOW}=True (command line: --allow-large)"
+        )
 
 
 def _installed_share(params: Params, days_min: float) -> float:
@@ -153,20 +210,62 @@ def _callbacks(params: Params, launches: float) -> float:
     return 2.0 * launches * refused_share(params) * params.callback_share
 
 
+def _on_demand(params: Params, launches: float, days_min: float) -> float:
+    """Online mode with on-demand balancing: a row per server and product that refused since the last
+    License Metering cycle, at each cycle; at most one per refusal."""
+    if params.mode != "online" or not params.instant_balancing:
+        return 0.0
+    refusals = launches * refused_share(params)
+    return min(refusals, params.n_servers * params.n_products * days_min / params.metering_cycle_min)
+
+
+def _site_rows(params: Params, days_min: float) -> float:
+    """Rows of the site itself: balancing cycles (and servers they skip), packs, service changes,
+    outages, and the skewed clients' clock setting and reinstall."""
+    cycles = days_min / (params.balancing_interval_h * 60) + 1
+    down = sum(min(minutes, days_min - start_h * 60) for _, start_h, minutes in params.outages)
+    skipped = cycles * len(params.unreachable_servers) + down / (params.balancing_interval_h * 60)
+    packs = params.n_servers * (days_min / (params.pack_interval_h * 60) + 1)
+    hangs = 2 * packs if params.service_pack in ("SP2+hotfix", "SP3") else 0.0
+    outages = 4 * len(params.outages)  # its start and end, the service stopped and started
+    skewed = params.n_clients * params.skewed_fraction
+    clocks = skewed * ((params.clock_sync_h * 60 < days_min) + (params.reinstall_h * 60 < days_min))
+    return cycles + skipped + packs + hangs + outages + clocks
+
+
+def _all_down(params: Params) -> list[tuple[float, float]]:
+    """The spans (minutes from the start) when every server is out at once: no server answers anyone."""
+    spans: list[tuple[float, float]] | None = None
+    for server in range(params.n_servers):
+        mine = sorted((start_h * 60, start_h * 60 + minutes) for s, start_h, minutes in params.outages if s == server)
+        if spans is None:
+            spans = mine
+            continue
+        spans = [(max(a, c), min(b, d)) for a, b in spans for c, d in mine if max(a, c) < min(b, d)]
+    return spans or []
+
+
+def _overlap(spans: list[tuple[float, float]], begin: float, end: float) -> float:
+    return sum(max(0.0, min(b, end) - max(a, begin)) for a, b in spans)
+
+
 def _retries(params: Params) -> float:
-    """Retry rows of the clients an outage strands: each retries from its first launch in the outage on.
+    """Rows of the clients an outage strands: each fails once at its first launch in the outage, retries
+    from then on at its own cadence, and moves or reconnects once.
 
     A client homed on the failed server launches at rate r; stranded in a span of w minutes
     it can only retry, it retries about (w - (1 - e^(-r w)) / r) / cadence times. A Windows
     95/98 client retries every ``win9x_retry_s`` while it knows one server: from its install
-    until its first CCIM cycle, or its user's restart (Q212894). The others retry only while
-    no server is up (immediate failover), or until their retries are spent (after_retries).
+    until its first CCIM cycle, or its user's restart (Q212894); then, like a Windows NT
+    client, it retries every ``Params.retry_every_min`` while no server answers at all
+    (immediate failover), or until its retries are spent (after_retries); a server that
+    answers takes it at once.
     """
     if not params.outages:
         return 0.0
     rate = params.launches_per_day / 1440.0
     n, servers = params.n_clients, params.n_servers
-    every_server_fails = servers == 1 or len({s for s, _, _ in params.outages}) == servers
+    nobody = _all_down(params)
     total = 0.0
     for server, start_h, minutes in params.outages:
         if servers == 1:
@@ -175,26 +274,44 @@ def _retries(params: Params) -> float:
             homed = n * params.demand_skew
         else:
             homed = n * (1 - params.demand_skew) / (servers - 1)
-        begin, end = start_h * 60, start_h * 60 + minutes
+        begin, end = start_h * 60, min(start_h * 60 + minutes, params.days * 1440.0)
+        total += 2 * homed * (1 - exp(-rate * max(0.0, end - begin)))  # its failure, and its move or reconnection
         if params.win9x_fraction:
-            bound = sum(_stranded(rate, _bound_span(params, begin, end, i / 15)) for i in range(16)) / 16
-            total += homed * params.win9x_fraction * bound / (params.win9x_retry_s / 60)
+            bound = 0.0
+            for i in range(16):
+                installed_at = i / 15
+                knows_all = _knows_all(params, begin, installed_at)
+                alone = _bound_span(params, begin, end, installed_at)
+                after = _overlap(nobody, max(begin, knows_all), end)
+                stranded = _stranded(rate, alone)
+                bound += stranded / (params.win9x_retry_s / 60)
+                bound += (_stranded(rate, alone + after) - stranded) / params.retry_every_min
+            total += homed * params.win9x_fraction * bound / 16
         others = homed * (1 - params.win9x_fraction)
-        if every_server_fails:
-            total += others * _stranded(rate, minutes) / params.retry_every_min
-        elif params.failover == "after_retries":
-            total += others * min(_stranded(rate, minutes) / params.retry_delay_min, params.retries)
+        alone = _stranded(rate, _overlap(nobody, begin, end))
+        if params.failover == "after_retries":
+            spent = min(_stranded(rate, end - begin) / params.retry_delay_min, params.retries)
+            total += others * max(spent, alone / params.retry_delay_min)
+        else:
+            total += others * alone / params.retry_every_min
     return total
+
+
+def _knows_all(params: Params, begin: float, installed_at: float) -> float:
+    """When a Windows 95/98 client installed at ``installed_at`` (a share of the install spread) first
+    knows every server: its first CCIM cycle, or its user's restart after a failure at ``begin``."""
+    install = (params.install_h + installed_at * params.install_spread_h) * 60
+    knows_all = install + params.ccim_interval_h * 60
+    if params.users_restart:
+        knows_all = min(knows_all, begin + params.restart_after_h * 60)
+    return knows_all
 
 
 def _bound_span(params: Params, begin: float, end: float, installed_at: float) -> float:
     """Minutes of the outage ``[begin, end)`` a Windows 95/98 client installed at ``installed_at`` (a share
     of the install spread) spends knowing only its failed server."""
     install = (params.install_h + installed_at * params.install_spread_h) * 60
-    knows_all = install + params.ccim_interval_h * 60
-    if params.users_restart:
-        knows_all = min(knows_all, begin + params.restart_after_h * 60)
-    return max(0.0, min(end, knows_all) - max(begin, install))
+    return max(0.0, min(end, _knows_all(params, begin, installed_at)) - max(begin, install))
 
 
 def _stranded(rate: float, span: float) -> float:
