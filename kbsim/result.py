@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from .errors import unknown_name
+from .errors import ParameterError, unknown_name
 from .parameters import Params
 from .summary import SUMMARY, SUMMARY_LISTING
 
@@ -87,6 +88,13 @@ def compare(results: dict[str, Result], metrics: list[str] | tuple[str, ...] | N
     ``metrics`` picks rows from :data:`SUMMARY` (default: all of them; another name is a
     ParameterError). Floats are rounded to three decimals for reading.
     """
+    if not isinstance(results, Mapping) or not all(isinstance(r, Result) for r in results.values()):
+        raise ParameterError(
+            f"results={results!r:.80} is not allowed: expected a dict of labels to kbsim.Result, e.g. "
+            "{'fault': run_a, 'fix': run_b}"
+        )
+    if isinstance(metrics, str) or not (metrics is None or isinstance(metrics, (list, tuple))):
+        raise ParameterError(f"metrics={metrics!r} is not allowed: expected a list of summary numbers, or None")
     metrics = list(metrics or SUMMARY)
     for name in metrics:
         if name not in SUMMARY:

@@ -389,8 +389,9 @@ def summarize_sweep(frame: pd.DataFrame, metric: str | Sequence[str], by: str | 
     mean ± t × std / √count, with Student's t from :func:`t_quantile_975`. NaN
     values (e.g. no recovery) are left out of the count; an interval needs two runs.
     """
-    metrics = [metric] if isinstance(metric, str) else list(metric)
-    names = [by] if isinstance(by, str) else list(by)
+    _check_frame(frame)
+    metrics = _names(metric, "metric")
+    names = _names(by, "by")
     for name in metrics:
         if name not in frame.columns or name in PARAMETERS or not pd.api.types.is_numeric_dtype(frame[name]):
             numbers = [c for c in frame.columns if c not in PARAMETERS and pd.api.types.is_numeric_dtype(frame[c])]
@@ -434,9 +435,16 @@ def seed_convergence(
     2, 3, ... up to the sweep's number of seeds. Columns: seeds (n), then those of
     :func:`summarize_sweep`.
     """
+    _check_frame(frame)
     order = list(dict.fromkeys(frame["seed"]))
-    chosen = list(counts) if counts is not None else list(range(2, len(order) + 1))
-    if not chosen or any(not 1 <= n <= len(order) for n in chosen):
+    if counts is not None and (isinstance(counts, (str, bytes)) or not isinstance(counts, Iterable)):
+        raise ParameterError(f"counts={counts!r} is not allowed: expected numbers of seeds from 1 to {len(order)}")
+    chosen = [_plain(n) for n in counts] if counts is not None else list(range(2, len(order) + 1))
+    if (
+        not chosen
+        or any(not isinstance(n, int) or isinstance(n, bool) for n in chosen)
+        or any(not 1 <= n <= len(order) for n in chosen)
+    ):
         raise ParameterError(f"counts={chosen!r} is not allowed: expected numbers of seeds from 1 to {len(order)}")
     parts = [summarize_sweep(frame[frame["seed"].isin(order[:n])], metric, by) for n in chosen]
     table = pd.concat([part.assign(seeds=n) for n, part in zip(chosen, parts)], ignore_index=True)
@@ -480,6 +488,22 @@ def check_writable(path: Path, overwrite: bool = False) -> None:
     if path.suffix.lower() not in (".csv", ".parquet"):
         raise ParameterError(f"{path}: unknown file type {path.suffix or '(none)'!r}: expected a .csv or .parquet file")
     check_target(path, overwrite)
+
+
+def _check_frame(frame: Any) -> None:
+    """A ParameterError unless ``frame`` is a sweep's frame (a DataFrame with a seed column)."""
+    if not isinstance(frame, pd.DataFrame) or "seed" not in frame.columns:
+        raise ParameterError(
+            f"frame={type(frame).__name__} is not allowed: expected a sweep's pandas DataFrame (kbsim.sweep's result)"
+        )
+
+
+def _names(value: Any, what: str) -> list[str]:
+    """One column name or several, as a list; anything else is a ParameterError naming ``what``."""
+    names = [value] if isinstance(value, str) else value
+    if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+        return list(names)
+    raise ParameterError(f"{what}={value!r} is not allowed: expected a column name or a list of them")
 
 
 def _plain(value: Any) -> Any:
