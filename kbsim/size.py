@@ -1,11 +1,20 @@
 """A run's size, known before it starts: launches, event rows, seconds and memory, estimated from the parameters.
 
-A run costs in proportion to what it records. Every launch is one event row
-(a grant, a refusal or a run logged locally); in online mode a refused user who
+A run costs in proportion to what it records, and the estimate counts every event
+a run can record, each from its own mechanism's rates. Every launch is one event
+row (a grant, a refusal or a run logged locally); in online mode a refused user who
 asks for a callback adds two (the callback and its answer or lapse; refusals by
-Erlang's loss formula); offline mode adds an upload row
-per client and configuration poll in which it ran something; a server outage
-adds the retries of the clients stranded by it (Q226827, Q212894). Seconds and
+Erlang's loss formula, only while some server answers), and on-demand balancing a
+move per server that refused, at most one per License Metering cycle; offline mode
+adds an upload row per client and configuration poll in which it ran something
+(a refusal at every poll for a client whose clock lagged at install, Q213261);
+a server outage adds each stranded client's failure, its move or reconnection and
+its retries at its own cadence: a Windows 95/98 client every ``win9x_retry_s``
+while it knows one server, then every ``Params.retry_every_min`` while no server
+answers (Q226827, Q212894); the site adds its balancing cycles, packs and
+service changes. ``tests/test_size.py`` holds the row estimate within a factor of
+2 of the rows recorded on random sites, adversarial ones among them (every client
+Windows 95/98 and every server out, no server, busy refusals). Seconds and
 memory follow from launches and rows, by constants measured on the project's
 machine (``benchmarks/size_calibration.py``).
 
@@ -26,19 +35,24 @@ Beyond :data:`LARGE_RUN_LAUNCHES` launches or :data:`LARGE_RUN_ROWS` event rows
 refuse to start, with one line saying how large the run would be and how to
 allow it: ``allow_large=True`` (``--allow-large`` on the command line). An
 explorer says so, with the estimate, before it starts a run estimated to take
-more than :data:`EXPLORER_SECONDS`.
+more than :data:`EXPLORER_SECONDS`. A sweep checks its whole size before any work:
+more than :data:`LARGE_SWEEP_RUNS` runs (points x seeds) is refused from the count
+alone, before the points are checked one by one, and so is one whose runs together
+record more than :data:`LARGE_SWEEP_ROWS` event rows (runs x its largest run).
+``allow_large`` accepts only True or False.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import exp
+from math import exp, log
 from typing import Any
 
 import numpy as np
 
 from .errors import ParameterError
 from .parameters import Params
+from .usage import CLOCK_BUG_SERVICE_PACKS
 
 #: A run drawing more launches than this is refused unless allowed (about 25 s and 1 to 2 GB here).
 LARGE_RUN_LAUNCHES = 5_000_000
@@ -53,6 +67,11 @@ LARGE_SWEEP_ROWS = 10 * LARGE_RUN_ROWS
 ALLOW = "allow_large"
 #: An explorer says how large a run is before it starts one estimated to take longer than this (seconds).
 EXPLORER_SECONDS = 3.0
+
+#: Installs are spread evenly over install_spread_h: the estimate averages over this many install moments.
+_INSTALL_STEPS = 16
+#: Quantiles of the wait for a client's first launch in an outage, over which its retries are averaged.
+_WAITS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
 # Calibration constants (benchmarks/size_calibration.py; see the module docstring for their error).
 _SECONDS_BASE = 0.02  # a run of nothing: site set-up and the result's tables
@@ -98,11 +117,12 @@ def estimate(params: Params) -> RunSize:
     days_min = params.days * 1440.0
     installed = _installed_share(params, days_min)
     launches = params.n_clients * params.launches_per_day * params.days * installed
+    asked = launches * (1.0 - _overlap(_all_down(params), 0.0, days_min) / days_min)  # while a server answers
     rows = (
         launches
-        + _uploads(params, days_min, installed)
-        + _callbacks(params, launches)
-        + _on_demand(params, launches, days_min)
+        + _uploads(params, days_min)
+        + _callbacks(params, asked)
+        + _on_demand(params, asked, days_min)
         + _retries(params)
         + _site_rows(params, days_min)
     )
@@ -178,13 +198,27 @@ def _installed_share(params: Params, days_min: float) -> float:
     return total / steps
 
 
-def _uploads(params: Params, days_min: float, installed: float) -> float:
-    """Offline mode: one upload row per client and configuration poll in which it ran something."""
+def _uploads(params: Params, days_min: float) -> float:
+    """Offline mode: one upload row per client and configuration poll in which it ran something; a client
+    whose clock lagged at install (Q213261) uploads nothing, and records a refusal at every poll from its
+    first run on, while its runs wait."""
     if params.mode != "offline":
         return 0.0
-    polls = days_min / params.config_poll_min
-    ran = 1.0 - exp(-params.launches_per_day / 1440.0 * params.config_poll_min)
-    return params.n_clients * installed * polls * ran
+    rate = params.launches_per_day / 1440.0
+    ran = 1.0 - exp(-rate * params.config_poll_min)
+    blocked = (
+        params.skewed_fraction
+        if params.service_pack in CLOCK_BUG_SERVICE_PACKS and params.clock_offset_min > params.clock_threshold_min
+        else 0.0
+    )
+    nobody = _all_down(params)  # no poll is answered while no server is up
+    uploads = refusals = 0.0
+    for i in range(_INSTALL_STEPS):  # averaged over the install spread: a client polls from its install on
+        install = max(0.0, (params.install_h + i / (_INSTALL_STEPS - 1) * params.install_spread_h) * 60)
+        answered = max(0.0, days_min - install) - _overlap(nobody, install, days_min)
+        uploads += answered / params.config_poll_min * ran
+        refusals += _stranded(rate, answered) / params.config_poll_min
+    return params.n_clients * ((1 - blocked) * uploads + blocked * refusals) / _INSTALL_STEPS
 
 
 def refused_share(params: Params) -> float:
@@ -205,17 +239,18 @@ def refused_share(params: Params) -> float:
     return blocked
 
 
-def _callbacks(params: Params, launches: float) -> float:
-    """Online mode: a refusal row is a launch's; a callback asked adds its own row and one for its end."""
-    return 2.0 * launches * refused_share(params) * params.callback_share
+def _callbacks(params: Params, asked: float) -> float:
+    """Online mode: a refusal row is a launch's; a callback asked adds its own row and one for its end.
+    ``asked``: the launches that reach a server (none does while every server is out)."""
+    return 2.0 * asked * refused_share(params) * params.callback_share
 
 
-def _on_demand(params: Params, launches: float, days_min: float) -> float:
+def _on_demand(params: Params, asked: float, days_min: float) -> float:
     """Online mode with on-demand balancing: a row per server and product that refused since the last
     License Metering cycle, at each cycle; at most one per refusal."""
     if params.mode != "online" or not params.instant_balancing:
         return 0.0
-    refusals = launches * refused_share(params)
+    refusals = asked * refused_share(params)
     return min(refusals, params.n_servers * params.n_products * days_min / params.metering_cycle_min)
 
 
@@ -233,16 +268,25 @@ def _site_rows(params: Params, days_min: float) -> float:
     return cycles + skipped + packs + hangs + outages + clocks
 
 
+def _down(params: Params, server: int) -> list[tuple[float, float]]:
+    """The spans (minutes from the start, within the run) when ``server`` is out: its outages merged."""
+    spans: list[tuple[float, float]] = []
+    run_end = params.days * 1440.0
+    for begin, end in sorted((h * 60, min(h * 60 + m, run_end)) for s, h, m in params.outages if s == server):
+        if spans and begin <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((begin, end))
+    return spans
+
+
 def _all_down(params: Params) -> list[tuple[float, float]]:
     """The spans (minutes from the start) when every server is out at once: no server answers anyone."""
-    spans: list[tuple[float, float]] | None = None
-    for server in range(params.n_servers):
-        mine = sorted((start_h * 60, start_h * 60 + minutes) for s, start_h, minutes in params.outages if s == server)
-        if spans is None:
-            spans = mine
-            continue
+    spans = _down(params, 0)
+    for server in range(1, params.n_servers):
+        mine = _down(params, server)
         spans = [(max(a, c), min(b, d)) for a, b in spans for c, d in mine if max(a, c) < min(b, d)]
-    return spans or []
+    return spans
 
 
 def _overlap(spans: list[tuple[float, float]], begin: float, end: float) -> float:
@@ -253,65 +297,55 @@ def _retries(params: Params) -> float:
     """Rows of the clients an outage strands: each fails once at its first launch in the outage, retries
     from then on at its own cadence, and moves or reconnects once.
 
-    A client homed on the failed server launches at rate r; stranded in a span of w minutes
-    it can only retry, it retries about (w - (1 - e^(-r w)) / r) / cadence times. A Windows
+    A client homed on the failed server launches at rate r; its first launch in the outage
+    fails, and from then on it retries at its cadence (averaged over when that launch comes,
+    by quantiles of the exponential wait, and over the install spread). A Windows
     95/98 client retries every ``win9x_retry_s`` while it knows one server: from its install
-    until its first CCIM cycle, or its user's restart (Q212894); then, like a Windows NT
-    client, it retries every ``Params.retry_every_min`` while no server answers at all
-    (immediate failover), or until its retries are spent (after_retries); a server that
+    until its first CCIM cycle, or its user's restart ``restart_after_h`` after the failure
+    (Q212894); then, like a Windows NT client, it retries every ``Params.retry_every_min``
+    while no server answers at all (immediate failover), or until its retries are spent (after_retries); a server that
     answers takes it at once.
     """
-    if not params.outages:
-        return 0.0
+    if not params.outages or params.mode != "online" or params.launches_per_day <= 0:
+        return 0.0  # offline clients ask no server at a launch; a client that launches nothing fails nothing
     rate = params.launches_per_day / 1440.0
     n, servers = params.n_clients, params.n_servers
     nobody = _all_down(params)
     total = 0.0
-    for server, start_h, minutes in params.outages:
+    for server in range(servers):
         if servers == 1:
             homed = float(n)
         elif server == 0:
             homed = n * params.demand_skew
         else:
             homed = n * (1 - params.demand_skew) / (servers - 1)
-        begin, end = start_h * 60, min(start_h * 60 + minutes, params.days * 1440.0)
-        total += 2 * homed * (1 - exp(-rate * max(0.0, end - begin)))  # its failure, and its move or reconnection
-        if params.win9x_fraction:
-            bound = 0.0
-            for i in range(16):
-                installed_at = i / 15
-                knows_all = _knows_all(params, begin, installed_at)
-                alone = _bound_span(params, begin, end, installed_at)
-                after = _overlap(nobody, max(begin, knows_all), end)
-                stranded = _stranded(rate, alone)
-                bound += stranded / (params.win9x_retry_s / 60)
-                bound += (_stranded(rate, alone + after) - stranded) / params.retry_every_min
-            total += homed * params.win9x_fraction * bound / 16
-        others = homed * (1 - params.win9x_fraction)
-        alone = _stranded(rate, _overlap(nobody, begin, end))
-        if params.failover == "after_retries":
-            spent = min(_stranded(rate, end - begin) / params.retry_delay_min, params.retries)
-            total += others * max(spent, alone / params.retry_delay_min)
-        else:
-            total += others * alone / params.retry_every_min
+        for begin, end in _down(params, server):
+            # Averaged over the install spread (a client meters nothing, so fails nothing, before its install)
+            # and over when its first launch in the outage fails (quantiles of the wait, at rate r).
+            per_client = 0.0
+            for i in range(_INSTALL_STEPS):
+                installed_at = i / (_INSTALL_STEPS - 1)
+                install = (params.install_h + installed_at * params.install_spread_h) * 60
+                ccim = install + params.ccim_interval_h * 60  # a Windows 95/98 client knows every server from here
+                for q in _WAITS:
+                    failed = max(begin, install) - log(1 - q) / rate
+                    if failed >= end:
+                        continue
+                    per_client += 2  # its failure, and its move or reconnection
+                    if params.win9x_fraction:
+                        knows_all = min(ccim, failed + params.restart_after_h * 60) if params.users_restart else ccim
+                        bound = max(0.0, min(end, knows_all) - failed) / (params.win9x_retry_s / 60)
+                        bound += _overlap(nobody, max(failed, knows_all), end) / params.retry_every_min
+                        per_client += params.win9x_fraction * bound
+                    alone = _overlap(nobody, failed, end)
+                    if params.failover == "after_retries":
+                        spent = min((end - failed) / params.retry_delay_min, params.retries)
+                        per_client += (1 - params.win9x_fraction) * max(spent, alone / params.retry_delay_min)
+                    else:
+                        per_client += (1 - params.win9x_fraction) * alone / params.retry_every_min
+            per_client /= len(_WAITS)
+            total += homed * per_client / _INSTALL_STEPS
     return total
-
-
-def _knows_all(params: Params, begin: float, installed_at: float) -> float:
-    """When a Windows 95/98 client installed at ``installed_at`` (a share of the install spread) first
-    knows every server: its first CCIM cycle, or its user's restart after a failure at ``begin``."""
-    install = (params.install_h + installed_at * params.install_spread_h) * 60
-    knows_all = install + params.ccim_interval_h * 60
-    if params.users_restart:
-        knows_all = min(knows_all, begin + params.restart_after_h * 60)
-    return knows_all
-
-
-def _bound_span(params: Params, begin: float, end: float, installed_at: float) -> float:
-    """Minutes of the outage ``[begin, end)`` a Windows 95/98 client installed at ``installed_at`` (a share
-    of the install spread) spends knowing only its failed server."""
-    install = (params.install_h + installed_at * params.install_spread_h) * 60
-    return max(0.0, min(end, _knows_all(params, begin, installed_at)) - max(begin, install))
 
 
 def _stranded(rate: float, span: float) -> float:
