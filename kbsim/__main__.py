@@ -181,6 +181,16 @@ def parse_settings(settings: Sequence[str]) -> dict:
     return values
 
 
+def _run_settings(args: argparse.Namespace) -> dict:
+    """A run's ``--set`` values with its ``--seed`` (given once: ``--seed N`` or ``--set seed=N``)."""
+    settings = parse_settings(args.settings)
+    if args.seed is not None:
+        if "seed" in settings:
+            raise ParameterError("--seed and --set seed= are both given: give the seed once")
+        settings["seed"] = PARAMETERS["seed"].check(args.seed)
+    return settings
+
+
 def parse_grid(grids: Sequence[str]) -> dict[str, list]:
     """``NAME=V1,V2,...`` texts as checked lists of values, read through each parameter's declaration."""
     grid: dict[str, list] = {}
@@ -258,9 +268,7 @@ def _logs(args: argparse.Namespace) -> None:
     if args.out:  # before the run: nothing computed for a folder that cannot be written
         check_folder(as_path(args.out, "--out"), [LOG_FILES[name] for name in names], args.force)
     preset = get_preset(args.preset)
-    result = run(
-        preset, variant=args.variant, seed=args.seed, allow_large=args.allow_large, **parse_settings(args.settings)
-    )
+    result = run(preset, variant=args.variant, allow_large=args.allow_large, **_run_settings(args))
     client = troubled_client(result) if args.client is None else args.client
     if args.out:
         for path in write_logs(result, args.out, tuple(names), client, overwrite=args.force):
@@ -297,13 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _mystery(args)
         else:
             get_preset(args.preset)
-            result = run(
-                args.preset,
-                variant=args.variant,
-                seed=args.seed,
-                allow_large=args.allow_large,
-                **parse_settings(args.settings),
-            )
+            result = run(args.preset, variant=args.variant, allow_large=args.allow_large, **_run_settings(args))
             if args.json:
                 print(
                     json.dumps(

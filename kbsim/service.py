@@ -143,6 +143,9 @@ def read_remodbc(path: str | Path) -> RemodbcConfig:
             f"{path}: not text in UTF-16 (its byte-order mark says so, but it cannot be read as such): "
             "expected an INI file as Windows saves it (ANSI, UTF-8 or UTF-16)"
         ) from None
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip().startswith("[")), 0)
+    text = "\n".join(lines[first:])  # Windows' profile functions ignore what comes before the first section
     try:
         parser.read_string(text, source=str(path))
     except configparser.Error as exc:
