@@ -306,9 +306,9 @@ def _retries(params: Params) -> float:
     while no server answers at all (immediate failover), or until its retries are spent (after_retries); a server that
     answers takes it at once.
     """
-    if not params.outages or params.mode != "online" or params.launches_per_day <= 0:
-        return 0.0  # offline clients ask no server at a launch; a client that launches nothing fails nothing
     rate = params.launches_per_day / 1440.0
+    if not params.outages or params.mode != "online" or rate <= 0:
+        return 0.0  # offline clients ask no server at a launch; a client that launches nothing fails nothing
     n, servers = params.n_clients, params.n_servers
     nobody = _all_down(params)
     total = 0.0
