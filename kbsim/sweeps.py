@@ -8,8 +8,12 @@ executor is a pool of local processes, one per CPU; any
 :class:`concurrent.futures.Executor` works, such as a Dask cluster's
 ``Client.get_executor()``. Rows come back in grid order, then seed order,
 whatever order the runs finish in, so a sweep gives the same frame on any
-executor. :func:`summarize_sweep` turns the runs into a mean and a 95%
-interval over seeds per value of a swept parameter.
+executor. Runs lost with a worker process (killed, out of memory) are run
+again on a fresh local pool, so the frame stays whole and identical; lost
+twice, :class:`SweepIncomplete` carries the runs that finished. Ctrl-C stops
+the pool's workers at once (they leave the interrupt to the sweep's process,
+so no worker prints a traceback). :func:`summarize_sweep` turns the runs into
+a mean and a 95% interval over seeds per value of a swept parameter.
 """
 
 from __future__ import annotations
