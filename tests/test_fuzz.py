@@ -264,6 +264,12 @@ def test_numpy_numbers_are_taken_wherever_python_numbers_are():
         (lambda: kbsim.sweep("site", {3: [1]}, seeds=1), "grid"),
         (lambda: kbsim.sweeps.write_table("x", "runs.csv"), "frame"),
         (lambda: kbsim.logs.write_logs(kbsim.run("site", days=1), 5), "directory"),
+        (lambda: kbsim.logs.write_logs(5, "logs"), "result"),
+        (lambda: kbsim.logs.write_logs(kbsim.run("site", days=1), "logs", logs=("nope",)), "log 'nope'"),
+        (lambda: kbsim.logs.render(5, "licsrvc"), "result"),
+        (lambda: kbsim.logs.troubled_client("x"), "result"),
+        (lambda: kbsim.logs.show(5), "lines"),
+        (lambda: kbsim.logs.show(["a"], count="x"), "count"),
     ],
 )
 def test_wrong_typed_arguments_to_public_functions_are_one_parameter_error_naming_them(call, name):
