@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kbsim.classroom import CHECK_TAG, NAVIGATION_TAG, SOLUTION_TAG, TEACHING_ORDER, navigation  # noqa: E402
+from kbsim.outputs import write_whole  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -50,8 +51,7 @@ def student(out: Path) -> list[Path]:
         for cell in nb.cells:
             if cell.cell_type == "code" and CHECK_TAG in tags(cell):
                 cell.outputs, cell.execution_count = [], None
-        nbformat.write(nb, out / path.name)
-        written.append(out / path.name)
+        written.append(_write(nb, out / path.name))
     _copy_data(out)
     return written
 
@@ -72,8 +72,7 @@ def instructor(out: Path, only: list[str] | None = None) -> list[Path]:
                 continue
             nb = nbformat.read(path, as_version=4)
             NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(out)}}).execute()
-            nbformat.write(nb, out / path.name)
-            written.append(out / path.name)
+            written.append(_write(nb, out / path.name))
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -113,7 +112,15 @@ def rewrite_navigation() -> None:
             nb.cells.insert(position, cell)
         for cell in nb.cells:
             cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
-        nbformat.write(nb, path)
+        _write(nb, path)
+
+
+def _write(nb, path: Path) -> Path:
+    """A notebook written whole (a temporary file renamed into place): a failure or Ctrl-C leaves the old one.
+
+    An edition is this script's own output, made again by each ``make student``/``make instructor``,
+    so its notebooks are replaced."""
+    return write_whole(path, lambda temporary: nbformat.write(nb, temporary), overwrite=True)
 
 
 def main(argv: list[str]) -> None:

@@ -1,11 +1,16 @@
 """Command line: ``python -m kbsim list``, ``run PRESET --set NAME=VALUE ...``, ``sweep``, ``logs`` and ``mystery``.
 
-Bad input prints one line naming the input and what is allowed, and exits 2.
+Bad input prints one line naming the input and what is allowed, and exits 2. Every
+file is written whole or not at all, and an existing one is replaced only with
+``--force``. Ctrl-C prints one line and exits 130, leaving no file half-written.
+A sweep whose runs were lost twice with their worker processes exits 1 with one
+line naming the file that keeps the runs that finished.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
@@ -15,9 +20,13 @@ from pathlib import Path
 from . import PARAMETERS, SUMMARY, ParameterError, get_preset, presets, run
 from .errors import unknown_name
 from .logs import LOG_FILES, render, troubled_client, write_logs
+from .outputs import FORCE, as_path, check_folder
 from .parameters import check_name
 from .size import LARGE_RUN_LAUNCHES, LARGE_RUN_ROWS
-from .sweeps import check_writable, sweep, write_table
+from .sweeps import SweepIncomplete, check_writable, sweep, write_table
+
+#: The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
 
 #: The page that gives each parameter's source (an article or a documented default) or says it is assumed.
 MODEL_DOC = "docs/model.md"
@@ -39,6 +48,10 @@ def _run_arguments(command: argparse.ArgumentParser, set_help: str, seed: bool =
         help=f"run even beyond the size limit ({LARGE_RUN_LAUNCHES:,} launches or "
         f"{LARGE_RUN_ROWS:,} event rows: tens of seconds and gigabytes)",
     )
+
+
+def _force(command: argparse.ArgumentParser) -> None:
+    command.add_argument(FORCE, action="store_true", help="replace files that exist (default: refuse, naming them)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         "--seeds", default="10", metavar="N", help="seeds 1 to N, or a list such as 1,2,5 (default 10)"
     )
     sweeper.add_argument("--out", required=True, metavar="FILE", help="a .csv or .parquet file to write")
+    _force(sweeper)
 
     logger = commands.add_parser("logs", help="a run's events as SMS logs: LICSRVC.log, status messages, Liccli.log")
     _run_arguments(logger, "override a parameter; repeat for more")
@@ -80,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"write {', '.join(LOG_FILES.values())} into this folder instead of printing",
     )
+    _force(logger)
 
     detective = commands.add_parser(
         "mystery", help="write a mystery site's evidence to a folder, or check an answer to it"
@@ -96,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder for the evidence (default mystery-SEED-LLEVEL); not written when checking an answer",
     )
+    _force(detective)
     detective.add_argument(
         "--answer",
         action="append",
@@ -125,8 +141,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _mystery(args: argparse.Namespace) -> None:
+    from .evidence import FILES
     from .mystery import mystery  # drawn only when asked for
 
+    writing = not (args.details or args.reveal or args.answer)
+    out = as_path(args.out or f"mystery-{args.seed}-L{args.level}", "--out")
+    if writing:
+        check_folder(out, list(FILES.values()), args.force)  # before the case is drawn and run
     case = mystery(args.seed, args.level)
     if args.details:
         print("\n".join(case.details(args.details)))
@@ -144,8 +165,7 @@ def _mystery(args: argparse.Namespace) -> None:
     else:
         if args.detail or args.fix:
             raise ParameterError("--detail and --fix are allowed only with --answer")
-        out = args.out or f"mystery-{args.seed}-L{args.level}"
-        for path in case.evidence.write(out):
+        for path in case.evidence.write(out, overwrite=args.force):
             print(path)
 
 
@@ -159,6 +179,16 @@ def parse_settings(settings: Sequence[str]) -> dict:
             raise ParameterError(f"--set {setting!r} is not allowed: expected NAME=VALUE, e.g. --set retries=3")
         values[name] = check_name(name, "--set: ").parse_text(text)
     return values
+
+
+def _run_settings(args: argparse.Namespace) -> dict:
+    """A run's ``--set`` values with its ``--seed`` (given once: ``--seed N`` or ``--set seed=N``)."""
+    settings = parse_settings(args.settings)
+    if args.seed is not None:
+        if "seed" in settings:
+            raise ParameterError("--seed and --set seed= are both given: give the seed once")
+        settings["seed"] = PARAMETERS["seed"].check(args.seed)
+    return settings
 
 
 def parse_grid(grids: Sequence[str]) -> dict[str, list]:
@@ -199,20 +229,35 @@ def parse_seeds(text: str) -> int | list[int]:
     return seeds[0] if len(seeds) == 1 else seeds
 
 
-def _sweep(args: argparse.Namespace) -> None:
+def _sweep(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    check_writable(out)
-    frame = sweep(
-        args.preset,
-        parse_grid(args.grid),
-        parse_seeds(args.seeds),
-        variant=args.variant,
-        progress=sys.stderr.isatty(),
-        allow_large=args.allow_large,
-        **parse_settings(args.settings),
-    )
-    write_table(frame, out)
+    check_writable(out, args.force)  # before any run: nothing computed for a file that cannot be written
+    try:
+        frame = sweep(
+            args.preset,
+            parse_grid(args.grid),
+            parse_seeds(args.seeds),
+            variant=args.variant,
+            progress=sys.stderr.isatty(),
+            allow_large=args.allow_large,
+            **parse_settings(args.settings),
+        )
+    except SweepIncomplete as lost:
+        kept = partial_path(out)
+        write_table(lost.frame, kept, overwrite=True)
+        print(
+            f"kbsim: error: {lost}; {out} not written, the {len(lost.frame)} finished runs are in {kept}",
+            file=sys.stderr,
+        )
+        return 1
+    write_table(frame, out, overwrite=args.force)
     print(f"{len(frame)} runs of {frame['preset'].iloc[0]} ({frame['variant'].iloc[0]}) written to {out}")
+    return 0
+
+
+def partial_path(out: Path) -> Path:
+    """Where a sweep that lost runs keeps those that finished: beside ``out``, ``runs.partial.csv``."""
+    return out.with_name(f"{out.stem}.partial{out.suffix}")
 
 
 def _logs(args: argparse.Namespace) -> None:
@@ -220,13 +265,13 @@ def _logs(args: argparse.Namespace) -> None:
     for name in names:
         if name not in LOG_FILES:
             raise unknown_name("log", name, LOG_FILES, where="--log: ")
-    get_preset(args.preset)
-    result = run(
-        args.preset, variant=args.variant, seed=args.seed, allow_large=args.allow_large, **parse_settings(args.settings)
-    )
+    if args.out:  # before the run: nothing computed for a folder that cannot be written
+        check_folder(as_path(args.out, "--out"), [LOG_FILES[name] for name in names], args.force)
+    preset = get_preset(args.preset)
+    result = run(preset, variant=args.variant, allow_large=args.allow_large, **_run_settings(args))
     client = troubled_client(result) if args.client is None else args.client
     if args.out:
-        for path in write_logs(result, args.out, tuple(names), client):
+        for path in write_logs(result, args.out, tuple(names), client, overwrite=args.force):
             print(path)
         return
     for name in names:
@@ -241,31 +286,26 @@ def _plain(value: float) -> float | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_output()
     args = _parser().parse_args(argv)
     try:
         if args.command == "list":
             for name, preset in presets().items():
-                variants = ", ".join(["fault", *preset.variants])
+                variants = ", ".join(preset.variant_names())
                 print(f"{name:10} {preset.article or '-':8} {preset.title}  [variants: {variants}]")
         elif args.command == "params":
             print(f"# Where each default comes from, and what is [assumed]: {MODEL_DOC} in the kbsim repository.")
             for p in PARAMETERS.values():
                 print(f"{p.name:22} default {p.to_plain(p.default)!r:24} {p.allowed()}. {p.help}")
         elif args.command == "sweep":
-            _sweep(args)
+            return _sweep(args)
         elif args.command == "logs":
             _logs(args)
         elif args.command == "mystery":
             _mystery(args)
         else:
             get_preset(args.preset)
-            result = run(
-                args.preset,
-                variant=args.variant,
-                seed=args.seed,
-                allow_large=args.allow_large,
-                **parse_settings(args.settings),
-            )
+            result = run(args.preset, variant=args.variant, allow_large=args.allow_large, **_run_settings(args))
             if args.json:
                 print(
                     json.dumps(
@@ -290,7 +330,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParameterError as exc:
         print(f"kbsim: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("kbsim: interrupted: nothing written", file=sys.stderr)
+        return INTERRUPTED
     return 0
+
+
+def _tolerant_output() -> None:
+    """Text the terminal's encoding cannot show (PYTHONIOENCODING=ascii, a Windows code page) is escaped,
+    not a UnicodeEncodeError: kbsim's lines use a few characters beyond ASCII (x, ±, -)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a stream that cannot change now
+                reconfigure(errors="backslashreplace")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import ParameterError
 from .logs import client_log, licsrvc, status_messages
+from .outputs import as_path, write_texts
 from .result import Result
 
 #: Settings the console shows: site size, the client agent's and License Metering's settings, the service pack.
@@ -116,21 +116,11 @@ class Evidence:
             "requests": self.requests.to_csv(index=False),
         }
 
-    def write(self, directory: str | Path) -> list[Path]:
-        """Write every pane into ``directory`` (made if missing); return the paths."""
-        directory = Path(directory)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            paths = []
-            for name, text in self.texts().items():
-                path = directory / FILES[name]
-                path.write_text(text, encoding="utf-8")
-                paths.append(path)
-        except OSError as exc:
-            raise ParameterError(
-                f"--out {str(directory)!r} is not allowed: cannot write there ({exc.strerror})"
-            ) from None
-        return paths
+    def write(self, directory: str | Path, overwrite: bool = False) -> list[Path]:
+        """Write every pane into ``directory`` (made if missing), each file whole or not at all
+        (:mod:`kbsim.outputs`); existing files are replaced only with ``overwrite=True``. Return the paths."""
+        directory = as_path(directory, "directory")
+        return write_texts(directory, {FILES[name]: text for name, text in self.texts().items()}, overwrite)
 
     def summary_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"value": pd.Series({k: _readable(v) for k, v in self.summary.items()}, dtype=object)})

@@ -25,10 +25,13 @@ writes the files and :func:`show` displays lines in a notebook.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .errors import ParameterError, unknown_name
+from .outputs import as_path, check_folder, write_texts
+from .parameters import plain
 from .result import Result
 
 #: The site code shown in the status message viewer (the model has one site).
@@ -82,7 +85,8 @@ def log_line(text: str, component: str, time: pd.Timestamp) -> str:
 
 def licsrvc(result: Result) -> list[str]:
     """LICSRVC.log on the site server: every balancing cycle, skipped server and instant balancing (Q210202)."""
-    events = result.events[result.events["kind"].isin(list(_LICSRVC_LINES))]
+    events = _result(result).events
+    events = events[events["kind"].isin(list(_LICSRVC_LINES))]
     lines = []
     for time, kind, server, product, detail in events[["time", "kind", "server", "product", "detail"]].itertuples(
         index=False
@@ -97,6 +101,7 @@ def status_messages(result: Result, site_code: str = SITE_CODE) -> list[str]:
 
     Oldest first, with a header.
     """
+    _result(result)
     header = "".join(f"{name:{width}}" for name, width in _STATUS_WIDTHS) + "Description"
     lines = [header]
     for time, message_id, text in result.status[["time", "message_id", "text"]].itertuples(index=False):
@@ -107,7 +112,8 @@ def status_messages(result: Result, site_code: str = SITE_CODE) -> list[str]:
 
 def client_log(result: Result, client: int) -> list[str]:
     """Liccli.log of one client, stamped with that client's own clock (Q226827, Q212894, Q213261)."""
-    n_clients = result.params.n_clients
+    n_clients = _result(result).params.n_clients
+    client = plain(client)
     if not isinstance(client, int) or isinstance(client, bool) or not 0 <= client < n_clients:
         raise ParameterError(
             f"client={client!r} is not a client of this run: expected a number from 0 to {n_clients - 1}"
@@ -137,7 +143,7 @@ def client_log(result: Result, client: int) -> list[str]:
 
 def troubled_client(result: Result) -> int:
     """The first client that failed to reach a server or held back its log; else the first with any event; else 0."""
-    events = result.events
+    events = _result(result).events
     clients = events["client"].to_numpy(dtype="int64", na_value=-1)
     for kinds in (("contact_failed", "upload_refused"), list(_CLIENT_LINES)):
         picked = clients[events["kind"].isin(kinds).to_numpy() & (clients >= 0)]
@@ -147,24 +153,27 @@ def troubled_client(result: Result) -> int:
 
 
 def write_logs(
-    result: Result, directory: str | Path, logs: tuple[str, ...] = tuple(LOG_FILES), client: int | None = None
+    result: Result,
+    directory: str | Path,
+    logs: tuple[str, ...] = tuple(LOG_FILES),
+    client: int | None = None,
+    overwrite: bool = False,
 ) -> list[Path]:
-    """Write LICSRVC.log, status.txt and Liccli.log (``client``, default :func:`troubled_client`) into ``directory``."""
-    directory = Path(directory)
-    texts = {name: render(result, name, client) for name in logs}
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for name, text in texts.items():
-            path = directory / LOG_FILES[name]
-            path.write_text(text, encoding="utf-8")
-            paths.append(path)
-    except OSError as exc:
-        raise ParameterError(
-            f"{directory}: cannot write the logs there ({exc.strerror or exc}): "
-            "expected a folder that can be created or written"
-        ) from None
-    return paths
+    """Write LICSRVC.log, status.txt and Liccli.log (``client``, default :func:`troubled_client`) into ``directory``.
+
+    Each file is written whole or not at all (:mod:`kbsim.outputs`); existing files are
+    replaced only with ``overwrite=True`` (``--force``).
+    """
+    _result(result)
+    directory = as_path(directory, "directory")
+    if isinstance(logs, str) or not isinstance(logs, (tuple, list)):
+        raise ParameterError(f"logs={logs!r} is not allowed: expected a tuple of log names from {tuple(LOG_FILES)}")
+    for name in logs:
+        if name not in LOG_FILES:
+            raise unknown_name("log", name, LOG_FILES, where="write_logs: ")
+    check_folder(directory, [LOG_FILES[name] for name in logs], overwrite)
+    texts = {LOG_FILES[name]: render(result, name, client) for name in logs}
+    return write_texts(directory, texts, overwrite)
 
 
 def render(result: Result, log: str, client: int | None = None) -> str:
@@ -192,10 +201,24 @@ def show(lines: list[str], count: int | None = None, start_at: str = "") -> LogT
 
     ``count`` of them (default all) from the first containing ``start_at``.
     """
+    if isinstance(lines, str) or not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        raise ParameterError(f"lines={lines!r:.60} is not allowed: expected a log's lines, a list of text")
+    count = plain(count)
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
+        raise ParameterError(f"count={count!r} is not allowed: expected a number of lines from 0, or None for all")
+    if not isinstance(start_at, str):
+        raise ParameterError(f"start_at={start_at!r} is not allowed: expected text that a line contains")
     first = next((i for i, line in enumerate(lines) if start_at in line), None)
     if first is None:
-        raise ValueError(f"start_at={start_at!r}: no line of this log contains it")
+        raise ParameterError(f"start_at={start_at!r}: no line of this log contains it")
     return LogText("\n".join(lines[first:] if count is None else lines[first : first + count]))
+
+
+def _result(result: Any) -> Result:
+    """``result`` if it is a run's Result; anything else is a ParameterError naming it."""
+    if not isinstance(result, Result):
+        raise ParameterError(f"result={type(result).__name__} is not allowed: expected a kbsim.Result (kbsim.run's)")
+    return result
 
 
 def _console_time(time: pd.Timestamp) -> str:

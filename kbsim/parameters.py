@@ -17,13 +17,22 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+import numpy as np
 
 from .errors import ParameterError, unknown_name
 
 #: Where a user reads every parameter, named by the unknown-parameter error.
 PARAMETER_LISTING = "'python -m kbsim params'"
+#: The dates a run can start at: its events are stamped as pandas timestamps (1677 to 2262), and a run reaches
+#: weeks either side of its start (installs before it, clocks behind it, 60 days after it). SMS 2.0 ran 1999-2002.
+EARLIEST_START = datetime(1970, 1, 1)
+LATEST_START = datetime(2100, 1, 1)
+#: Remodbc.ini's PackTime is whole seconds since 1970-01-01 in 32 bits (Q299261): the dates it can say.
+EARLIEST_PACK = datetime(1970, 1, 1)
+LATEST_PACK = datetime(2106, 2, 7, 6, 28, 15)
 
 
 @dataclass(frozen=True)
@@ -71,11 +80,15 @@ class Parameter:
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "datetime":
-            return "a date and time such as '2001-06-01 00:00'"
+            return (
+                f"a date and time from {EARLIEST_START:%Y-%m-%d} to before {LATEST_START:%Y-%m-%d} such as "
+                "'2001-06-01 00:00', the site server's local time (no time zone)"
+            )
         if self.kind == "pack_time":
             return (
-                "a date and time such as '2001-06-03 01:59:59', seconds since 1970-01-01 "
-                "as in Remodbc.ini's PackTime, or empty for the first Sunday 01:59:59"
+                "a date and time such as '2001-06-03 01:59:59' (the server's local time, no time zone), seconds "
+                f"since 1970-01-01 up to {2**32 - 1} as in Remodbc.ini's PackTime, or empty for the first Sunday "
+                "01:59:59"
             )
         if self.kind == "outages":
             return "a list of (server, start_h, minutes) such as [[0, 30, 45]] or '0:30:45'"
@@ -83,11 +96,16 @@ class Parameter:
 
     def fail(self, value: Any, why: str = "") -> ParameterError:
         reason = f" ({why})" if why else ""
+        if isinstance(value, date):  # as it was written, not datetime.datetime(...)
+            value = value.isoformat()
         return ParameterError(f"{self.name}={value!r} is not allowed{reason}: expected {self.allowed()}")
 
     def check(self, value: Any) -> Any:
-        """The value normalised to this parameter's type, or a ParameterError naming it."""
-        return getattr(self, f"_check_{self.kind}")(value)
+        """The value normalised to this parameter's type, or a ParameterError naming it.
+
+        numpy numbers, booleans and datetimes are taken as the Python values they hold.
+        """
+        return getattr(self, f"_check_{self.kind}")(plain(value))
 
     def parse_text(self, text: str) -> Any:
         """A value written on a command line (``--set name=text``), checked."""
@@ -125,7 +143,11 @@ class Parameter:
         return value
 
     def _check_int(self, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(value, "not a finite number")
+        if value != int(value):
             raise self.fail(value)
         return self._in_range(int(value))
 
@@ -151,17 +173,27 @@ class Parameter:
             raise self.fail(value)
         return value
 
-    def _check_datetime(self, value: Any) -> datetime:
-        if isinstance(value, datetime):
-            return value.replace(tzinfo=None)
-        if isinstance(value, date):
-            return datetime(value.year, value.month, value.day)
+    def _check_datetime(
+        self, value: Any, earliest: datetime = EARLIEST_START, latest: datetime = LATEST_START
+    ) -> datetime:
         if isinstance(value, str):
             try:
-                return datetime.fromisoformat(value.strip())
+                value = datetime.fromisoformat(value.strip())
             except ValueError:
-                pass
-        raise self.fail(value)
+                raise self.fail(value) from None
+        if isinstance(value, datetime):
+            if value.tzinfo is not None:
+                raise self.fail(value, "a time zone: give the site server's local time, with none")
+            chosen = datetime(
+                value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond
+            )
+        elif isinstance(value, date):
+            chosen = datetime(value.year, value.month, value.day)
+        else:
+            raise self.fail(value)
+        if not earliest <= chosen < latest:
+            raise self.fail(value, "out of range")
+        return chosen
 
     def _check_pack_time(self, value: Any) -> datetime | None:
         if value is None or (isinstance(value, str) and value.strip().lower() in ("", "auto")):
@@ -170,27 +202,23 @@ class Parameter:
             if not 0 <= value < 2**32:
                 raise self.fail(value, "out of range")
             return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             return self._check_pack_time(int(value))
-        return self._check_datetime(value)
+        return self._check_datetime(value, EARLIEST_PACK, LATEST_PACK + timedelta(seconds=1))
 
     def _check_outages(self, value: Any) -> tuple[tuple[int, float, float], ...]:
         if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
             raise self.fail(value)
         outages = []
         for i, item in enumerate(value):
-            if isinstance(item, (str, bytes)) or not isinstance(item, Iterable) or len(list(item)) != 3:
+            entry = None if isinstance(item, (str, bytes, Mapping)) or not isinstance(item, Iterable) else list(item)
+            if entry is None or len(entry) != 3:
                 raise self.fail(value, f"entry {i} is not (server, start_h, minutes)")
-            server, start_h, minutes = list(item)
-            if isinstance(server, bool) or not isinstance(server, (int, float)) or server != int(server) or server < 0:
+            server, start_h, minutes = map(plain, entry)
+            if not _whole(server):
                 raise self.fail(value, f"entry {i}: server must be a whole number from 0")
             for what, number in (("start_h", start_h), ("minutes", minutes)):
-                if (
-                    isinstance(number, bool)
-                    or not isinstance(number, (int, float))
-                    or not number >= 0
-                    or not math.isfinite(number)
-                ):
+                if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number < math.inf:
                     raise self.fail(value, f"entry {i}: {what} must be a finite number from 0")
             if minutes <= 0:
                 raise self.fail(value, f"entry {i}: minutes must be more than 0")
@@ -200,12 +228,30 @@ class Parameter:
     def _check_servers(self, value: Any) -> tuple[int, ...]:
         if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
             raise self.fail(value)
+        if isinstance(value, Mapping):
+            raise self.fail(value)
         servers = []
-        for server in value:
-            if isinstance(server, bool) or not isinstance(server, (int, float)) or server != int(server) or server < 0:
+        for server in map(plain, value):
+            if not _whole(server):
                 raise self.fail(value, "servers are whole numbers from 0")
             servers.append(int(server))
         return tuple(sorted(set(servers)))
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (``np.int64(3)`` as 3, a ``datetime64`` as a datetime)."""
+    if isinstance(value, np.datetime64):
+        return value.astype("datetime64[us]").item()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _whole(number: Any) -> bool:
+    """Whether ``number`` is a whole number from 0 (a server's number): no bool, NaN or infinity."""
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        return False
+    return 0 <= number < math.inf and number == int(number)
 
 
 def _num(x: float | None) -> str:
@@ -747,6 +793,12 @@ class Params:
         Unknown names raise a ParameterError naming the nearest known ones; ``source``
         (a file and section) is named in every error.
         """
+        if not isinstance(values, Mapping):
+            raise ParameterError(
+                f"{_where(source)}values={values!r} is not allowed: expected a mapping of parameter names to values"
+            )
+        if base is not None and not isinstance(base, Params):
+            raise ParameterError(f"{_where(source)}base={base!r} is not allowed: expected a kbsim.Params or None")
         for name in values:
             check_name(name, _where(source))
         try:
@@ -778,7 +830,7 @@ class Params:
 
 def check_name(name: str, where: str = "") -> Parameter:
     """The declaration of parameter ``name``, or the one unknown-parameter error (nearest names)."""
-    if name not in PARAMETERS:
+    if not isinstance(name, str) or name not in PARAMETERS:
         raise unknown_name("parameter", name, PARAMETERS, where=where, listing=PARAMETER_LISTING)
     return PARAMETERS[name]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +89,13 @@ def compare(results: dict[str, Result], metrics: list[str] | tuple[str, ...] | N
     one column per run, and its ``meaning``. ``metrics`` picks rows from :data:`SUMMARY` (default:
     all of them; another name is a ParameterError). Floats are rounded to three decimals for reading.
     """
+    if not isinstance(results, Mapping) or not all(isinstance(r, Result) for r in results.values()):
+        raise ParameterError(
+            f"results={results!r:.80} is not allowed: expected a dict of labels to kbsim.Result, e.g. "
+            "{'fault': run_a, 'fix': run_b}"
+        )
+    if isinstance(metrics, str) or not (metrics is None or isinstance(metrics, (list, tuple))):
+        raise ParameterError(f"metrics={metrics!r} is not allowed: expected a list of summary numbers, or None")
     metrics = list(metrics or SUMMARY)
     for name in metrics:
         if name not in SUMMARY:

@@ -103,30 +103,43 @@ class Preset:
     path: str = ""
 
     def variant(self, name: str | None) -> Params:
-        """The parameters of a variant (``None`` or ``"fault"``: the preset's own)."""
+        """The parameters of a variant (``None`` or ``"fault"``: the preset's own, unless the file declares a
+        variant of that name, which then runs as declared)."""
+        if isinstance(name, str) and name in self.variants:
+            return self.variants[name]
         if name in (None, "", FAULT):
             return self.params
-        if name not in self.variants:
-            raise unknown_name("variant", name, (FAULT, *self.variants), where=f"preset {self.name!r}: ")
-        return self.variants[name]
+        if not isinstance(name, str):
+            raise ParameterError(f"variant={name!r} is not allowed: expected a variant's name as text, or None")
+        raise unknown_name("variant", name, self.variant_names(), where=f"preset {self.name!r}: ")
+
+    def variant_names(self) -> list[str]:
+        """Every variant's name, ``fault`` first (once, even if the file declares a variant of that name)."""
+        return list(dict.fromkeys((FAULT, *self.variants)))
 
     def __repr__(self) -> str:
-        return f"Preset({self.name!r}, article={self.article!r}, variants={[FAULT, *self.variants]})"
+        return f"Preset({self.name!r}, article={self.article!r}, variants={self.variant_names()})"
 
     def _repr_markdown_(self) -> str:
         """In a notebook: the title and the description as prose, and the variants to pick."""
         description = " ".join(self.description.split())
-        variants = ", ".join(f"`{v}`" for v in (FAULT, *self.variants))
+        variants = ", ".join(f"`{v}`" for v in self.variant_names())
         return f"**{self.title}**\n\n{description}\n\nVariants: {variants}."
 
 
 def load_preset(path: str | Path | Traversable) -> Preset:
     """Read one preset file; any problem raises a ParameterError naming the file and the entry."""
+    if not isinstance(path, (str, Path, Traversable)) or (isinstance(path, str) and not path.strip()):
+        raise ParameterError(f"path={path!r} is not allowed: expected the path of a preset's .toml file, as text")
     path = path if isinstance(path, Traversable) else Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
-        raise ParameterError(f"{path}: cannot read the preset file ({exc.strerror})") from None
+        raise ParameterError(f"{path}: cannot read the preset file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ParameterError(
+            f"{path}: not UTF-8 text (byte {exc.start} cannot be read): expected a TOML file saved as UTF-8"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError(f"{path}: not valid TOML: {exc}") from None
     unknown = set(data) - _KEYS
@@ -138,6 +151,11 @@ def load_preset(path: str | Path | Traversable) -> Preset:
     params = Params.from_values(_table(path, data, "params"), source=f"{path} [params]")
     explore = _names(path, data, "explore", PARAMETERS, "parameter", PARAMETER_LISTING)
     metrics = _names(path, data, "metrics", SUMMARY, "summary number", SUMMARY_LISTING)
+    plots = data.get("plots", list(Preset.plots))
+    if not isinstance(plots, list) or not plots or not all(isinstance(n, str) and n.strip() for n in plots):
+        raise ParameterError(
+            f'{path}: plots={plots!r} is not allowed: expected a list of plot names, e.g. plots = ["denials_over_time"]'
+        )
     variants = {}
     for name, values in _table(path, data, "variants").items():
         if not isinstance(values, dict):
@@ -152,7 +170,7 @@ def load_preset(path: str | Path | Traversable) -> Preset:
         description=data.get("description", ""),
         params=params,
         explore=explore,
-        plots=tuple(data.get("plots", Preset.plots)),
+        plots=tuple(plots),
         metrics=metrics or Preset.metrics,
         variants=variants,
         directions=directions,
@@ -309,7 +327,7 @@ def get_preset(preset: str | Path | Preset) -> Preset:
     """A preset by name, by the path of a TOML file (a user's own preset), or as given."""
     if isinstance(preset, Preset):
         return preset
-    if str(preset).endswith(".toml"):
+    if isinstance(preset, Path) or (isinstance(preset, str) and preset.endswith(".toml")):
         return load_preset(preset)
     known = _presets()
     if isinstance(preset, str) and preset in known:

@@ -14,6 +14,7 @@ the hang, as it did for administrators.
 
 from __future__ import annotations
 
+import codecs
 import configparser
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -129,12 +130,22 @@ def read_remodbc(path: str | Path) -> RemodbcConfig:
     PackTime is read as a naive date and time, as the server's clock showed it.
     Any problem raises one ParameterError naming the file and the entry.
     """
+    if not isinstance(path, (str, Path)) or (isinstance(path, str) and not path.strip()):
+        raise ParameterError(f"path={path!r} is not allowed: expected the path of a Remodbc.ini file, as text")
     path = Path(path)
     parser = _IniParser(interpolation=None, strict=True)
     try:
-        text = path.read_text(encoding="latin-1")
+        text = ini_text(path.read_bytes())
     except OSError as exc:
-        raise ParameterError(f"{path}: cannot read the Remodbc.ini file ({exc.strerror})") from None
+        raise ParameterError(f"{path}: cannot read the Remodbc.ini file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ParameterError(
+            f"{path}: not text in UTF-16 (its byte-order mark says so, but it cannot be read as such): "
+            "expected an INI file as Windows saves it (ANSI, UTF-8 or UTF-16)"
+        ) from None
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip().startswith("[")), 0)
+    text = "\n".join(lines[first:])  # Windows' profile functions ignore what comes before the first section
     try:
         parser.read_string(text, source=str(path))
     except configparser.Error as exc:
@@ -157,9 +168,25 @@ def read_remodbc(path: str | Path) -> RemodbcConfig:
     return RemodbcConfig(str(path), pack_time.replace(tzinfo=None), interval)
 
 
+def ini_text(data: bytes) -> str:
+    """An INI file's bytes as text, in the encodings Windows saves them in: UTF-16 or UTF-8 with a
+    byte-order mark (Notepad's "Unicode" and "UTF-8"), UTF-16 without one (every other byte NUL),
+    UTF-8, or else the ANSI code page (read as Latin-1, which takes any byte)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    if len(data) >= 2 and len(data) % 2 == 0 and data[1::2].count(0) > len(data) // 4 and data[0] != 0:
+        return data.decode("utf-16-le")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
 def _seconds(path: Path, section: str, entry: str, raw: str, minimum: int) -> int:
     text = raw.strip()
-    if not text.isdigit() or not minimum <= int(text) < 2**32:
+    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) < 2**32:
         raise ParameterError(
             f"{path}: [{section}] {entry}={raw!r} is not allowed: expected whole seconds from {minimum} to {2**32 - 1}"
         )

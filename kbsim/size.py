@@ -1,11 +1,20 @@
 """A run's size, known before it starts: launches, event rows, seconds and memory, estimated from the parameters.
 
-A run costs in proportion to what it records. Every launch is one event row
-(a grant, a refusal or a run logged locally); in online mode a refused user who
+A run costs in proportion to what it records, and the estimate counts every event
+a run can record, each from its own mechanism's rates. Every launch is one event
+row (a grant, a refusal or a run logged locally); in online mode a refused user who
 asks for a callback adds two (the callback and its answer or lapse; refusals by
-Erlang's loss formula); offline mode adds an upload row
-per client and configuration poll in which it ran something; a server outage
-adds the retries of the clients stranded by it (Q226827, Q212894). Seconds and
+Erlang's loss formula, only while some server answers), and on-demand balancing a
+move per server that refused, at most one per License Metering cycle; offline mode
+adds an upload row per client and configuration poll in which it ran something
+(a refusal at every poll for a client whose clock lagged at install, Q213261);
+a server outage adds each stranded client's failure, its move or reconnection and
+its retries at its own cadence: a Windows 95/98 client every ``win9x_retry_s``
+while it knows one server, then every ``Params.retry_every_min`` while no server
+answers (Q226827, Q212894); the site adds its balancing cycles, packs and
+service changes. ``tests/test_size.py`` holds the row estimate within a factor of
+2 of the rows recorded on random sites, adversarial ones among them (every client
+Windows 95/98 and every server out, no server, busy refusals). Seconds and
 memory follow from launches and rows, by constants measured on the project's
 machine (``benchmarks/size_calibration.py``).
 
@@ -26,25 +35,43 @@ Beyond :data:`LARGE_RUN_LAUNCHES` launches or :data:`LARGE_RUN_ROWS` event rows
 refuse to start, with one line saying how large the run would be and how to
 allow it: ``allow_large=True`` (``--allow-large`` on the command line). An
 explorer says so, with the estimate, before it starts a run estimated to take
-more than :data:`EXPLORER_SECONDS`.
+more than :data:`EXPLORER_SECONDS`. A sweep checks its whole size before any work:
+more than :data:`LARGE_SWEEP_RUNS` runs (points x seeds) is refused from the count
+alone, before the points are checked one by one, and so is one whose runs together
+record more than :data:`LARGE_SWEEP_ROWS` event rows (runs x its largest run).
+``allow_large`` accepts only True or False.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import exp
+from math import exp, log
+from typing import Any
+
+import numpy as np
 
 from .errors import ParameterError
 from .parameters import Params
+from .usage import CLOCK_BUG_SERVICE_PACKS
 
 #: A run drawing more launches than this is refused unless allowed (about 25 s and 1 to 2 GB here).
 LARGE_RUN_LAUNCHES = 5_000_000
 #: A run recording more event rows than this (launches, uploads, retries) is refused unless allowed.
 LARGE_RUN_ROWS = 8_000_000
+#: A sweep of more runs than this (points x seeds) is refused unless allowed, from the count alone.
+LARGE_SWEEP_RUNS = 20_000
+#: A sweep whose runs together record more event rows than this (runs x its largest run) is refused unless allowed
+#: (about ten of the largest runs allowed unasked: several minutes of both cores).
+LARGE_SWEEP_ROWS = 10 * LARGE_RUN_ROWS
 #: The keyword of kbsim.run and kbsim.sweep that allows a run beyond the limits; ``--allow-large`` on the command line.
 ALLOW = "allow_large"
 #: An explorer says how large a run is before it starts one estimated to take longer than this (seconds).
 EXPLORER_SECONDS = 3.0
+
+#: Installs are spread evenly over install_spread_h: the estimate averages over this many install moments.
+_INSTALL_STEPS = 16
+#: Quantiles of the wait for a client's first launch in an outage, over which its retries are averaged.
+_WAITS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
 # Calibration constants (benchmarks/size_calibration.py; see the module docstring for their error).
 _SECONDS_BASE = 0.02  # a run of nothing: site set-up and the result's tables
@@ -79,11 +106,26 @@ class RunSize:
 
 
 def estimate(params: Params) -> RunSize:
-    """The size of the run ``params`` describes: launches, event rows, seconds and peak memory (estimates)."""
+    """The size of the run ``params`` describes: launches, event rows, seconds and peak memory (estimates).
+
+    Rows count every event a run records: launches, offline uploads, callbacks and
+    their ends, on-demand moves, the retries and moves of clients stranded by outages
+    (at each client's own cadence), balancing cycles, packs and service changes.
+    """
+    if not isinstance(params, Params):
+        raise ParameterError(f"params={type(params).__name__} is not allowed: expected a kbsim.Params")
     days_min = params.days * 1440.0
     installed = _installed_share(params, days_min)
     launches = params.n_clients * params.launches_per_day * params.days * installed
-    rows = launches + _uploads(params, days_min, installed) + _callbacks(params, launches) + _retries(params)
+    asked = launches * (1.0 - _overlap(_all_down(params), 0.0, days_min) / days_min)  # while a server answers
+    rows = (
+        launches
+        + _uploads(params, days_min)
+        + _callbacks(params, asked)
+        + _on_demand(params, asked, days_min)
+        + _retries(params)
+        + _site_rows(params, days_min)
+    )
     seconds = (
         _SECONDS_BASE
         + _SECONDS_PER_DAY * params.days * params.n_servers
@@ -94,8 +136,19 @@ def estimate(params: Params) -> RunSize:
     return RunSize(launches=round(launches), rows=round(rows), seconds=seconds, memory_mb=memory)
 
 
+def check_allow(allow_large: Any) -> bool:
+    """``allow_large`` as a bool: only True or False (numpy's too) switch the size guard; anything else,
+    a text such as "no" included, is a ParameterError."""
+    if isinstance(allow_large, np.bool_):
+        return bool(allow_large)
+    if not isinstance(allow_large, bool):
+        raise ParameterError(f"{ALLOW}={allow_large!r} is not allowed: expected True or False")
+    return allow_large
+
+
 def check_size(params: Params, allow_large: bool = False, what: str = "this run") -> RunSize:
     """The run's size; beyond the limits and not allowed, one ParameterError saying how large and how to allow it."""
+    allow_large = check_allow(allow_large)
     size = estimate(params)
     if size.large and not allow_large:
         raise ParameterError(
@@ -105,6 +158,30 @@ def check_size(params: Params, allow_large: bool = False, what: str = "this run"
             f"{ALLOW}=True (command line: --allow-large)"
         )
     return size
+
+
+def check_sweep_runs(runs: int, allow_large: bool = False, what: str = "this sweep") -> None:
+    """A sweep of more than :data:`LARGE_SWEEP_RUNS` runs is refused (unless allowed) from the count alone,
+    before any of its points is checked one by one."""
+    if runs > LARGE_SWEEP_RUNS and not check_allow(allow_large):
+        raise ParameterError(
+            f"{what} is too large to start unasked: {runs:,} runs (points x seeds; the limit is "
+            f"{LARGE_SWEEP_RUNS:,} runs or {LARGE_SWEEP_ROWS:,} event rows in all); to run it anyway pass "
+            f"{ALLOW}=True (command line: --allow-large)"
+        )
+
+
+def check_sweep(runs: int, largest: RunSize, allow_large: bool = False, what: str = "this sweep") -> None:
+    """A sweep's whole size, ``runs`` times its largest run, refused beyond the sweep limits unless allowed."""
+    check_sweep_runs(runs, allow_large, what)
+    rows, seconds = runs * largest.rows, runs * largest.seconds
+    if rows > LARGE_SWEEP_ROWS and not check_allow(allow_large):
+        raise ParameterError(
+            f"{what} is too large to start unasked: {runs:,} runs of up to {largest.rows:,} event rows each, "
+            f"about {rows:,} event rows and {_duration(seconds)} of one core in all (the limit is "
+            f"{LARGE_SWEEP_RUNS:,} runs or {LARGE_SWEEP_ROWS:,} event rows in all); to run it anyway pass "
+            f"{ALLOW}=True (command line: --allow-large)"
+        )
 
 
 def _installed_share(params: Params, days_min: float) -> float:
@@ -121,13 +198,27 @@ def _installed_share(params: Params, days_min: float) -> float:
     return total / steps
 
 
-def _uploads(params: Params, days_min: float, installed: float) -> float:
-    """Offline mode: one upload row per client and configuration poll in which it ran something."""
+def _uploads(params: Params, days_min: float) -> float:
+    """Offline mode: one upload row per client and configuration poll in which it ran something; a client
+    whose clock lagged at install (Q213261) uploads nothing, and records a refusal at every poll from its
+    first run on, while its runs wait."""
     if params.mode != "offline":
         return 0.0
-    polls = days_min / params.config_poll_min
-    ran = 1.0 - exp(-params.launches_per_day / 1440.0 * params.config_poll_min)
-    return params.n_clients * installed * polls * ran
+    rate = params.launches_per_day / 1440.0
+    ran = 1.0 - exp(-rate * params.config_poll_min)
+    blocked = (
+        params.skewed_fraction
+        if params.service_pack in CLOCK_BUG_SERVICE_PACKS and params.clock_offset_min > params.clock_threshold_min
+        else 0.0
+    )
+    nobody = _all_down(params)  # no poll is answered while no server is up
+    uploads = refusals = 0.0
+    for i in range(_INSTALL_STEPS):  # averaged over the install spread: a client polls from its install on
+        install = max(0.0, (params.install_h + i / (_INSTALL_STEPS - 1) * params.install_spread_h) * 60)
+        answered = max(0.0, days_min - install) - _overlap(nobody, install, days_min)
+        uploads += answered / params.config_poll_min * ran
+        refusals += _stranded(rate, answered) / params.config_poll_min
+    return params.n_clients * ((1 - blocked) * uploads + blocked * refusals) / _INSTALL_STEPS
 
 
 def refused_share(params: Params) -> float:
@@ -148,53 +239,113 @@ def refused_share(params: Params) -> float:
     return blocked
 
 
-def _callbacks(params: Params, launches: float) -> float:
-    """Online mode: a refusal row is a launch's; a callback asked adds its own row and one for its end."""
-    return 2.0 * launches * refused_share(params) * params.callback_share
+def _callbacks(params: Params, asked: float) -> float:
+    """Online mode: a refusal row is a launch's; a callback asked adds its own row and one for its end.
+    ``asked``: the launches that reach a server (none does while every server is out)."""
+    return 2.0 * asked * refused_share(params) * params.callback_share
+
+
+def _on_demand(params: Params, asked: float, days_min: float) -> float:
+    """Online mode with on-demand balancing: a row per server and product that refused since the last
+    License Metering cycle, at each cycle; at most one per refusal."""
+    if params.mode != "online" or not params.instant_balancing:
+        return 0.0
+    refusals = asked * refused_share(params)
+    return min(refusals, params.n_servers * params.n_products * days_min / params.metering_cycle_min)
+
+
+def _site_rows(params: Params, days_min: float) -> float:
+    """Rows of the site itself: balancing cycles (and servers they skip), packs, service changes,
+    outages, and the skewed clients' clock setting and reinstall."""
+    cycles = days_min / (params.balancing_interval_h * 60) + 1
+    down = sum(min(minutes, days_min - start_h * 60) for _, start_h, minutes in params.outages)
+    skipped = cycles * len(params.unreachable_servers) + down / (params.balancing_interval_h * 60)
+    packs = params.n_servers * (days_min / (params.pack_interval_h * 60) + 1)
+    hangs = 2 * packs if params.service_pack in ("SP2+hotfix", "SP3") else 0.0
+    outages = 4 * len(params.outages)  # its start and end, the service stopped and started
+    skewed = params.n_clients * params.skewed_fraction
+    clocks = skewed * ((params.clock_sync_h * 60 < days_min) + (params.reinstall_h * 60 < days_min))
+    return cycles + skipped + packs + hangs + outages + clocks
+
+
+def _down(params: Params, server: int) -> list[tuple[float, float]]:
+    """The spans (minutes from the start, within the run) when ``server`` is out: its outages merged."""
+    spans: list[tuple[float, float]] = []
+    run_end = params.days * 1440.0
+    for begin, end in sorted((h * 60, min(h * 60 + m, run_end)) for s, h, m in params.outages if s == server):
+        if spans and begin <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((begin, end))
+    return spans
+
+
+def _all_down(params: Params) -> list[tuple[float, float]]:
+    """The spans (minutes from the start) when every server is out at once: no server answers anyone."""
+    spans = _down(params, 0)
+    for server in range(1, params.n_servers):
+        mine = _down(params, server)
+        spans = [(max(a, c), min(b, d)) for a, b in spans for c, d in mine if max(a, c) < min(b, d)]
+    return spans
+
+
+def _overlap(spans: list[tuple[float, float]], begin: float, end: float) -> float:
+    return sum(max(0.0, min(b, end) - max(a, begin)) for a, b in spans)
 
 
 def _retries(params: Params) -> float:
-    """Retry rows of the clients an outage strands: each retries from its first launch in the outage on.
+    """Rows of the clients an outage strands: each fails once at its first launch in the outage, retries
+    from then on at its own cadence, and moves or reconnects once.
 
-    A client homed on the failed server launches at rate r; stranded in a span of w minutes
-    it can only retry, it retries about (w - (1 - e^(-r w)) / r) / cadence times. A Windows
+    A client homed on the failed server launches at rate r; its first launch in the outage
+    fails, and from then on it retries at its cadence (averaged over when that launch comes,
+    by quantiles of the exponential wait, and over the install spread). A Windows
     95/98 client retries every ``win9x_retry_s`` while it knows one server: from its install
-    until its first CCIM cycle, or its user's restart (Q212894). The others retry only while
-    no server is up (immediate failover), or until their retries are spent (after_retries).
+    until its first CCIM cycle, or its user's restart ``restart_after_h`` after the failure
+    (Q212894); then, like a Windows NT client, it retries every ``Params.retry_every_min``
+    while no server answers at all (immediate failover), or until its retries are spent (after_retries); a server that
+    answers takes it at once.
     """
-    if not params.outages:
-        return 0.0
     rate = params.launches_per_day / 1440.0
+    if not params.outages or params.mode != "online" or rate <= 0:
+        return 0.0  # offline clients ask no server at a launch; a client that launches nothing fails nothing
     n, servers = params.n_clients, params.n_servers
-    every_server_fails = servers == 1 or len({s for s, _, _ in params.outages}) == servers
+    nobody = _all_down(params)
     total = 0.0
-    for server, start_h, minutes in params.outages:
+    for server in range(servers):
         if servers == 1:
             homed = float(n)
         elif server == 0:
             homed = n * params.demand_skew
         else:
             homed = n * (1 - params.demand_skew) / (servers - 1)
-        begin, end = start_h * 60, start_h * 60 + minutes
-        if params.win9x_fraction:
-            bound = sum(_stranded(rate, _bound_span(params, begin, end, i / 15)) for i in range(16)) / 16
-            total += homed * params.win9x_fraction * bound / (params.win9x_retry_s / 60)
-        others = homed * (1 - params.win9x_fraction)
-        if every_server_fails:
-            total += others * _stranded(rate, minutes) / params.retry_every_min
-        elif params.failover == "after_retries":
-            total += others * min(_stranded(rate, minutes) / params.retry_delay_min, params.retries)
+        for begin, end in _down(params, server):
+            # Averaged over the install spread (a client meters nothing, so fails nothing, before its install)
+            # and over when its first launch in the outage fails (quantiles of the wait, at rate r).
+            per_client = 0.0
+            for i in range(_INSTALL_STEPS):
+                installed_at = i / (_INSTALL_STEPS - 1)
+                install = (params.install_h + installed_at * params.install_spread_h) * 60
+                ccim = install + params.ccim_interval_h * 60  # a Windows 95/98 client knows every server from here
+                for q in _WAITS:
+                    failed = max(begin, install) - log(1 - q) / rate
+                    if failed >= end:
+                        continue
+                    per_client += 2  # its failure, and its move or reconnection
+                    if params.win9x_fraction:
+                        knows_all = min(ccim, failed + params.restart_after_h * 60) if params.users_restart else ccim
+                        bound = max(0.0, min(end, knows_all) - failed) / (params.win9x_retry_s / 60)
+                        bound += _overlap(nobody, max(failed, knows_all), end) / params.retry_every_min
+                        per_client += params.win9x_fraction * bound
+                    alone = _overlap(nobody, failed, end)
+                    if params.failover == "after_retries":
+                        spent = min((end - failed) / params.retry_delay_min, params.retries)
+                        per_client += (1 - params.win9x_fraction) * max(spent, alone / params.retry_delay_min)
+                    else:
+                        per_client += (1 - params.win9x_fraction) * alone / params.retry_every_min
+            per_client /= len(_WAITS)
+            total += homed * per_client / _INSTALL_STEPS
     return total
-
-
-def _bound_span(params: Params, begin: float, end: float, installed_at: float) -> float:
-    """Minutes of the outage ``[begin, end)`` a Windows 95/98 client installed at ``installed_at`` (a share
-    of the install spread) spends knowing only its failed server."""
-    install = (params.install_h + installed_at * params.install_spread_h) * 60
-    knows_all = install + params.ccim_interval_h * 60
-    if params.users_restart:
-        knows_all = min(knows_all, begin + params.restart_after_h * 60)
-    return max(0.0, min(end, knows_all) - max(begin, install))
 
 
 def _stranded(rate: float, span: float) -> float:

@@ -1,14 +1,19 @@
 """Parameter sweeps: many runs of one preset over a grid of values and seeds, on any executor.
 
-A sweep sends each run to an executor as plain, picklable data (the preset's
-name or file, the variant and a dict of parameter values); the worker calls
-:func:`kbsim.run` and sends back the run's summary numbers. The default
+A sweep sends each run to an executor as plain, picklable data: every
+parameter's value for that run, taken from the preset in memory (its variant
+with the run's values), never the preset's name or file to be read again; the
+worker simulates the run and sends back its summary numbers. The default
 executor is a pool of local processes, one per CPU; any
 :class:`concurrent.futures.Executor` works, such as a Dask cluster's
 ``Client.get_executor()``. Rows come back in grid order, then seed order,
 whatever order the runs finish in, so a sweep gives the same frame on any
-executor. :func:`summarize_sweep` turns the runs into a mean and a 95%
-interval over seeds per value of a swept parameter.
+executor. Runs lost with a worker process (killed, out of memory) are run
+again on a fresh local pool, so the frame stays whole and identical; lost
+twice, :class:`SweepIncomplete` carries the runs that finished. Ctrl-C stops
+the pool's workers at once (they leave the interrupt to the sweep's process,
+so no worker prints a traceback). :func:`summarize_sweep` turns the runs into
+a mean and a 95% interval over seeds per value of a swept parameter.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ import itertools
 import json
 import math
 import os
+import signal
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +32,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, unknown_name
+from .outputs import as_path, check_target, write_whole
 from .parameters import PARAMETERS, Params, check_name
 from .result import SUMMARY, SUMMARY_LISTING
-from .scenarios import FAULT, Preset, get_preset, presets
-from .size import check_size
+from .scenarios import FAULT, Preset, get_preset
+from .size import check_allow, check_size, check_sweep, check_sweep_runs
 
 #: ``executor=SERIAL`` runs a sweep in this process, one run after another.
 SERIAL = "serial"
@@ -93,6 +100,21 @@ def t_quantile_975(df: int) -> float:
     return z + sum(term / df ** (i + 1) for i, term in enumerate(terms))
 
 
+class SweepIncomplete(RuntimeError):
+    """Runs of a sweep were lost with their workers twice over (the pool, then a fresh one).
+
+    ``frame`` holds the runs that finished, in grid then seed order, with every column of a
+    whole sweep; ``missing`` says how many are not in it.
+    """
+
+    def __init__(self, frame: pd.DataFrame, missing: int) -> None:
+        self.frame, self.missing = frame, missing
+        super().__init__(
+            f"sweep: {missing} of {missing + len(frame)} runs were lost with their worker processes twice "
+            f"(killed, or out of memory); the {len(frame)} runs that finished are in this error's .frame"
+        )
+
+
 def sweep(
     preset: str | Path | Preset,
     grid: Mapping[str, Iterable[Any]],
@@ -113,41 +135,76 @@ def sweep(
     this process, or any ``concurrent.futures.Executor`` (left running).
     ``progress`` shows a tqdm bar (the notebook kind in Jupyter).
 
+    The workers are sent what the preset holds in memory (its variant's
+    parameters with the run's values, as plain data), never its name or file
+    to be read again: a Preset changed in memory, or a file edited during the
+    sweep, runs as it was when the sweep started.
+
     Columns: preset, variant, the overrides, the swept parameters, seed, then
     every number of :data:`kbsim.SUMMARY`; rows in grid order, then seed order.
     Bad input raises one ParameterError before any run starts, and so does a run
-    beyond :mod:`kbsim.size`'s limits unless ``allow_large=True``.
+    beyond :mod:`kbsim.size`'s limits, or a sweep whose runs together are
+    (:func:`kbsim.size.check_sweep`), unless ``allow_large=True``. Runs lost with
+    a worker process (killed, out of memory) are run again on a fresh pool of
+    processes, so the frame is whole; if they are lost again,
+    :class:`SweepIncomplete` carries the runs that finished.
     """
     if executor is not None and executor != SERIAL and not isinstance(executor, Executor):
         raise ParameterError(
             f"executor={executor!r} is not allowed: expected None (local processes), "
             f"{SERIAL!r} or a concurrent.futures.Executor"
         )
+    allow_large = check_allow(allow_large)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise ParameterError(f"progress={progress!r} is not allowed: expected True or False")
     chosen = get_preset(preset)
     base = chosen.variant(variant)
-    seed_list = _seeds(seeds)
-    fixed = _overrides(overrides, grid, base)
-    points = _grid_points(grid)
     source = f"sweep of {chosen.name}"
+    seed_spec = _seed_spec(seeds)
+    fixed = _overrides(overrides, grid, base)
+    axes = _grid_axes(grid)
+    count = math.prod(len(values) for values in axes.values()) * len(seed_spec)
+    check_sweep_runs(count, allow_large, what=source)
+    seed_list = _seeds(seed_spec)
+    points = [dict(zip(axes, combination)) for combination in itertools.product(*axes.values())]
+    largest = None
     for point in points:
         params = Params.from_values({**fixed, **point, "seed": seed_list[0]}, base=base, source=source)
-        check_size(params, allow_large, what=f"{source}: the run at {_describe_point(point)}")
-    reference = _reference(chosen)
+        size = check_size(params, allow_large, what=f"{source}: the run at {_describe_point(point)}")
+        largest = size if largest is None or size.rows > largest.rows else largest
+    assert largest is not None  # a grid has at least one point (the empty grid: one)
+    check_sweep(len(points) * len(seed_list), largest, allow_large, what=source)
     runs = [{**fixed, **point, "seed": seed} for point in points for seed in seed_list]
-    summaries = _execute(reference, variant, runs, executor, progress, chosen.name, allow_large)
+    parameters = base.to_plain()
+    tasks = [{**parameters, **{n: PARAMETERS[n].to_plain(v) for n, v in values.items()}} for values in runs]
     label = variant if variant not in (None, "") else FAULT
-    rows = [{"preset": chosen.name, "variant": label, **values, **summary} for values, summary in zip(runs, summaries)]
     columns = [*RUN_COLUMNS, *fixed, *points[0], "seed", *SUMMARY]
-    return pd.DataFrame(rows, columns=columns)
+
+    def frame(summaries: list[dict[str, float] | None]) -> pd.DataFrame:
+        rows = [
+            {"preset": chosen.name, "variant": label, **values, **summary}
+            for values, summary in zip(runs, summaries)
+            if summary is not None
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    summaries = _execute(tasks, executor, progress, chosen.name, allow_large)
+    missing = sum(summary is None for summary in summaries)
+    if missing:
+        raise SweepIncomplete(frame(summaries), missing)
+    return frame(summaries)
 
 
-def run_summary(
-    preset: str | Preset, variant: str | None, values: dict[str, Any], allow_large: bool = False
-) -> dict[str, float]:
-    """One run's summary numbers: what a sweep's worker computes, from picklable input only."""
-    from . import run  # kbsim's own entry point; imported here because kbsim imports this module
+def run_summary(parameters: dict[str, Any], allow_large: bool = False) -> dict[str, float]:
+    """One run's summary numbers from every parameter's value as plain data: what a sweep's worker computes.
 
-    return run(preset, variant=variant, allow_large=allow_large, **values).summary
+    It reads no preset file: the parameters are the run's whole description.
+    """
+    from .site import simulate
+
+    params = Params.from_values(parameters, source="sweep run")
+    check_size(params, allow_large)
+    return simulate(params).summary
 
 
 def _describe_point(point: dict[str, Any]) -> str:
@@ -155,52 +212,92 @@ def _describe_point(point: dict[str, Any]) -> str:
 
 
 def _execute(
-    reference: str | Preset,
-    variant: str | None,
-    runs: list[dict[str, Any]],
+    tasks: list[dict[str, Any]],
     executor: Executor | str | None,
     progress: bool,
     name: str,
     allow_large: bool = False,
-) -> list[dict[str, float]]:
-    if isinstance(executor, str):  # SERIAL, the one string allowed
-        summaries = []
-        with _progress_bar(len(runs), name, progress) as bar:
-            for values in runs:
-                summaries.append(run_summary(reference, variant, values, allow_large))
+) -> list[dict[str, float] | None]:
+    """Every task's summary, in the tasks' order; ``None`` for a run lost twice with its worker."""
+    summaries: list[dict[str, float] | None] = [None] * len(tasks)
+    with _progress_bar(len(tasks), name, bool(progress)) as bar:
+        if isinstance(executor, str):  # SERIAL, the one string allowed
+            for i, task in enumerate(tasks):
+                summaries[i] = run_summary(task, allow_large)
                 bar.update()
-        return summaries
-    if executor is None:
-        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-            return _collect(pool, reference, variant, runs, progress, name, allow_large)
-    return _collect(executor, reference, variant, runs, progress, name, allow_large)
+            return summaries
+        lost = list(range(len(tasks)))
+        if executor is not None:
+            lost = _collect(executor, tasks, lost, summaries, bar, allow_large)
+            pools = 1  # runs the given executor lost: once more, on a fresh local pool
+        else:
+            pools = 2  # the default pool, then a fresh one for the runs a killed worker took with it
+        for _pool in range(pools):
+            if not lost:
+                break
+            pool = ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_ignore_interrupts)
+            try:
+                lost = _collect(pool, tasks, lost, summaries, bar, allow_large)
+            except BaseException:
+                _stop(pool)
+                raise
+            pool.shutdown(wait=True, cancel_futures=True)
+    return summaries
 
 
 def _collect(
     executor: Executor,
-    reference: str | Preset,
-    variant: str | None,
-    runs: list[dict[str, Any]],
-    progress: bool,
-    name: str,
+    tasks: list[dict[str, Any]],
+    which: list[int],
+    summaries: list[dict[str, float] | None],
+    bar: Any,
     allow_large: bool = False,
-) -> list[dict[str, float]]:
-    """Submit every run, then place each summary at its run's position as it finishes."""
+) -> list[int]:
+    """Submit the tasks ``which``, place each summary at its run's position as it finishes; return the
+    positions of the runs lost with a worker (a broken process pool, a Dask worker killed too often)."""
     # Submitting first starts a process pool's workers before the progress bar starts its thread.
-    futures: dict[Future, int] = {
-        executor.submit(run_summary, reference, variant, values, allow_large): i for i, values in enumerate(runs)
-    }
-    summaries: list[dict[str, float]] = [{}] * len(runs)
+    futures: dict[Future, int] = {}
+    lost: list[int] = []
     try:
-        with _progress_bar(len(runs), name, progress) as bar:
-            for future in as_completed(futures):
+        for i in which:
+            try:
+                futures[executor.submit(run_summary, tasks[i], allow_large)] = i
+            except BrokenExecutor:
+                lost.append(i)
+        for future in as_completed(futures):
+            try:
                 summaries[futures[future]] = future.result()
-                bar.update()
+            except Exception as exc:
+                if not _lost_worker(exc):
+                    raise
+                lost.append(futures[future])
+                continue
+            bar.update()
     except BaseException:
         for future in futures:
             future.cancel()
         raise
-    return summaries
+    return sorted(lost)
+
+
+def _lost_worker(exc: BaseException) -> bool:
+    """Whether a run failed because its worker was lost, not because of the run itself."""
+    return isinstance(exc, BrokenExecutor) or type(exc).__name__ in ("KilledWorker", "CancelledError")
+
+
+def _ignore_interrupts() -> None:
+    """A pool worker leaves Ctrl-C to the sweep's own process, which stops the pool: no worker tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now (Ctrl-C): cancel what has not started and end the workers running a run."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=10)
 
 
 def _progress_bar(total: int, name: str, progress: bool) -> Any:
@@ -210,29 +307,34 @@ def _progress_bar(total: int, name: str, progress: bool) -> Any:
     return tqdm(total=total, desc=f"sweep {name}", unit="run", disable=not progress)
 
 
-def _reference(chosen: Preset) -> str | Preset:
-    """What a worker needs to find the preset again: its name, its file, or the preset itself."""
-    if presets().get(chosen.name) is chosen:
-        return chosen.name
-    return chosen.path or chosen
-
-
-def _seeds(seeds: int | Iterable[int]) -> list[int]:
+def _seed_spec(seeds: Any) -> range | list[Any]:
+    """The seeds as given (a range for a number), counted before any is checked one by one."""
     declared = PARAMETERS["seed"]
     allowed = f"a number of seeds N from 1 (seeds 1 to N) or a list of distinct seeds, each {declared.allowed()}"
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+    seeds = _plain(seeds)
+    if isinstance(seeds, int) and not isinstance(seeds, bool):
         if seeds < 1:
             raise ParameterError(f"seeds={seeds!r} is not allowed: expected {allowed}")
-        return list(range(1, int(seeds) + 1))
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        return range(1, seeds + 1)
+    if isinstance(seeds, (str, bytes, Mapping)) or not isinstance(seeds, Iterable):
         raise ParameterError(f"seeds={seeds!r} is not allowed: expected {allowed}")
     chosen = [_plain(s) for s in seeds]
-    try:
-        checked = [declared.check(s) for s in chosen]
-    except ParameterError:
-        raise ParameterError(f"seeds={chosen!r} is not allowed: expected {allowed}") from None
-    if not checked or len(set(checked)) != len(checked):
+    if not chosen:
         raise ParameterError(f"seeds={chosen!r} is not allowed: expected {allowed}")
+    return chosen
+
+
+def _seeds(spec: range | list[Any]) -> list[int]:
+    if isinstance(spec, range):
+        return list(spec)
+    declared = PARAMETERS["seed"]
+    allowed = f"a number of seeds N from 1 (seeds 1 to N) or a list of distinct seeds, each {declared.allowed()}"
+    try:
+        checked = [declared.check(s) for s in spec]
+    except ParameterError:
+        raise ParameterError(f"seeds={spec!r} is not allowed: expected {allowed}") from None
+    if len(set(checked)) != len(checked):
+        raise ParameterError(f"seeds={spec!r} is not allowed: expected {allowed}")
     return checked
 
 
@@ -246,8 +348,8 @@ def _overrides(overrides: dict[str, Any], grid: Mapping[str, Any], base: Params)
     return {name: PARAMETERS[name].check(value) for name, value in overrides.items()}
 
 
-def _grid_points(grid: Mapping[str, Iterable[Any]]) -> list[dict[str, Any]]:
-    """Every combination of the grid's values, checked, the first name varying slowest."""
+def _grid_axes(grid: Mapping[str, Iterable[Any]]) -> dict[str, list[Any]]:
+    """Each swept parameter's values, checked (each value once, not once per combination)."""
     example = "{'balancing_interval_h': [1, 4, 24]}"
     if not isinstance(grid, Mapping):
         raise ParameterError(
@@ -255,10 +357,12 @@ def _grid_points(grid: Mapping[str, Iterable[Any]]) -> list[dict[str, Any]]:
         )
     axes = {}
     for name, values in grid.items():
+        if not isinstance(name, str):
+            raise ParameterError(f"grid: {name!r} is not allowed: expected parameter names as text, e.g. {example}")
         declared = check_name(name, "grid: ")
         if name == "seed":
             raise ParameterError("grid: seed is not swept by the grid: give seeds=N or seeds=[...]")
-        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
             raise ParameterError(
                 f"grid: {name}={values!r} is not allowed: expected a list of values, each {declared.allowed()}"
             )
@@ -268,13 +372,13 @@ def _grid_points(grid: Mapping[str, Iterable[Any]]) -> list[dict[str, Any]]:
             raise ParameterError(f"grid: {exc}") from None
         if not checked:
             raise ParameterError(f"grid: {name} has no values: expected a list of values, each {declared.allowed()}")
-        repeated = [v for i, v in enumerate(checked) if v in checked[:i]]
-        if repeated:
+        if len(set(map(_hashable, checked))) != len(checked):
+            repeated = [v for i, v in enumerate(checked) if v in checked[:i]]
             raise ParameterError(
                 f"grid: {name} lists {declared.to_plain(repeated[0])!r} twice: expected distinct values"
             )
         axes[name] = checked
-    return [dict(zip(axes, combination)) for combination in itertools.product(*axes.values())]
+    return axes
 
 
 def moved_outages(
@@ -314,8 +418,9 @@ def summarize_sweep(frame: pd.DataFrame, metric: str | Sequence[str], by: str | 
     mean ± t × std / √count, with Student's t from :func:`t_quantile_975`. NaN
     values (e.g. no recovery) are left out of the count; an interval needs two runs.
     """
-    metrics = [metric] if isinstance(metric, str) else list(metric)
-    names = [by] if isinstance(by, str) else list(by)
+    _check_frame(frame)
+    metrics = _names(metric, "metric")
+    names = _names(by, "by")
     for name in metrics:
         if name not in frame.columns or name in PARAMETERS or not pd.api.types.is_numeric_dtype(frame[name]):
             numbers = [c for c in frame.columns if c not in PARAMETERS and pd.api.types.is_numeric_dtype(frame[c])]
@@ -359,9 +464,16 @@ def seed_convergence(
     2, 3, ... up to the sweep's number of seeds. Columns: seeds (n), then those of
     :func:`summarize_sweep`.
     """
+    _check_frame(frame)
     order = list(dict.fromkeys(frame["seed"]))
-    chosen = list(counts) if counts is not None else list(range(2, len(order) + 1))
-    if not chosen or any(not 1 <= n <= len(order) for n in chosen):
+    if counts is not None and (isinstance(counts, (str, bytes)) or not isinstance(counts, Iterable)):
+        raise ParameterError(f"counts={counts!r} is not allowed: expected numbers of seeds from 1 to {len(order)}")
+    chosen = [_plain(n) for n in counts] if counts is not None else list(range(2, len(order) + 1))
+    if (
+        not chosen
+        or any(not isinstance(n, int) or isinstance(n, bool) for n in chosen)
+        or any(not 1 <= n <= len(order) for n in chosen)
+    ):
         raise ParameterError(f"counts={chosen!r} is not allowed: expected numbers of seeds from 1 to {len(order)}")
     parts = [summarize_sweep(frame[frame["seed"].isin(order[:n])], metric, by) for n in chosen]
     table = pd.concat([part.assign(seeds=n) for n, part in zip(chosen, parts)], ignore_index=True)
@@ -370,39 +482,57 @@ def seed_convergence(
     return table
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a sweep to CSV or Parquet, chosen by the file's suffix (``.csv``, ``.parquet``).
+def write_table(frame: pd.DataFrame, path: str | Path, overwrite: bool = False) -> Path:
+    """Write a sweep to CSV or Parquet, chosen by the file's suffix (``.csv``, ``.parquet``), whole or not at all.
 
     Parameter values that are lists (outages, unreachable_servers) are written as
-    JSON text. Parquet needs pyarrow. A path that cannot be written raises a ParameterError.
+    JSON text. Parquet needs pyarrow. The file goes to a temporary file beside
+    ``path`` and replaces it only when complete (:mod:`kbsim.outputs`); an existing
+    file is replaced only with ``overwrite=True``. A path that cannot be written
+    raises a ParameterError and leaves any file there as it was.
     """
-    path = Path(path)
-    check_writable(path)
+    if not isinstance(frame, pd.DataFrame):
+        raise ParameterError(f"frame={type(frame).__name__} is not allowed: expected a sweep's pandas DataFrame")
+    path = as_path(path, "path")
+    check_writable(path, overwrite)
+    if path.suffix.lower() == ".parquet":
+        try:
+            import pyarrow  # noqa: F401  (pandas' Parquet engine)
+        except ImportError:
+            raise ParameterError(
+                f"{path}: writing Parquet needs pyarrow (pip install pyarrow), or write a .csv"
+            ) from None
     plain = frame.copy()
     for name in plain.columns:
         if name in PARAMETERS and PARAMETERS[name].kind in ("outages", "servers"):
             plain[name] = [json.dumps(PARAMETERS[name].to_plain(v)) for v in plain[name]]
-    try:
-        if path.suffix.lower() == ".csv":
-            plain.to_csv(path, index=False)
-        else:
-            plain.to_parquet(path, index=False)
-    except ImportError:
-        raise ParameterError(f"{path}: writing Parquet needs pyarrow (pip install pyarrow), or write a .csv") from None
-    except OSError as exc:
-        raise ParameterError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
-    return path
+    if path.suffix.lower() == ".csv":
+        return write_whole(path, lambda temporary: plain.to_csv(temporary, index=False), overwrite)
+    return write_whole(path, lambda temporary: plain.to_parquet(temporary, index=False), overwrite)
 
 
-def check_writable(path: Path) -> None:
-    """A ParameterError unless ``path`` is a .csv or .parquet file that can be created or replaced."""
+def check_writable(path: Path, overwrite: bool = False) -> None:
+    """A ParameterError unless ``path`` is a .csv or .parquet file that can be written now (see
+    :func:`kbsim.outputs.check_target`): called before a sweep starts, so nothing runs for nothing."""
     if path.suffix.lower() not in (".csv", ".parquet"):
         raise ParameterError(f"{path}: unknown file type {path.suffix or '(none)'!r}: expected a .csv or .parquet file")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ParameterError(f"{path}: folder {str(folder)!r} does not exist: expected a path in an existing folder")
-    if path.is_dir() or not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise ParameterError(f"{path}: cannot write there: expected a writable file path")
+    check_target(path, overwrite)
+
+
+def _check_frame(frame: Any) -> None:
+    """A ParameterError unless ``frame`` is a sweep's frame (a DataFrame with a seed column)."""
+    if not isinstance(frame, pd.DataFrame) or "seed" not in frame.columns:
+        raise ParameterError(
+            f"frame={type(frame).__name__} is not allowed: expected a sweep's pandas DataFrame (kbsim.sweep's result)"
+        )
+
+
+def _names(value: Any, what: str) -> list[str]:
+    """One column name or several, as a list; anything else is a ParameterError naming ``what``."""
+    names = [value] if isinstance(value, str) else value
+    if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+        return list(names)
+    raise ParameterError(f"{what}={value!r} is not allowed: expected a column name or a list of them")
 
 
 def _plain(value: Any) -> Any:

@@ -177,7 +177,7 @@ def test_cli_writes_the_files_into_a_folder(tmp_path, capsys):
         (["--client", "999"], "client=999 is not a client of this run"),
         (["--set", "retrys=2"], "unknown parameter"),
         (["--variant", "nope"], "unknown variant 'nope'"),
-        (["--out", "FILE"], "cannot write the logs there"),
+        (["--out", "FILE"], "is not a folder, cannot write there"),
     ],
 )
 def test_cli_bad_logs_are_one_line_and_exit_2(tmp_path, capsys, argv, words):

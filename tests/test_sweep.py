@@ -88,13 +88,11 @@ def test_rows_keep_grid_order_when_runs_finish_last_first():
     frame = small_sweep(executor)
     assert executor.finish_order == list(range(7, -1, -1))
     pd.testing.assert_frame_equal(frame, small_sweep())
-    preset, variant, values, allow_large = pickle.loads(executor.calls[0][0])[1]
+    parameters, allow_large = pickle.loads(executor.calls[0][0])[1]
     assert allow_large is False
-    assert (
-        preset == "Q210202"
-        and variant is None
-        and values == {"days": 1, "n_clients": 60, "balancing_interval_h": 24.0, "instant_balancing": False, "seed": 3}
-    )
+    # Every parameter of the run as plain data: nothing names a preset or a file to be read again.
+    run = {"days": 1, "n_clients": 60, "balancing_interval_h": 24.0, "instant_balancing": False, "seed": 3}
+    assert parameters == kbsim.Params.from_values(run, base=kbsim.get_preset("Q210202").params).to_plain()
 
 
 def test_the_same_frame_serial_in_processes_and_on_a_dask_cluster():
@@ -111,13 +109,51 @@ def test_the_same_frame_serial_in_processes_and_on_a_dask_cluster():
         pd.testing.assert_frame_equal(small_sweep(client.get_executor()), serial)
 
 
-def test_a_preset_file_reaches_the_workers_by_its_path(tmp_path):
+class EditingExecutor(LastFirstExecutor):
+    """Rewrites a preset file as the first run is submitted, as a user editing it mid-sweep would."""
+
+    def __init__(self, expected: int, path, text: str) -> None:
+        super().__init__(expected)
+        self.path, self.text = path, text
+
+    def submit(self, fn, *args, **kwargs):
+        if not self.calls:
+            self.path.write_text(self.text)
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_preset_file_runs_as_it_was_when_the_sweep_started_even_if_edited_during_it(tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text('title = "mine"\n[params]\nmode = "online"\ndays = 1\nn_clients = 30\n')
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        frame = kbsim.sweep(str(path), {"licenses": [5, 50]}, seeds=2, executor=pool, progress=False)
+    expected = kbsim.sweep(str(path), {"licenses": [5, 50]}, seeds=2, executor="serial", progress=False)
+    edited = EditingExecutor(4, path, 'title = "mine"\n[params]\nmode = "offline"\ndays = 2\nn_clients = 90\n')
+    frame = kbsim.sweep(str(path), {"licenses": [5, 50]}, seeds=2, executor=edited, progress=False)
+    pd.testing.assert_frame_equal(frame, expected)
     assert list(frame["preset"].unique()) == ["mine"]
-    assert frame.loc[0, "denials"] > frame.loc[2, "denials"]
+    assert frame.loc[0, "denials"] > frame.loc[2, "denials"]  # online, 30 clients: 5 licences refuse more
+
+
+def test_a_preset_changed_in_memory_is_what_the_sweep_runs():
+    import dataclasses
+
+    preset = kbsim.get_preset("Q226827")
+    changed = dataclasses.replace(preset, params=dataclasses.replace(preset.params, licenses=5))
+    frame = kbsim.sweep(changed, {"retries": [1]}, seeds=[2], executor=LastFirstExecutor(1), progress=False)
+    assert frame.loc[0, "denials"] == kbsim.run(changed, seed=2, retries=1).summary["denials"]
+    assert frame.loc[0, "denials"] != kbsim.run("Q226827", seed=2, retries=1).summary["denials"]
+
+
+def test_a_preset_s_own_variants_run_as_declared_whatever_their_names(tmp_path):
+    path = tmp_path / "named.toml"
+    path.write_text(
+        'title = "named"\n[params]\nmode = "online"\ndays = 1\nn_clients = 40\nlicenses = 30\n'
+        "[variants.fault]\nlicenses = 2\n[variants.serial]\nlicenses = 3\n"
+    )
+    for variant, licences in (("fault", 2), ("serial", 3)):
+        frame = kbsim.sweep(str(path), {"retries": [1]}, seeds=[1], variant=variant, executor="serial", progress=False)
+        assert frame.loc[0, "variant"] == variant
+        assert frame.loc[0, "denials"] == kbsim.run(str(path), seed=1, licenses=licences).summary["denials"]
+    assert kbsim.run(str(path), variant="fault").params.licenses == 2
 
 
 @pytest.mark.parametrize(
