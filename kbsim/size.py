@@ -52,7 +52,7 @@ import numpy as np
 
 from .errors import ParameterError
 from .parameters import Params
-from .usage import CLOCK_BUG_SERVICE_PACKS
+from .usage import clock_fault_applies
 
 #: A run drawing more launches than this is refused unless allowed (about 25 s and 1 to 2 GB here).
 LARGE_RUN_LAUNCHES = 5_000_000
@@ -208,7 +208,8 @@ def _uploads(params: Params, days_min: float) -> float:
     ran = 1.0 - exp(-rate * params.config_poll_min)
     blocked = (
         params.skewed_fraction
-        if params.service_pack in CLOCK_BUG_SERVICE_PACKS and params.clock_offset_min > params.clock_threshold_min
+        if clock_fault_applies(params.service_pack, params.clock_fault_fixed_in)
+        and params.clock_offset_min > params.clock_threshold_min
         else 0.0
     )
     nobody = _all_down(params)  # no poll is answered while no server is up
