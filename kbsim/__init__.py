@@ -100,8 +100,11 @@ def explore(preset: str | Path | Preset = "site", variant: str | None = None, pl
     return Explorer(preset, variant=variant, plots=plots)
 
 
-def mystery_page(seed: int = 1, level: int = 1):
-    """A mystery site's evidence and answer widgets on one page: see :mod:`kbsim.mystery_widgets`."""
+def mystery_page(seed: int = 1, level: int = 1, reveal: bool | None = None):
+    """A mystery site's evidence and answer widgets on one page: see :mod:`kbsim.mystery_widgets`.
+
+    The Reveal button shows only in the instructor's answer key (``KBSIM_ANSWER_KEY=1``) or with ``reveal=True``.
+    """
     from .mystery_widgets import MysteryPage  # widgets load only when a notebook asks for them
 
-    return MysteryPage(seed, level)
+    return MysteryPage(seed, level, reveal)

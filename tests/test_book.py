@@ -144,6 +144,7 @@ def test_each_exercise_shows_its_choices_and_its_solution_folded(book):
         assert all("open" not in solution for solution in page.solutions), "solutions start folded"
         for cell in checks:
             choices = cell.outputs[0]["data"]["text/plain"].split("Choices: ")[1]
+            assert " ".join(kbsim_book.exercise_rule(cell.source).question.replace("`", "").split()) in text
             assert f"Your prediction: {choices}. Commit to one, then open the solution. Solution" in text
             assert " ".join(kbsim_book.why(cell.source).split()) in text
 
@@ -162,11 +163,11 @@ def test_the_pages_drop_navigation_cells_and_widget_state():
     assert "</notebooks/Q226827_offline_server>`" in json.dumps(start)
 
 
-def test_the_book_refuses_an_exercise_whose_reasoning_is_not_written_out():
+def test_the_book_refuses_an_exercise_whose_article_and_number_are_not_written_out():
     nb = raw(notebook("Q226827_offline_server"))
     check = next(cell for cell in nb["cells"] if CHECK_TAG in cell["metadata"].get("tags", []))
-    check["source"] = 'kbsim.classroom.exercise(["yes", "no"], answer="yes", evidence=1, why=reason)'
-    with pytest.raises(kbsim_book.BookError, match=r"why='\.\.\.' written as a string"):
+    check["source"] = "kbsim.classroom.exercise(article, 1)"
+    with pytest.raises(kbsim_book.BookError, match="article and number written out"):
         kbsim_book.static_page(nb)
 
 

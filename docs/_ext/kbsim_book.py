@@ -7,9 +7,9 @@ notebook itself. Nothing is executed. For each notebook:
 - an explorer shows the figure of its preset that it stores beside the widget, followed by a line
   saying how to get the live version (``make lab``, or ``make present`` for Voila);
 - a widget with no stored figure (the mystery page) gives way to that line alone;
-- a predict-then-check exercise shows its choices, then its solution folded until the reader
-  opens it: the model's reasoning (the ``why`` its cell declares, read from the cell's code,
-  not run) and the code that decides the answer from the runs;
+- a predict-then-check exercise (``kbsim.classroom.exercise("Q226827", 1)``) shows its question
+  and choices, then its solution folded until the reader opens it: the model's reasoning (the
+  ``why`` of its rule in ``kbsim.exercises``; nothing is run);
 - every figure carries the one-sentence description its output stores as alt text;
 - links to another notebook lead to its page;
 - the navigation cells go (the book has its own previous and next links), and so does the stored
@@ -25,6 +25,7 @@ import re
 from typing import Any
 
 from kbsim.classroom import CHECK_TAG, NAVIGATION_TAG
+from kbsim.exercises import Rule, rule
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CHOICES = "Choices: "
@@ -69,32 +70,34 @@ def exercise_call(source: str) -> ast.Call:
     raise BookError(f"a cell tagged {CHECK_TAG!r} must call kbsim.classroom.exercise(...): {source[:60]!r}")
 
 
+def exercise_rule(source: str) -> Rule:
+    """The rule a check cell shows: its call's article and number, which must be written out."""
+    try:
+        article, number = (ast.literal_eval(arg) for arg in exercise_call(source).args)
+    except ValueError:
+        raise BookError(f"an exercise is called with its article and number written out: {source[:60]!r}") from None
+    return rule(article, number)
+
+
 def why(source: str) -> str:
-    """The reasoning an exercise declares: its ``why=`` argument, which must be a plain string."""
-    for keyword in exercise_call(source).keywords:
-        if keyword.arg == "why":
-            try:
-                return str(ast.literal_eval(keyword.value))
-            except ValueError:
-                break
-    raise BookError(f"an exercise needs why='...' written as a string for the book: {source[:60]!r}")
+    """The reasoning of a check cell's exercise."""
+    return exercise_rule(source).why
 
 
 def exercise(cell: dict) -> dict:
-    """A check cell as a markdown cell: its stored choices, then its solution folded."""
-    texts = [plain_text(output) for output in cell.get("outputs", [])]
-    choices = next((text.split(CHOICES, 1)[1].strip() for text in texts if CHOICES in text), None)
-    if choices is None:
-        raise BookError(f"an exercise's stored output must name its choices ({CHOICES!r}): run the notebook")
-    source = source_of(cell)
+    """A check cell as a markdown cell: its question and choices, then its solution folded."""
+    item = exercise_rule(source_of(cell))
+    choices = " / ".join(item.choices)
     solution = (
         f"<details class='kbsim-solution'>\n<summary>Solution</summary>\n"
-        f"<p><b>The model's reasoning.</b> {html.escape(why(source))}</p>\n"
+        f"<p><b>The model's reasoning.</b> {html.escape(item.why)}</p>\n"
         "<p>The numbers behind it: run the notebook (<code>make lab</code>) and press <b>Check</b>, or read "
-        "the instructor's answer key (<code>make instructor</code>). The code that decides the answer:</p>\n"
-        f"<pre>{html.escape(source)}</pre>\n</details>\n"
+        "the instructor's answer key (<code>make instructor</code>).</p>\n</details>\n"
     )
-    prompt = f"**Your prediction:** {html.escape(choices)}. Commit to one, then open the solution.\n\n"
+    prompt = (
+        f"**Exercise {item.number}.** {item.question}\n\n"
+        f"**Your prediction:** {html.escape(choices)}. Commit to one, then open the solution.\n\n"
+    )
     return markdown_cell(prompt + solution, f"{cell.get('id', 'cell')}-book")
 
 
