@@ -93,11 +93,19 @@ def run(
     return result
 
 
-def explore(preset: str | Path | Preset = "site", variant: str | None = None, plots: tuple[str, ...] | None = None):
-    """Widgets for a preset's exposed parameters with its plots and summary: see :mod:`kbsim.explorer`."""
-    from .explorer import Explorer  # widgets and pyplot load only when a notebook asks for them
+def explore(
+    preset: str | Path | Preset = "site",
+    variant: str | None = None,
+    plots: tuple[str, ...] | None = None,
+    setting: str | None = None,
+):
+    """Widgets for a preset's exposed parameters with its plots and summary: see :mod:`kbsim.explorer`.
 
-    return Explorer(preset, variant=variant, plots=plots)
+    ``setting`` is a code from another explorer's Setting box (the instructor's): the explorer opens on it.
+    """
+    from .explorer import explore as _explore  # widgets and pyplot load only when a notebook asks for them
+
+    return _explore(preset, variant=variant, plots=plots, setting=setting)
 
 
 def mystery_page(seed: int = 1, level: int = 1, reveal: bool | None = None):

@@ -144,7 +144,8 @@ def test_each_exercise_shows_its_choices_and_its_solution_folded(book):
         assert all("open" not in solution for solution in page.solutions), "solutions start folded"
         for cell in checks:
             choices = cell.outputs[0]["data"]["text/plain"].split("Choices: ")[1]
-            assert " ".join(kbsim_book.exercise_rule(cell.source).question.replace("`", "").split()) in text
+            question = kbsim_book.exercise_rule(cell.source).question.replace("`", "").replace("'", "’")  # smart quotes
+            assert " ".join(question.split()) in text
             assert f"Your prediction: {choices}. Commit to one, then open the solution. Solution" in text
             assert " ".join(kbsim_book.why(cell.source).split()) in text
 
