@@ -292,14 +292,18 @@ class Explorer:
         self.share.observe(self._shared, names="value")
         self.reset_button.on_click(lambda _: self.reset())
 
-        # Controls beside the plots when the cell is wide enough for both, above them when it is not:
-        # the plots never shrink below PLOT_MIN_WIDTH to make room for the controls.
+        # Controls beside the plots when the cell is wide enough for both, in a band above them when it is
+        # not: the plots never shrink below PLOT_MIN_WIDTH to make room for the controls. The summary sits
+        # under the plots, so that on a projector (1024x768) a control and the plot it moves share the screen.
         figures = [widgets.VBox([image, caption], layout=_ROW) for image, caption in zip(self.images, self.captions)]
         left = widgets.VBox(
-            [widgets.HBox([self.picker, self.reset_button]), *[_row(w) for w in self.controls.values()], self.summary],
-            layout=widgets.Layout(flex=f"1 1 {CONTROLS_WIDTH}", max_width="640px", margin="0 16px 8px 0"),
+            [widgets.HBox([self.picker, self.reset_button]), *[_row(w) for w in self.controls.values()]],
+            layout=widgets.Layout(flex=f"1 1 {CONTROLS_WIDTH}", max_width="640px", margin="0 16px 4px 0"),
         )
-        right = widgets.VBox(figures, layout=widgets.Layout(flex=f"100 1 {PLOT_MIN_WIDTH}", min_width=PLOT_MIN_WIDTH))
+        right = widgets.VBox(
+            [*figures, self.summary],
+            layout=widgets.Layout(flex=f"100 1 {PLOT_MIN_WIDTH}", min_width=PLOT_MIN_WIDTH, max_width="100%"),
+        )
         panes = widgets.Box(
             [left, right],
             layout=widgets.Layout(display="flex", flex_flow="row wrap", align_items="flex-start", width="100%"),

@@ -333,6 +333,8 @@ def test_plots_are_never_squeezed_beside_the_controls():
     assert panes.layout.flex_flow == "row wrap"
     assert panes.children[1].layout.min_width == "600px"
     assert all(image.layout.width == "100%" for image in explorer.images)
+    # the summary goes under the plots, not between the controls and the plots (a projector's 768 px)
+    assert explorer.summary in panes.children[1].children and explorer.summary not in panes.children[0].children
 
 
 # --- sharing a setting with the class (issue 20) ---------------------------------------------------
