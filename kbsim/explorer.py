@@ -381,14 +381,15 @@ class Explorer:
 
     # --- sharing a setting with the class -------------------------------------------------------
 
-    def setting_code(self) -> str:
+    def setting_code(self, params: Params | None = None) -> str:
         """The current setting as a short code: the preset variant, then each control moved from it.
 
         ``fault`` alone is the preset; ``fix; retries=1; retry_delay_min=5`` is the fix with two
         controls moved. :meth:`apply_setting` (or ``kbsim.explore(..., setting=...)``, or the Setting box,
         or ``?setting=...`` on a Voila page's address) opens any explorer of the same preset on it.
         """
-        params = Params.from_values(self.values(), base=self.base)
+        if params is None:
+            params = Params.from_values(self.values(), base=self.base)
         parts = [self.variant]
         for name in self.controls:
             value = getattr(params, name)
@@ -426,8 +427,8 @@ class Explorer:
                 f"<p style='color:#D55E00'><b>That setting cannot open:</b> {html.escape(str(exc))}</p>"
             )
 
-    def _show_setting(self) -> None:
-        code = self.setting_code()
+    def _show_setting(self, params: Params) -> None:
+        code = self.setting_code(params)
         self._sharing = True
         try:
             self.share.value = code
@@ -490,7 +491,7 @@ class Explorer:
             self.result = result
             self.summary.value = self._summary_html(result)
             self.call.value = result.call()
-            self._show_setting()
+            self._show_setting(params)
             for index, (image, caption) in enumerate(zip(self.images, self.captions)):
                 picture, alt = self._draw(params, result, index)
                 image.value = picture
