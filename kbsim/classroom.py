@@ -291,3 +291,26 @@ class HandInBox(widgets.VBox):
 def hand_in_box(folder: str | Path = ".") -> HandInBox:
     """The hand-in box for the end of a notebook's exercises (see :class:`HandInBox`)."""
     return HandInBox(folder)
+
+
+class Facts:
+    """Numbers with their names, for a cell whose answer is a bare number (a dashboard hides the code that
+    would say what it is): a two-column table in a page, ``name: value`` lines as text."""
+
+    def __init__(self, facts: dict[str, Any]) -> None:
+        self.facts = dict(facts)
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{name}: {value}" for name, value in self.facts.items())
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(name)}</th><td>{html.escape(str(value))}</td></tr>"
+            for name, value in self.facts.items()
+        )
+        return f"<table class='kbsim-facts'>{rows}</table>"
+
+
+def facts(named: dict[str, Any]) -> Facts:
+    """Show each number with its name (see :class:`Facts`)."""
+    return Facts(named)

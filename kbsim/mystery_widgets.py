@@ -30,8 +30,10 @@ _NO_SECOND = "(no second cause)"
 
 
 def _wide() -> widgets.Layout:
-    """A layout of its own for each widget: hiding one widget must not hide others sharing its layout."""
-    return widgets.Layout(width="640px")
+    """A layout of its own for each widget: hiding one widget must not hide others sharing its layout.
+
+    At most 640 px, and never wider than the cell (a projector's 1024x768 with the file browser open)."""
+    return widgets.Layout(width="100%", max_width="640px")
 
 
 def _pre(lines: list[str], count: int = _LOG_LINES) -> str:
@@ -89,19 +91,21 @@ class MysteryPage(widgets.VBox):
         )
         for i, name in enumerate(
             (
-                "Console summary",
+                "Console",
                 "Settings",
-                "Status messages",
+                "Status",
                 "LICSRVC.log",
                 "Liccli.log",
-                "Usage by computer",
-                "Requests and licences",
+                "Usage",
+                "Figures",
             )
         ):
             tabs.set_title(i, name)
         self.tabs = tabs
-        self.article = widgets.Dropdown(options=ANSWERS, description="1. article", style=_STYLE)
-        self.second = widgets.Dropdown(options=[_NO_SECOND, *ANSWERS[:-1]], description="second article", style=_STYLE)
+        self.article = widgets.Dropdown(options=ANSWERS, description="1. article", style=_STYLE, layout=_wide())
+        self.second = widgets.Dropdown(
+            options=[_NO_SECOND, *ANSWERS[:-1]], description="second article", style=_STYLE, layout=_wide()
+        )
         self.detail = widgets.Dropdown(description="2. what exactly", style=_STYLE, layout=_wide())
         self.second_detail = widgets.Dropdown(description="what exactly (2nd)", style=_STYLE, layout=_wide())
         self.fix = widgets.Text(
