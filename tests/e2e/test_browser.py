@@ -195,7 +195,7 @@ def answer_the_first_exercise(page):
     assert check.is_disabled(), "no answer before a prediction"
     assert "The model's answer" not in exercise.inner_text() and "Why:" not in exercise.inner_text()
     # the cell holds one call and no answer: its code names the exercise only
-    code = exercise.locator("xpath=ancestor::div[contains(@class, 'jp-CodeCell')][1]").locator(".jp-InputArea")
+    code = exercise.locator("xpath=ancestor::div[contains(@class, 'jp-CodeCell')][1]").locator(".jp-InputArea-editor")
     assert code.inner_text().strip().startswith("kbsim.classroom.exercise(") and "why" not in code.inner_text()
     box.locator("input[type=radio]").first.check()
     page.wait_for_function("(b) => !b.disabled", arg=check.element_handle(), timeout=30_000)
