@@ -314,3 +314,24 @@ class Facts:
 def facts(named: dict[str, Any]) -> Facts:
     """Show each number with its name (see :class:`Facts`)."""
     return Facts(named)
+
+
+class WholeText:
+    """A table whose long texts (an event's ``detail``, a log line) are shown whole: a dashboard shows the
+    output without the code, and a line cut to "cannot read minimum licences and buffer (no OD..." says less."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.max_colwidth", None, "display.width", 250):
+            return self.frame.to_string()
+
+    def _repr_html_(self) -> str:
+        with pd.option_context("display.max_colwidth", None):
+            return self.frame.to_html()
+
+
+def whole(frame: pd.DataFrame) -> WholeText:
+    """Show ``frame`` with its texts uncut (see :class:`WholeText`)."""
+    return WholeText(frame)

@@ -190,3 +190,17 @@ def test_every_notebook_is_marked_for_slides(name):
     cells = read(name).cells
     assert all(cell.metadata.get("slideshow", {}).get("slide_type") == editions.slide_type(cell) for cell in cells)
     assert sum(editions.slide_type(cell) == "slide" for cell in cells) >= 3
+
+
+def test_a_dashboard_shows_numbers_with_their_names_and_texts_whole():
+    """Voila hides the code: a bare True or 362 says nothing, a detail cut to "... (no OD..." says less."""
+    shown = kbsim.classroom.facts({"retries of client 52": 362})
+    assert repr(shown) == "retries of client 52: 362" and "<th style='text-align:left'>retries" in shown._repr_html_()
+    import pandas as pd
+
+    detail = "cannot read minimum licences and buffer (no ODBC access) " * 2
+    frame = pd.DataFrame({"detail": [detail.strip()]})
+    assert detail.strip() in repr(kbsim.classroom.whole(frame))
+    assert detail.strip() in kbsim.classroom.whole(frame)._repr_html_() and "..." not in repr(
+        kbsim.classroom.whole(frame)
+    )
