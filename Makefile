@@ -32,11 +32,12 @@ golden: $(INSTALLED)
 present: $(INSTALLED)
 	$(VENV)/bin/voila --no-browser --Voila.ip=127.0.0.1 --port=8866 notebooks/
 
-# The notebooks as live slide decks (RISE's reveal.js in JupyterLab: kernel and widgets live; space or
-# arrows to advance), opened at the first article; any other notebook at /rise/<name>.ipynb, or
-# from JupyterLab with "Render as slideshow". Each heading starts a slide (make navigation marks them).
+# The notebooks as live slide decks (Voila's reveal template: kernel and widgets live, nothing from the
+# internet, the notebook never written; space or arrows to advance), on http://127.0.0.1:8867, opened at the
+# first article: /voila/render/notebooks/<name>.ipynb for any other. Each heading starts a slide (make navigation
+# marks them). docs/slides/serve.py holds the settings.
 slides: $(INSTALLED)
-	cd notebooks && ../$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.default_url=/rise/Q226827_offline_server.ipynb
+	$(PY) docs/slides/serve.py 8867
 
 # The course as a book (Sphinx, MyST-NB, the book theme; configured in docs/conf.py and docs/index.md):
 # $(SITE)/html/index.html, with Sphinx's working files beside it. It shows the notebooks' stored outputs

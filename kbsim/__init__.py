@@ -94,15 +94,26 @@ def run(
     return result
 
 
-def explore(preset: str | Path | Preset = "site", variant: str | None = None, plots: tuple[str, ...] | None = None):
-    """Widgets for a preset's exposed parameters with its plots and summary: see :mod:`kbsim.explorer`."""
-    from .explorer import Explorer  # widgets and pyplot load only when a notebook asks for them
+def explore(
+    preset: str | Path | Preset = "site",
+    variant: str | None = None,
+    plots: tuple[str, ...] | None = None,
+    setting: str | None = None,
+):
+    """Widgets for a preset's exposed parameters with its plots and summary: see :mod:`kbsim.explorer`.
 
-    return Explorer(preset, variant=variant, plots=plots)
+    ``setting`` is a code from another explorer's Setting box (the instructor's): the explorer opens on it.
+    """
+    from .explorer import explore as _explore  # widgets and pyplot load only when a notebook asks for them
+
+    return _explore(preset, variant=variant, plots=plots, setting=setting)
 
 
-def mystery_page(seed: int = 1, level: int = 1):
-    """A mystery site's evidence and answer widgets on one page: see :mod:`kbsim.mystery_widgets`."""
+def mystery_page(seed: int = 1, level: int = 1, reveal: bool | None = None):
+    """A mystery site's evidence and answer widgets on one page: see :mod:`kbsim.mystery_widgets`.
+
+    The Reveal button shows only in the instructor's answer key (``KBSIM_ANSWER_KEY=1``) or with ``reveal=True``.
+    """
     from .mystery_widgets import MysteryPage  # widgets load only when a notebook asks for them
 
-    return MysteryPage(seed, level)
+    return MysteryPage(seed, level, reveal)

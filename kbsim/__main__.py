@@ -137,6 +137,11 @@ def _parser() -> argparse.ArgumentParser:
         "--details", default=None, metavar="ARTICLE", help="list the choices of --detail for an article"
     )
     detective.add_argument("--reveal", action="store_true", help="print the instructor's answer")
+    key = commands.add_parser(
+        "mystery-key", help="the instructor's answer key for a set of mystery cases, as CSV (one row per cause)"
+    )
+    key.add_argument("seeds", help="the cases' seeds: 12, 1-30 or 3,7,12")
+    key.add_argument("--level", type=int, default=1, help="1 plain signs, 2 red herrings, 3 two causes (default 1)")
     return parser
 
 
@@ -229,6 +234,20 @@ def parse_seeds(text: str) -> int | list[int]:
     return seeds[0] if len(seeds) == 1 else seeds
 
 
+def parse_cases(text: str) -> list[int]:
+    """``mystery-key``'s cases: one seed (12), a range (1-30) or a list (3,7,12), mixed freely."""
+    cases: list[int] = []
+    try:
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            low, dash, high = part.partition("-")
+            cases.extend(range(int(low), int(high) + 1) if dash else [int(low)])
+    except ValueError:
+        cases = []
+    if not cases:
+        raise ParameterError(f"cases {text!r} are not allowed: expected seeds such as 12, 1-30 or 3,7,12")
+    return cases
+
+
 def _sweep(args: argparse.Namespace) -> int:
     out = Path(args.out)
     check_writable(out, args.force)  # before any run: nothing computed for a file that cannot be written
@@ -303,6 +322,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _logs(args)
         elif args.command == "mystery":
             _mystery(args)
+        elif args.command == "mystery-key":
+            from .classroom import mystery_key
+
+            print(mystery_key(parse_cases(args.seeds), args.level).to_csv(index=False), end="")
         else:
             get_preset(args.preset)
             result = run(args.preset, variant=args.variant, allow_large=args.allow_large, **_run_settings(args))

@@ -1,25 +1,32 @@
-"""Teaching aids for the notebooks: predict-then-check exercises and the suite's teaching order.
+"""Teaching aids for the notebooks: predict-then-check exercises, hand-ins and the suite's teaching order.
 
-An exercise cell computes its evidence with kbsim (a run, a comparison) and which choice that
-evidence makes right, then shows :func:`exercise`: the student picks a prediction, and only then
-can press **Check**, which reveals the model's answer, the evidence and the explanation. The
-answer is never in the page before that: the widget's text form (what nbval compares, what a
-page without a kernel shows) names the choices only. With the environment variable
-``KBSIM_ANSWER_KEY=1`` (``make instructor``) every exercise shows its answer at once, which
-makes the executed notebooks an answer key.
+An exercise cell is one call, ``kbsim.classroom.exercise("Q226827", 1)``: the question, its choices,
+the rule that decides the answer from runs of the model and the explanation live in
+:mod:`kbsim.exercises`, so nothing a student can read in the notebook answers it. The student
+picks a prediction, and only then can press **Check**, which runs the rule and reveals the model's
+answer, the evidence and the explanation. The widget's text form (what nbval compares, what a page
+without a kernel shows) names the question and choices only. With the environment variable
+``KBSIM_ANSWER_KEY=1`` (``make instructor``) every exercise shows its answer at once, which makes
+the executed notebooks an answer key. Every check is recorded (:data:`RECORD`); :func:`hand_in`
+writes them as one CSV file per student and :func:`gather` reads a class's files into one table.
+:func:`mystery_key` is the instructor's answer key to any set of mystery cases.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 
 from .errors import ParameterError
+from .exercises import Rule, rule
 
 #: The notebooks in the order they are taught (00_start_here's map), without ".ipynb".
 TEACHING_ORDER = (
@@ -83,34 +90,34 @@ def _evidence_text(evidence: Any) -> str:
 class Exercise:
     """A prediction to commit to, then the model's answer with its evidence and explanation.
 
-    ``answer`` must be one of ``choices``: the cell computes it from ``evidence`` (never types it).
+    The question, its choices, the answer rule and the explanation come from :mod:`kbsim.exercises`
+    (keyed by article and number): the notebook's cell holds none of them. The answer is decided by
+    running the model only when **Check** is pressed (or at once in the answer key), and each check
+    is kept in :data:`RECORD` for the student's hand-in (:func:`hand_in`).
     """
 
-    def __init__(self, choices: Sequence[str], answer: str, evidence: Any, why: str) -> None:
-        self.choices = tuple(choices)
-        if len(self.choices) < 2:
-            raise ParameterError("an exercise needs at least two choices")
-        if answer not in self.choices:
-            raise ParameterError(
-                f"answer={answer!r} is not allowed: expected one of {', '.join(map(repr, self.choices))}"
-            )
-        self.answer, self.evidence, self.why = answer, evidence, why
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.choices = rule.choices
+        self.question = widgets.HTML(
+            f"<p class='kbsim-question'><b>Exercise {rule.number}.</b> {_inline_code(rule.question)}</p>"
+        )
         self.prediction = widgets.RadioButtons(
             options=self.choices,
             value=None,
             description="Your prediction",
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="auto", max_width="100%"),
         )
         self.button = widgets.Button(
             description="Check", icon="check", disabled=True, tooltip="commit to a prediction first"
         )
-        self.result = widgets.HTML()
+        self.result = widgets.HTML(layout=widgets.Layout(max_width="100%", overflow="auto"))
         self.prediction.observe(self._chose, names="value")
         self.button.on_click(lambda _: self.check())
         self.widget = widgets.VBox(
-            [self.prediction, self.button, self.result],
-            layout=widgets.Layout(border="1px solid #bbb", padding="6px", margin="4px 0"),
+            [self.question, self.prediction, self.button, self.result],
+            layout=widgets.Layout(border="1px solid #bbb", padding="6px", margin="4px 0", max_width="100%"),
         )
         if answer_key():
             self._reveal(None)
@@ -122,31 +129,44 @@ class Exercise:
         )
 
     def check(self) -> None:
-        """Reveal the answer, the evidence and why (only once a prediction is chosen)."""
+        """Reveal the answer, the evidence and why (only once a prediction is chosen), and record the check."""
         if self.prediction.value is None:
             self.result.value = "<p><i>Choose a prediction first.</i></p>"
             return
         self._reveal(self.prediction.value)
 
     def _reveal(self, predicted: str | None) -> None:
+        answer, evidence = self.rule.answer()
         verdict = ""
         if predicted is not None:
+            RECORD.append(
+                {
+                    "article": self.rule.article,
+                    "exercise": self.rule.number,
+                    "prediction": predicted,
+                    "correct": predicted == answer,
+                    "time": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            )
             verdict = (
-                "<b style='color:#009E73'>Right.</b> "
-                if predicted == self.answer
-                else f"<b style='color:#D55E00'>Not this time</b> (you said {html.escape(predicted)}). "
+                "<b style='color:#00734f'>Right.</b> "
+                if predicted == answer
+                else f"<b style='color:#b3470a'>Not this time</b> (you said {html.escape(predicted)}). "
             )
         self.result.value = (
-            f"<div class='kbsim-answer'><p>{verdict}The model's answer: <b>{html.escape(self.answer)}</b></p>"
-            f"{_evidence_html(self.evidence)}<p><i>Why:</i> {html.escape(self.why)}</p></div>"
+            f"<div class='kbsim-answer'><p>{verdict}The model's answer: <b>{html.escape(answer)}</b></p>"
+            f"{_evidence_html(evidence)}<p><i>Why:</i> {html.escape(self.rule.why)}</p></div>"
         )
         self.prediction.disabled = self.button.disabled = True
 
     def text(self) -> str:
-        """The exercise in words: its choices, and its answer only in the answer key."""
-        text = "Predict, then press Check. Choices: " + " / ".join(self.choices)
+        """The exercise in words: its question and choices, and its answer only in the answer key."""
+        text = f"Exercise {self.rule.number}. {self.rule.question}\nPredict, then press Check. Choices: " + " / ".join(
+            self.choices
+        )
         if answer_key():
-            text += f"\nAnswer: {self.answer}\n{_evidence_text(self.evidence)}\nWhy: {self.why}"
+            answer, evidence = self.rule.answer()
+            text += f"\nAnswer: {answer}\n{_evidence_text(evidence)}\nWhy: {self.rule.why}"
         return text
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
@@ -155,6 +175,163 @@ class Exercise:
         return bundle
 
 
-def exercise(choices: Sequence[str], answer: str, evidence: Any, why: str) -> Exercise:
-    """A predict-then-check exercise for the last line of a cell (see :class:`Exercise`)."""
-    return Exercise(choices, answer, evidence, why)
+def _inline_code(text: str) -> str:
+    """A question's text as HTML: its `names` in code type."""
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
+
+
+def exercise(article: str, number: int) -> Exercise:
+    """Exercise ``number`` of ``article``'s notebook, for the last line of its cell (see :class:`Exercise`)."""
+    return Exercise(rule(article, number))
+
+
+#: The checks made in this kernel, oldest first: article, exercise, prediction, correct, time (UTC).
+RECORD: list[dict[str, Any]] = []
+HAND_IN_COLUMNS = ("student", "article", "exercise", "prediction", "correct", "time")
+
+
+def hand_in_frame(student: str) -> pd.DataFrame:
+    """The student's checks so far as a table (one row per Check pressed)."""
+    name = str(student).strip()
+    if not name:
+        raise ParameterError("student='' is not allowed: expected your name, as the instructor will read it")
+    rows = [{"student": name, **row} for row in RECORD]
+    return pd.DataFrame(rows, columns=list(HAND_IN_COLUMNS))
+
+
+def hand_in(student: str, folder: str | Path = ".") -> Path:
+    """Write the student's predictions and answers to ``folder/handin-<student>.csv``; return its path."""
+    frame = hand_in_frame(student)
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(student).strip())
+    path = Path(folder) / f"handin-{safe}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+    return path
+
+
+def gather(folder: str | Path) -> pd.DataFrame:
+    """A class's hand-in files (``handin-*.csv`` in ``folder``) as one table, one row per check."""
+    files = sorted(Path(folder).glob("handin-*.csv"))
+    if not files:
+        raise ParameterError(f"folder={str(folder)!r} holds no handin-*.csv files: expected the students' hand-ins")
+    frames = []
+    for path in files:
+        frame = pd.read_csv(path, dtype={"student": str, "article": str, "prediction": str})
+        if list(frame.columns) != list(HAND_IN_COLUMNS):
+            raise ParameterError(
+                f"{path.name} is not a hand-in file: expected the columns {', '.join(HAND_IN_COLUMNS)}"
+            )
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def mystery_key(seeds: Sequence[int], level: int = 1) -> pd.DataFrame:
+    """The instructor's answer key for mystery cases ``seeds`` at ``level``: one row per cause."""
+    from .mystery import mystery
+
+    rows = []
+    for seed in seeds:
+        for cause in mystery(seed, level).reveal().causes:
+            fix = ", ".join(f"{k}={v!r}" for k, v in cause.fix.items())
+            rows.append({"case": seed, "level": level, "article": cause.article, "detail": cause.detail, "fix": fix})
+    return pd.DataFrame(rows, columns=["case", "level", "article", "detail", "fix"])
+
+
+class HandInBox(widgets.VBox):
+    """A name box and a Save button: the student's checks as ``handin-<name>.csv`` beside the notebook,
+    and as a download link (for Voila, where the student has no file browser)."""
+
+    def __init__(self, folder: str | Path = ".") -> None:
+        self.folder = Path(folder)
+        self.student = widgets.Text(
+            description="Your name",
+            placeholder="as the instructor will read it",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto", max_width="100%"),
+        )
+        self.save = widgets.Button(description="Save my answers", icon="save")
+        self.result = widgets.HTML()
+        self.save.on_click(lambda _: self.write())
+        super().__init__(
+            [
+                widgets.HTML("<b>Hand in:</b> your predictions and whether they were right"),
+                self.student,
+                self.save,
+                self.result,
+            ],
+            layout=widgets.Layout(border="1px solid #bbb", padding="6px", max_width="100%"),
+        )
+
+    def write(self) -> Path | None:
+        """Write the hand-in file and show where it went and a link to download it."""
+        try:
+            path = hand_in(self.student.value, self.folder)
+        except ParameterError as exc:
+            self.result.value = f"<p style='color:#b42318'>{html.escape(str(exc))}</p>"
+            return None
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        checks = len(RECORD)
+        self.result.value = (
+            f"<p>{checks} check{'s' if checks != 1 else ''} saved in <code>{html.escape(path.name)}</code>: "
+            f"<a class='kbsim-hand-in' download='{html.escape(path.name)}' href='data:text/csv;base64,{data}'>"
+            "download it</a> and hand it in.</p>"
+        )
+        return path
+
+    def __repr__(self) -> str:
+        return "Hand in: type your name and press Save my answers (writes handin-<name>.csv)."
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = super()._repr_mimebundle_(include=include, exclude=exclude)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
+def hand_in_box(folder: str | Path = ".") -> HandInBox:
+    """The hand-in box for the end of a notebook's exercises (see :class:`HandInBox`)."""
+    return HandInBox(folder)
+
+
+class Facts:
+    """Numbers with their names, for a cell whose answer is a bare number (a dashboard hides the code that
+    would say what it is): a two-column table in a page, ``name: value`` lines as text."""
+
+    def __init__(self, facts: dict[str, Any]) -> None:
+        self.facts = dict(facts)
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{name}: {value}" for name, value in self.facts.items())
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(name)}</th><td>{html.escape(str(value))}</td></tr>"
+            for name, value in self.facts.items()
+        )
+        return f"<table class='kbsim-facts'>{rows}</table>"
+
+
+def facts(named: dict[str, Any]) -> Facts:
+    """Show each number with its name (see :class:`Facts`)."""
+    return Facts(named)
+
+
+class WholeText:
+    """A table whose long texts (an event's ``detail``, a log line) are shown whole: a dashboard shows the
+    output without the code, and a line cut to "cannot read minimum licences and buffer (no OD..." says less."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.max_colwidth", None, "display.width", 250):
+            return self.frame.to_string()
+
+    def _repr_html_(self) -> str:
+        with pd.option_context("display.max_colwidth", None):
+            return self.frame.to_html()
+
+
+def whole(frame: pd.DataFrame) -> WholeText:
+    """Show ``frame`` with its texts uncut (see :class:`WholeText`)."""
+    return WholeText(frame)

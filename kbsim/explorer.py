@@ -17,10 +17,13 @@ one clear message instead of a traceback.
 from __future__ import annotations
 
 import html
+import json
+import os
 from collections import OrderedDict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -261,6 +264,15 @@ class Explorer:
         self.descriptions = [""] * len(self.plots)  # each figure's description in words, as its caption shows it
         self.summary = widgets.HTML()
         self.message = widgets.HTML()
+        self.share = widgets.Text(
+            description="Setting",
+            continuous_update=False,
+            style={"description_width": "60px"},
+            layout=widgets.Layout(width="100%"),
+            tooltip="this setting as a short code: read it out, or type one in and press Enter to open it",
+        )
+        self.share_link = widgets.HTML()
+        self._sharing = False
         self.call = widgets.Textarea(
             description="As code",
             rows=2,
@@ -278,21 +290,26 @@ class Explorer:
                 lambda change: self.controls["outages"].set_days(change["new"]), names="value"
             )
         self.picker.observe(self._picked, names="value")
+        self.share.observe(self._shared, names="value")
         self.reset_button.on_click(lambda _: self.reset())
 
-        # Controls beside the plots when the cell is wide enough for both, above them when it is not:
-        # the plots never shrink below PLOT_MIN_WIDTH to make room for the controls.
+        # Controls beside the plots when the cell is wide enough for both, in a band above them when it is
+        # not: the plots never shrink below PLOT_MIN_WIDTH to make room for the controls. The summary sits
+        # under the plots, so that on a projector (1024x768) a control and the plot it moves share the screen.
         figures = [widgets.VBox([image, caption], layout=_ROW) for image, caption in zip(self.images, self.captions)]
         left = widgets.VBox(
-            [widgets.HBox([self.picker, self.reset_button]), *[_row(w) for w in self.controls.values()], self.summary],
-            layout=widgets.Layout(flex=f"1 1 {CONTROLS_WIDTH}", max_width="640px", margin="0 16px 8px 0"),
+            [widgets.HBox([self.picker, self.reset_button]), *[_row(w) for w in self.controls.values()]],
+            layout=widgets.Layout(flex=f"1 1 {CONTROLS_WIDTH}", max_width="640px", margin="0 16px 4px 0"),
         )
-        right = widgets.VBox(figures, layout=widgets.Layout(flex=f"100 1 {PLOT_MIN_WIDTH}", min_width=PLOT_MIN_WIDTH))
+        right = widgets.VBox(
+            [*figures, self.summary],
+            layout=widgets.Layout(flex=f"100 1 {PLOT_MIN_WIDTH}", min_width=PLOT_MIN_WIDTH, max_width="100%"),
+        )
         panes = widgets.Box(
             [left, right],
             layout=widgets.Layout(display="flex", flex_flow="row wrap", align_items="flex-start", width="100%"),
         )
-        self.widget = widgets.VBox([panes, self.message, self.call], layout=_ROW)
+        self.widget = widgets.VBox([panes, self.message, self.share, self.share_link, self.call], layout=_ROW)
         self._figures: list[RunPlot | None] = [None] * len(self.plots)  # each plot's figure, kept between moves
         self.update()
 
@@ -363,6 +380,67 @@ class Explorer:
         if not self._holding:
             self.update()
 
+    # --- sharing a setting with the class -------------------------------------------------------
+
+    def setting_code(self, params: Params | None = None) -> str:
+        """The current setting as a short code: the preset variant, then each control moved from it.
+
+        ``fault`` alone is the preset; ``fix; retries=1; retry_delay_min=5`` is the fix with two
+        controls moved. :meth:`apply_setting` (or ``kbsim.explore(..., setting=...)``, or the Setting box,
+        or ``?setting=...`` on a Voila page's address) opens any explorer of the same preset on it.
+        """
+        if params is None:
+            params = Params.from_values(self.values(), base=self.base)
+        parts = [self.variant]
+        for name in self.controls:
+            value = getattr(params, name)
+            if value != getattr(self.base, name):
+                plain = PARAMETERS[name].to_plain(value)
+                text = plain if isinstance(plain, str) else json.dumps(plain, separators=(",", ":"))
+                parts.append(f"{name}={text}")
+        return "; ".join(parts)
+
+    def apply_setting(self, code: str) -> Explorer:
+        """Open the setting a :meth:`setting_code` names (a bad code raises one short ParameterError)."""
+        variant, values = parse_setting(code, self.preset)
+        self._holding = True
+        try:
+            if variant != self.variant:
+                self.picker.value = variant  # resets to the variant (held: no run yet)
+            self.variant, self.base = variant, self.preset.variant(variant)
+            for name in self.controls:
+                self._put(name, getattr(self.base, name))
+        finally:
+            self._holding = False
+        return self.set(**values) if values else self._updated()
+
+    def _updated(self) -> Explorer:
+        self.update()
+        return self
+
+    def _shared(self, change: dict) -> None:
+        if self._sharing or change["new"] == self.setting_code():
+            return
+        try:
+            self.apply_setting(change["new"])
+        except ParameterError as exc:
+            self.message.value = (
+                f"<p style='color:#D55E00'><b>That setting cannot open:</b> {html.escape(str(exc))}</p>"
+            )
+
+    def _show_setting(self, params: Params) -> None:
+        code = self.setting_code(params)
+        self._sharing = True
+        try:
+            self.share.value = code
+        finally:
+            self._sharing = False
+        self.share_link.value = (
+            "<p style='font-size:12px;color:#444;margin:0'>Share it: students type the code into their Setting box "
+            '(or <code>kbsim.explore(..., setting="...")</code>); on a Voila page add '
+            f"<code>?setting={html.escape(quote(code, safe=''))}</code> to its address.</p>"
+        )
+
     # --- running and drawing -------------------------------------------------------------------
 
     def run(self, params: Params) -> Result:
@@ -414,6 +492,7 @@ class Explorer:
             self.result = result
             self.summary.value = self._summary_html(result)
             self.call.value = result.call()
+            self._show_setting(params)
             for index, (image, caption) in enumerate(zip(self.images, self.captions)):
                 picture, alt = self._draw(params, result, index)
                 image.value = picture
@@ -488,8 +567,54 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def parse_setting(code: str, preset: Preset) -> tuple[str, dict[str, Any]]:
+    """A setting code (see :meth:`Explorer.setting_code`) as its variant and checked control values."""
+    variants = (FAULT, *preset.variants)
+    parts = [p.strip() for p in str(code).split(";") if p.strip()]
+    variant = FAULT
+    if parts and "=" not in parts[0]:
+        variant = parts.pop(0)
+        if variant not in variants:
+            raise ParameterError(
+                f"setting {code!r} is not allowed: its preset {variant!r} is not one of {', '.join(variants)}"
+            )
+    values: dict[str, Any] = {}
+    for part in parts:
+        name, sep, text = (t.strip() for t in part.partition("="))
+        if not sep or name not in preset.explore:
+            raise ParameterError(
+                f"setting {part!r} is not allowed: expected NAME=VALUE with NAME one of {', '.join(preset.explore)}"
+            )
+        values[name] = PARAMETERS[name].parse_text(text)
+    return variant, values
+
+
+def _query_setting() -> str | None:
+    """The ``setting`` of a Voila page's address (Voila gives the kernel the query as QUERY_STRING)."""
+    found = parse_qs(os.environ.get("QUERY_STRING", "")).get("setting")
+    return found[0] if found else None
+
+
 def explore(
-    preset: str | Preset = "site", variant: str | None = None, plots: tuple[str, ...] | None = None
+    preset: str | Path | Preset = "site",
+    variant: str | None = None,
+    plots: tuple[str, ...] | None = None,
+    setting: str | None = None,
 ) -> Explorer:
-    """An explorer for ``preset``: display it (last line of a cell) to get the widgets."""
-    return Explorer(preset, variant=variant, plots=plots)
+    """An explorer for ``preset``: display it (last line of a cell) to get the widgets.
+
+    ``setting`` (a code from another explorer's Setting box) opens it on that setting; on a Voila page,
+    ``?setting=...`` in the address does the same for every explorer of the page.
+    """
+    explorer = Explorer(preset, variant=variant, plots=plots)
+    code = setting if setting is not None else _query_setting()
+    if code:
+        try:
+            explorer.apply_setting(code)
+        except ParameterError as exc:
+            if setting is not None:
+                raise
+            explorer.message.value = (
+                f"<p style='color:#D55E00'><b>The page's setting cannot open:</b> {html.escape(str(exc))}</p>"
+            )
+    return explorer

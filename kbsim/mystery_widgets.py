@@ -17,6 +17,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from .classroom import answer_key
 from .errors import ParameterError
 from .evidence import Evidence
 from .mystery import ANSWERS, LEVELS, Case, detail_options, mystery
@@ -29,8 +30,10 @@ _NO_SECOND = "(no second cause)"
 
 
 def _wide() -> widgets.Layout:
-    """A layout of its own for each widget: hiding one widget must not hide others sharing its layout."""
-    return widgets.Layout(width="640px")
+    """A layout of its own for each widget: hiding one widget must not hide others sharing its layout.
+
+    At most 640 px, and never wider than the cell (a projector's 1024x768 with the file browser open)."""
+    return widgets.Layout(width="100%", max_width="640px")
 
 
 def _pre(lines: list[str], count: int = _LOG_LINES) -> str:
@@ -58,7 +61,9 @@ def parse_fix(text: str) -> dict[str, Any]:
 class MysteryPage(widgets.VBox):
     """A case's evidence and answer widgets; ``load(seed, level)`` shows another case in place."""
 
-    def __init__(self, seed: int = 1, level: int = 1) -> None:
+    def __init__(self, seed: int = 1, level: int = 1, reveal: bool | None = None) -> None:
+        # The Reveal button is the instructor's: only in the answer key (KBSIM_ANSWER_KEY=1) or when asked for.
+        self.can_reveal = answer_key() if reveal is None else bool(reveal)
         self.seed = widgets.BoundedIntText(value=seed, min=0, max=2**32 - 1, description="case (seed)", style=_STYLE)
         self.level = widgets.Dropdown(
             options=[(f"{k}: {v}", k) for k, v in LEVELS.items()],
@@ -86,19 +91,21 @@ class MysteryPage(widgets.VBox):
         )
         for i, name in enumerate(
             (
-                "Console summary",
+                "Console",
                 "Settings",
-                "Status messages",
+                "Status",
                 "LICSRVC.log",
                 "Liccli.log",
-                "Usage by computer",
-                "Requests and licences",
+                "Usage",
+                "Figures",
             )
         ):
             tabs.set_title(i, name)
         self.tabs = tabs
-        self.article = widgets.Dropdown(options=ANSWERS, description="1. article", style=_STYLE)
-        self.second = widgets.Dropdown(options=[_NO_SECOND, *ANSWERS[:-1]], description="second article", style=_STYLE)
+        self.article = widgets.Dropdown(options=ANSWERS, description="1. article", style=_STYLE, layout=_wide())
+        self.second = widgets.Dropdown(
+            options=[_NO_SECOND, *ANSWERS[:-1]], description="second article", style=_STYLE, layout=_wide()
+        )
         self.detail = widgets.Dropdown(description="2. what exactly", style=_STYLE, layout=_wide())
         self.second_detail = widgets.Dropdown(description="what exactly (2nd)", style=_STYLE, layout=_wide())
         self.fix = widgets.Text(
@@ -109,7 +116,7 @@ class MysteryPage(widgets.VBox):
         )
         self.check_button = widgets.Button(description="Check", button_style="primary")
         self.try_button = widgets.Button(description="Try the fix")
-        self.reveal_button = widgets.Button(description="Reveal", button_style="warning")
+        self.reveal_button = widgets.Button(description="Reveal", button_style="warning") if self.can_reveal else None
         self.answer = widgets.HTML()
         self.case: Case | None = None
         super().__init__(
@@ -124,7 +131,7 @@ class MysteryPage(widgets.VBox):
                 self.second,
                 self.second_detail,
                 self.fix,
-                widgets.HBox([self.check_button, self.try_button, self.reveal_button]),
+                widgets.HBox([self.check_button, self.try_button, *([self.reveal_button] if self.can_reveal else [])]),
                 self.answer,
             ]
         )
@@ -135,7 +142,8 @@ class MysteryPage(widgets.VBox):
         self.second.observe(lambda _: self._options(), names="value")
         self.check_button.on_click(lambda _: self.check())
         self.try_button.on_click(lambda _: self.try_fix())
-        self.reveal_button.on_click(lambda _: self.reveal())
+        if self.reveal_button:
+            self.reveal_button.on_click(lambda _: self.reveal())
         self.load(seed, level)
 
     def load(self, seed: int, level: int) -> None:
@@ -205,8 +213,19 @@ class MysteryPage(widgets.VBox):
             self.answer.value = f"<p style='color:#b42318'>{html.escape(str(exc))}</p>"
 
     def reveal(self) -> None:
-        """Show the instructor's answer."""
+        """Show the instructor's answer (a page made without ``reveal`` refuses)."""
+        if not self.can_reveal:
+            self.answer.value = "<p>This page has no answer key: ask your instructor.</p>"
+            return
         self.answer.value = self._case().reveal()._repr_html_()
+
+    def __repr__(self) -> str:
+        return f"Mystery site page: case {self.seed.value}, level {self.level.value} (a live widget: run the notebook)."
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = super()._repr_mimebundle_(include=include, exclude=exclude)
+        bundle["text/plain"] = repr(self)
+        return bundle
 
     def _case(self) -> Case:
         """The case shown (one is loaded when the page is made)."""

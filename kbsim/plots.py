@@ -21,6 +21,7 @@ than drawing it anew.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
@@ -98,10 +99,20 @@ def _margins(fig: matplotlib.figure.Figure) -> None:
     fig.subplots_adjust(left=0.85 / width, right=1 - 2.45 / width, top=1 - 0.45 / height, bottom=1.05 / height)
 
 
+#: A legend entry longer than this many characters is wrapped: beside its handle, the right margin (2.45 in)
+#: holds about 20 at SMALL_PT.
+LEGEND_CHARS = 18
+
+
 def _legend(ax: Axes, handles: Sequence[Artist | Container] | None = None) -> None:
-    """The legend beside the plot, where it hides no data."""
-    kwargs: dict[str, Any] = {} if handles is None else {"handles": list(handles)}
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL_PT, frameon=False, **kwargs)
+    """The legend beside the plot, where it hides no data; long entries wrapped so none runs off the figure."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    else:
+        handles = list(handles)
+        labels = [str(h.get_label()) for h in handles]
+    labels = [textwrap.fill(label, LEGEND_CHARS) for label in labels]
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL_PT, frameon=False)
 
 
 def _time_axes(ax: Axes, ylabel: str) -> None:
@@ -816,6 +827,25 @@ def show(result: Result, name: str, **options: Any) -> Figure:
     return Figure(PLOTS[name].once(result, **options))
 
 
+def _spaced_labels(ax: Axes, positions: list[float], values: list) -> list[str]:
+    """The tick labels of swept values, leaving out any that would touch the one before it on the axis
+    (90 and 120 on a log axis printed as "90120"); the ticks themselves all stay."""
+    ax.autoscale_view()
+    fig = _root(ax)
+    width_pt = ax.get_position().width * fig.get_figwidth() * 72
+    shown, last_end = [], -np.inf
+    for position, value in zip(positions, values):
+        text = _shown(value)
+        x = ax.transAxes.inverted().transform(ax.transData.transform((position, 0)))[0] * width_pt
+        half = 0.32 * SMALL_PT * len(text)  # half the label's width in points (about 0.64 em a character)
+        if x - half >= last_end + 0.3 * SMALL_PT:
+            shown.append(text)
+            last_end = x + half
+        else:
+            shown.append("")
+    return shown
+
+
 def sweep_band(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Axes:
     """A metric's mean over seeds against a swept parameter, with its 95% interval as a band.
 
@@ -864,7 +894,7 @@ def sweep_band(summary: pd.DataFrame, metric: str, ax: Axes | None = None) -> Ax
                 ax.set_xscale("symlog", linthresh=min(positive))
     else:
         ax.set_xlim(-0.5, len(values) - 0.5)
-    ax.set_xticks([positions[v] for v in values], [_shown(v) for v in values])
+    ax.set_xticks([positions[v] for v in values], _spaced_labels(ax, [positions[v] for v in values], values))
     ax.minorticks_off()
     if metric.endswith("_rate"):
         ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0))

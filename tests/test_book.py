@@ -60,11 +60,14 @@ def toctree_entries(text):
     ]
 
 
+ARTICLE_NUMBERS = [name.split("_")[0] for name in TEACHING_ORDER if name.startswith("Q")]
+
+
 def test_the_book_lists_every_notebook_in_teaching_order_then_the_guides():
     course, instructors = toctree_entries((DOCS / "index.md").read_text(encoding="utf-8"))
     assert course == [f"notebooks/{name}" for name in TEACHING_ORDER]
     assert {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")} == set(TEACHING_ORDER)
-    assert instructors == ["teaching", "model"]
+    assert instructors == ["teaching", *[f"worksheets/{a}" for a in ARTICLE_NUMBERS], "model"]
     assert (DOCS / "notebooks").resolve() == (ROOT / "notebooks").resolve()
 
 
@@ -144,6 +147,8 @@ def test_each_exercise_shows_its_choices_and_its_solution_folded(book):
         assert all("open" not in solution for solution in page.solutions), "solutions start folded"
         for cell in checks:
             choices = cell.outputs[0]["data"]["text/plain"].split("Choices: ")[1]
+            question = kbsim_book.exercise_rule(cell.source).question.replace("`", "").replace("'", "’")  # smart quotes
+            assert " ".join(question.split()) in text
             assert f"Your prediction: {choices}. Commit to one, then open the solution. Solution" in text
             assert " ".join(kbsim_book.why(cell.source).split()) in text
 
@@ -162,11 +167,11 @@ def test_the_pages_drop_navigation_cells_and_widget_state():
     assert "</notebooks/Q226827_offline_server>`" in json.dumps(start)
 
 
-def test_the_book_refuses_an_exercise_whose_reasoning_is_not_written_out():
+def test_the_book_refuses_an_exercise_whose_article_and_number_are_not_written_out():
     nb = raw(notebook("Q226827_offline_server"))
     check = next(cell for cell in nb["cells"] if CHECK_TAG in cell["metadata"].get("tags", []))
-    check["source"] = 'kbsim.classroom.exercise(["yes", "no"], answer="yes", evidence=1, why=reason)'
-    with pytest.raises(kbsim_book.BookError, match=r"why='\.\.\.' written as a string"):
+    check["source"] = "kbsim.classroom.exercise(article, 1)"
+    with pytest.raises(kbsim_book.BookError, match="article and number written out"):
         kbsim_book.static_page(nb)
 
 
@@ -177,3 +182,47 @@ def test_the_book_refuses_a_figure_without_a_description():
         output["data"]["text/plain"] = ""
     with pytest.raises(kbsim_book.BookError, match="a figure without a description"):
         kbsim_book.static_page(nb)
+
+
+def test_the_search_finds_status_messages_error_numbers_and_article_numbers(book):
+    """Sphinx leaves digits-only words out of its index; the book indexes them (as n9406, n1061: kbsim_book)."""
+    text = (book.site / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+
+    def pages(term):
+        """The pages the search finds for a word, in their text or their titles."""
+        found = set()
+        for table in ("terms", "titleterms"):
+            hits = index[table].get(term, [])
+            found |= {index["docnames"][i] for i in ([hits] if isinstance(hits, int) else hits)}
+        return found
+
+    assert "notebooks/Q299261_server_not_running" in pages("n9406")
+    assert "notebooks/Q299261_server_not_running" in pages("n1061")
+    for article in ARTICLE_NUMBERS:
+        assert any(page.startswith(f"notebooks/{article}") for page in pages(article.lower())), article
+    language = (book.site / "_static" / "language_data.js").read_text(encoding="utf-8")
+    assert "'n' + term" in language, "queries map a number to the indexed word"
+
+
+def test_each_article_has_a_worksheet_with_its_notebooks_questions_and_no_answers(book):
+    for article in ARTICLE_NUMBERS:
+        path = book.site / "worksheets" / f"{article}.html"
+        text = words(path)
+        for item in kbsim_book.exercises.of(article):
+            assert " ".join(item.question.replace("`", "").split()) in text, (article, item.number)
+            assert all(choice in text for choice in item.choices)
+            assert item.why not in text, "a worksheet holds no reasons"
+        assert "Name:" in text and "Why:" in text
+    css = (DOCS / "_static" / "kbsim.css").read_text(encoding="utf-8")
+    assert "@media print" in css and ".bd-sidebar-primary" in css
+
+
+def test_the_guide_holds_every_answer_and_a_90_minute_plan_per_article(book):
+    page = (book.site / "teaching.html").read_text(encoding="utf-8")
+    for item in kbsim_book.exercises.RULES:
+        assert f"<b>{html.escape(item.answer()[0])}</b></td><td>{html.escape(item.why)}</td>" in page, item.key
+    text = words(book.site / "teaching.html")
+    for article in ARTICLE_NUMBERS:
+        assert f"{article}, " in text and f"worksheets/{article}.html" in page
+    assert "The whole course in 90 minutes" in text

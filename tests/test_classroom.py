@@ -1,5 +1,6 @@
 """The classroom: predict-then-check exercises, navigation in teaching order, student and instructor editions."""
 
+import html
 import importlib.util
 import re
 from pathlib import Path
@@ -8,7 +9,9 @@ import nbformat
 import pytest
 
 import kbsim
+import kbsim.__main__
 from kbsim.classroom import CHECK_TAG, NAVIGATION_TAG, SOLUTION_TAG, TEACHING_ORDER, exercise, navigation
+from kbsim.exercises import RULES, rule
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -32,32 +35,92 @@ def tagged(nb, tag):
 
 def test_an_exercise_reveals_nothing_until_a_prediction_is_committed(monkeypatch):
     monkeypatch.delenv("KBSIM_ANSWER_KEY", raising=False)
-    item = exercise(["yes", "no"], answer="no", evidence="denials: 0", why="the retries cover the outage")
+    monkeypatch.setattr(kbsim.classroom, "RECORD", [])
+    item = exercise("Q226827", 1)
+    answer, _ = rule("Q226827", 1).answer()
     assert item.button.disabled and item.result.value == ""
-    assert "no" not in item.text().split("Choices:")[0] and "retries" not in item.text()
+    assert item.rule.why not in item.text() and "Answer" not in item.text()
+    assert item.text().startswith("Exercise 1. ") and "Choices: yes / no" in item.text()
     item.check()  # pressing Check with no prediction only asks for one
-    assert "Choose a prediction first" in item.result.value and "retries" not in item.result.value
-    item.prediction.value = "yes"
+    assert "Choose a prediction first" in item.result.value and item.rule.why not in item.result.value
+    wrong = next(c for c in item.choices if c != answer)
+    item.prediction.value = wrong
     assert not item.button.disabled
     item.button.click()
-    assert "Not this time" in item.result.value and "<b>no</b>" in item.result.value
-    assert "denials: 0" in item.result.value and "the retries cover the outage" in item.result.value
+    assert "Not this time" in item.result.value and f"<b>{answer}</b>" in item.result.value
+    assert "failovers" in item.result.value and html.escape(item.rule.why) in item.result.value
     assert item.prediction.disabled, "a prediction cannot be changed after the answer is shown"
+    assert [(r["article"], r["exercise"], r["prediction"], r["correct"]) for r in kbsim.classroom.RECORD] == [
+        ("Q226827", 1, wrong, False)
+    ]
 
 
 def test_a_right_prediction_is_told_so_and_the_answer_key_shows_everything(monkeypatch):
-    item = exercise(["yes", "no"], answer="yes", evidence="x", why="y")
-    item.prediction.value = "yes"
+    monkeypatch.delenv("KBSIM_ANSWER_KEY", raising=False)
+    item = exercise("Q299261", 1)
+    item.prediction.value = rule("Q299261", 1).answer()[0]
     item.check()
     assert "Right." in item.result.value
     monkeypatch.setenv("KBSIM_ANSWER_KEY", "1")
-    key = exercise(["yes", "no"], answer="yes", evidence="x", why="because")
-    assert "Answer: yes" in key.text() and "because" in key.result.value
+    key = exercise("Q299261", 1)
+    assert f"Answer: {rule('Q299261', 1).answer()[0]}" in key.text() and "first pack" in key.result.value
 
 
-def test_an_exercise_refuses_an_answer_that_is_not_a_choice():
-    with pytest.raises(kbsim.ParameterError, match="answer='maybe' is not allowed"):
-        exercise(["yes", "no"], answer="maybe", evidence="", why="")
+def test_a_class_hands_in_one_file_each_and_the_instructor_gathers_them(tmp_path, monkeypatch):
+    monkeypatch.delenv("KBSIM_ANSWER_KEY", raising=False)
+    for student, picks in (("ada", {1: "yes", 2: "no, fewer but still there"}), ("bob", {1: "no"})):
+        monkeypatch.setattr(kbsim.classroom, "RECORD", [])
+        for number, pick in picks.items():
+            item = exercise("Q226827", number)
+            item.prediction.value = pick
+            item.check()
+        assert kbsim.classroom.hand_in(student, tmp_path).name == f"handin-{student}.csv"
+    table = kbsim.classroom.gather(tmp_path)
+    assert list(table.columns) == ["student", "article", "exercise", "prediction", "correct", "time"]
+    assert table[["student", "exercise", "prediction"]].values.tolist() == [
+        ["ada", 1, "yes"],
+        ["ada", 2, "no, fewer but still there"],
+        ["bob", 1, "no"],
+    ]
+    right = {n: rule("Q226827", n).answer()[0] for n in (1, 2)}
+    assert table["correct"].tolist() == [right[1] == "yes", right[2] == "no, fewer but still there", right[1] == "no"]
+    with pytest.raises(kbsim.ParameterError, match="student='' is not allowed"):
+        kbsim.classroom.hand_in("  ", tmp_path)
+    with pytest.raises(kbsim.ParameterError, match="holds no handin"):
+        kbsim.classroom.gather(tmp_path / "empty")
+
+
+def test_the_hand_in_box_writes_the_file_and_offers_it_for_download(tmp_path, monkeypatch):
+    monkeypatch.setattr(kbsim.classroom, "RECORD", [])
+    box = kbsim.classroom.hand_in_box(tmp_path)
+    box.save.click()
+    assert "is not allowed: expected your name" in box.result.value
+    box.student.value = "Ada Lovelace"
+    box.save.click()
+    assert (tmp_path / "handin-Ada_Lovelace.csv").exists() and "download='handin-Ada_Lovelace.csv'" in box.result.value
+
+
+def test_mystery_sites_have_an_answer_key_for_any_cases_and_no_reveal_for_students(monkeypatch, capsys):
+    key = kbsim.classroom.mystery_key([1, 2, 3], level=3)
+    assert set(key["case"]) == {1, 2, 3}
+    for case in (1, 2, 3):
+        assert key[key["case"] == case]["article"].tolist() == kbsim.mystery(case, 3).reveal().articles
+    assert kbsim.__main__.main(["mystery-key", "1-2,5", "--level", "3"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "case,level,article,detail,fix" and {line.split(",")[0] for line in printed[1:]} == {
+        "1",
+        "2",
+        "5",
+    }
+    monkeypatch.delenv("KBSIM_ANSWER_KEY", raising=False)
+    page = kbsim.mystery_page(1, 1)
+    assert page.reveal_button is None and "Reveal" not in repr(page.children)
+    page.reveal()
+    assert "no answer key" in page.answer.value
+    monkeypatch.setenv("KBSIM_ANSWER_KEY", "1")
+    teacher = kbsim.mystery_page(1, 1)
+    teacher.reveal_button.click()
+    assert kbsim.mystery(1, 1).reveal().articles[0] in teacher.answer.value
 
 
 @pytest.mark.parametrize("name", ARTICLES)
@@ -66,9 +129,9 @@ def test_every_article_notebook_has_predict_then_check_exercises(name):
     checks = tagged(nb, CHECK_TAG)
     assert len(checks) >= 2, f"{name}: exercises to predict and check"
     for cell in checks:
-        assert "kbsim.classroom.exercise(" in cell.source
+        assert re.fullmatch(r'kbsim\.classroom\.exercise\("Q\d+", \d\)', cell.source), "one call, no answer"
         text = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
-        assert text.startswith("Predict, then press Check") and "Answer:" not in text, "no stored answer"
+        assert text.startswith("Exercise ") and "Predict, then press Check" in text and "Answer:" not in text
     prose = " ".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     assert not re.search(r"(?i)run the (next|check) cell|\*Why:\*", prose), f"{name}: prose for pages with cells only"
 
@@ -103,6 +166,10 @@ def test_the_student_edition_has_no_answers(tmp_path):
         assert not tagged(nb, SOLUTION_TAG)
         for cell in tagged(nb, CHECK_TAG):
             assert cell.outputs == [] and "kbsim.classroom.exercise(" in cell.source
+        text = path.read_text(encoding="utf-8")
+        for item in RULES:  # no reason, no stored answer, no reveal anywhere in the file
+            assert item.why[:60] not in text and html.escape(item.why)[:60] not in text
+        assert "Answer: " not in text and "kbsim-answer" not in text and '"description": "Reveal"' not in text
     assert (tmp_path / "data" / "Remodbc.ini").exists()
 
 
@@ -123,3 +190,17 @@ def test_every_notebook_is_marked_for_slides(name):
     cells = read(name).cells
     assert all(cell.metadata.get("slideshow", {}).get("slide_type") == editions.slide_type(cell) for cell in cells)
     assert sum(editions.slide_type(cell) == "slide" for cell in cells) >= 3
+
+
+def test_a_dashboard_shows_numbers_with_their_names_and_texts_whole():
+    """Voila hides the code: a bare True or 362 says nothing, a detail cut to "... (no OD..." says less."""
+    shown = kbsim.classroom.facts({"retries of client 52": 362})
+    assert repr(shown) == "retries of client 52: 362" and "<th style='text-align:left'>retries" in shown._repr_html_()
+    import pandas as pd
+
+    detail = "cannot read minimum licences and buffer (no ODBC access) " * 2
+    frame = pd.DataFrame({"detail": [detail.strip()]})
+    assert detail.strip() in repr(kbsim.classroom.whole(frame))
+    assert detail.strip() in kbsim.classroom.whole(frame)._repr_html_() and "..." not in repr(
+        kbsim.classroom.whole(frame)
+    )

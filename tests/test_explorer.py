@@ -333,3 +333,55 @@ def test_plots_are_never_squeezed_beside_the_controls():
     assert panes.layout.flex_flow == "row wrap"
     assert panes.children[1].layout.min_width == "600px"
     assert all(image.layout.width == "100%" for image in explorer.images)
+    # the summary goes under the plots, not between the controls and the plots (a projector's 768 px)
+    assert explorer.summary in panes.children[1].children and explorer.summary not in panes.children[0].children
+
+
+# --- sharing a setting with the class (issue 20) ---------------------------------------------------
+
+
+def _moved(explorer, name):
+    """A value of control ``name`` other than the explorer's, from the widget's own range or options."""
+    from test_directions import widget_values
+
+    current = explorer.values()[name]
+    return next(v for v in reversed(widget_values(name, explorer.base)) if v not in ("", current))
+
+
+@pytest.mark.parametrize("preset", ["Q226827", "Q210202", "Q212894", "Q213261", "Q299261"])
+def test_a_setting_code_opens_the_same_setting_in_another_explorer(preset):
+    teacher = kbsim.explore(preset)
+    assert teacher.setting_code() == "fault" and teacher.share.value == "fault"
+    variant = ([*kbsim.get_preset(preset).variants] or ["fault"])[0]
+    teacher.picker.value = variant
+    moved = {}
+    for name in list(teacher.controls)[:3]:
+        if name != "outages":
+            moved[name] = _moved(teacher, name)
+    teacher.set(**moved)
+    code = teacher.setting_code()
+    assert code.startswith(variant) and all(f"{name}=" in code for name in moved)
+    assert teacher.share.value == code
+    student = kbsim.explore(preset, setting=code)
+    assert student.variant == variant and student.values() == teacher.values()
+    assert student.summary_frame().equals(teacher.summary_frame())
+    typed = kbsim.explore(preset)
+    typed.share.value = code  # what a student types into the Setting box
+    assert typed.values() == teacher.values() and typed.setting_code() == code
+
+
+def test_a_voila_address_with_a_setting_opens_every_explorer_on_it(monkeypatch):
+    monkeypatch.setenv("QUERY_STRING", "setting=fix%3B%20retries%3D2&other=1")
+    explorer = kbsim.explore("Q226827")
+    assert explorer.variant == "fix" and explorer.values()["retries"] == 2
+    monkeypatch.setenv("QUERY_STRING", "setting=nonsense")
+    assert "cannot open" in kbsim.explore("Q226827").message.value  # the page still opens, and says why
+
+
+def test_a_bad_setting_code_is_one_short_error():
+    with pytest.raises(kbsim.ParameterError, match="its preset 'broken' is not one of fault, fix, no_server"):
+        kbsim.explore("Q226827", setting="broken; retries=2")
+    with pytest.raises(kbsim.ParameterError, match="expected NAME=VALUE with NAME one of failover"):
+        kbsim.explore("Q226827", setting="fault; days=3")
+    with pytest.raises(kbsim.ParameterError, match="retries"):
+        kbsim.explore("Q226827", setting="fault; retries=-4")

@@ -1,15 +1,19 @@
 """Plots draw every preset's result with titles, labelled axes, a stamp and a one-sentence description,
 and what they draw is the run's own data."""
 
+import itertools
+
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.patches import StepPatch
 
 import kbsim
 from kbsim import plots
+from kbsim.plots import kept, sweep_band
 
 PLOTS = [
     plots.denials_over_time,
@@ -184,3 +188,35 @@ def test_a_kept_figure_updated_in_place_is_pixel_for_pixel_the_figure_drawn_anew
         fresh = plots.show(result, name)
         assert plots.alt_text(kept.ax) == fresh.alt
         np.testing.assert_array_equal(pixels(kept.png()), pixels(fresh.png), err_msg=result.stamp())
+
+
+@pytest.mark.parametrize("preset", ["Q226827", "Q210202", "Q212894", "Q213261", "Q299261"])
+def test_every_legend_fits_inside_its_figure(preset):
+    """Issue 20: Q213261's legend ran off the image ("runs reported to the si..."); long entries are wrapped."""
+    settings = {"reinstall_h": 24, "clock_sync_h": 22} if preset == "Q213261" else {}  # every entry shown
+    result = kbsim.run(preset, **settings)
+    for name in kbsim.presets()[preset].plots:
+        plot = kept(name)
+        ax = plot.update(result)
+        fig = ax.get_figure(root=True)
+        fig.canvas.draw()
+        legend = ax.get_legend()
+        if legend is not None:
+            assert legend.get_window_extent(fig.canvas.get_renderer()).x1 <= fig.bbox.x1 + 0.5, (preset, name)
+
+
+def test_sweep_tick_labels_never_run_together():
+    """Issue 20: 90 and 120 side by side on a log axis printed as "90120"; a label that would touch the one
+    before it is left out, and every swept value keeps its tick."""
+    values = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 24.0, 48.0, 72.0, 90.0, 120.0]
+    summary = pd.DataFrame(
+        {"balancing_interval_h": values, "metric": "denials", "count": 2, "mean": 1.0, "std": 0.0}
+    ).assign(ci_low=0.9, ci_high=1.1)
+    ax = sweep_band(summary, "denials")
+    fig = ax.get_figure(root=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert len(ax.get_xticks()) == len(values)
+    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+    assert len(boxes) >= len(values) - 3 and "72" in [t.get_text() for t in ax.get_xticklabels()]
+    assert all(a.x1 < b.x0 for a, b in itertools.pairwise(boxes)), "no two labels touch"

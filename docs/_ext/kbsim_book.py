@@ -7,13 +7,20 @@ notebook itself. Nothing is executed. For each notebook:
 - an explorer shows the figure of its preset that it stores beside the widget, followed by a line
   saying how to get the live version (``make lab``, or ``make present`` for Voila);
 - a widget with no stored figure (the mystery page) gives way to that line alone;
-- a predict-then-check exercise shows its choices, then its solution folded until the reader
-  opens it: the model's reasoning (the ``why`` its cell declares, read from the cell's code,
-  not run) and the code that decides the answer from the runs;
+- a predict-then-check exercise (``kbsim.classroom.exercise("Q226827", 1)``) shows its question
+  and choices, then its solution folded until the reader opens it: the model's reasoning (the
+  ``why`` of its rule in ``kbsim.exercises``; nothing is run);
 - every figure carries the one-sentence description its output stores as alt text;
 - links to another notebook lead to its page;
 - the navigation cells go (the book has its own previous and next links), and so does the stored
   widget state, which would only load widget scripts from the internet.
+
+It also gives the book two directives, both written from ``kbsim.exercises`` (one declaration of each
+exercise): ``{kbsim-worksheet} Q226827``, a printable one-page worksheet of an article's exercises
+(question, choices to tick, lines for the evidence and the reason), and ``{kbsim-answer-key}``, the
+instructor's key (each exercise's answer, decided by running its rule, and why). And its search finds
+numbers: Sphinx leaves digits-only words (status message 9406, error 1061) out of its index and its
+queries, so here a number is indexed and searched as ``n`` followed by its digits.
 """
 
 from __future__ import annotations
@@ -24,7 +31,13 @@ import json
 import re
 from typing import Any
 
+from docutils import nodes
+from sphinx.search.en import SearchEnglish
+from sphinx.util.docutils import SphinxDirective
+
+from kbsim import exercises
 from kbsim.classroom import CHECK_TAG, NAVIGATION_TAG
+from kbsim.exercises import Rule, rule
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CHOICES = "Choices: "
@@ -69,32 +82,34 @@ def exercise_call(source: str) -> ast.Call:
     raise BookError(f"a cell tagged {CHECK_TAG!r} must call kbsim.classroom.exercise(...): {source[:60]!r}")
 
 
+def exercise_rule(source: str) -> Rule:
+    """The rule a check cell shows: its call's article and number, which must be written out."""
+    try:
+        article, number = (ast.literal_eval(arg) for arg in exercise_call(source).args)
+    except ValueError:
+        raise BookError(f"an exercise is called with its article and number written out: {source[:60]!r}") from None
+    return rule(article, number)
+
+
 def why(source: str) -> str:
-    """The reasoning an exercise declares: its ``why=`` argument, which must be a plain string."""
-    for keyword in exercise_call(source).keywords:
-        if keyword.arg == "why":
-            try:
-                return str(ast.literal_eval(keyword.value))
-            except ValueError:
-                break
-    raise BookError(f"an exercise needs why='...' written as a string for the book: {source[:60]!r}")
+    """The reasoning of a check cell's exercise."""
+    return exercise_rule(source).why
 
 
 def exercise(cell: dict) -> dict:
-    """A check cell as a markdown cell: its stored choices, then its solution folded."""
-    texts = [plain_text(output) for output in cell.get("outputs", [])]
-    choices = next((text.split(CHOICES, 1)[1].strip() for text in texts if CHOICES in text), None)
-    if choices is None:
-        raise BookError(f"an exercise's stored output must name its choices ({CHOICES!r}): run the notebook")
-    source = source_of(cell)
+    """A check cell as a markdown cell: its question and choices, then its solution folded."""
+    item = exercise_rule(source_of(cell))
+    choices = " / ".join(item.choices)
     solution = (
         f"<details class='kbsim-solution'>\n<summary>Solution</summary>\n"
-        f"<p><b>The model's reasoning.</b> {html.escape(why(source))}</p>\n"
+        f"<p><b>The model's reasoning.</b> {html.escape(item.why)}</p>\n"
         "<p>The numbers behind it: run the notebook (<code>make lab</code>) and press <b>Check</b>, or read "
-        "the instructor's answer key (<code>make instructor</code>). The code that decides the answer:</p>\n"
-        f"<pre>{html.escape(source)}</pre>\n</details>\n"
+        "the instructor's answer key (<code>make instructor</code>).</p>\n</details>\n"
     )
-    prompt = f"**Your prediction:** {html.escape(choices)}. Commit to one, then open the solution.\n\n"
+    prompt = (
+        f"**Exercise {item.number}.** {item.question}\n\n"
+        f"**Your prediction:** {html.escape(choices)}. Commit to one, then open the solution.\n\n"
+    )
     return markdown_cell(prompt + solution, f"{cell.get('id', 'cell')}-book")
 
 
@@ -136,6 +151,70 @@ def static_page(notebook: dict) -> dict:
     return notebook
 
 
+class SearchWithNumbers(SearchEnglish):
+    """English search that keeps numbers: 9406 is indexed, and queried, as the word n9406."""
+
+    js_splitter_code = (
+        "var splitQuery = (query) => query.split(/[^\\p{Letter}\\p{Number}_\\p{Emoji_Presentation}]+/gu)"
+        ".filter((term) => term).map((term) => (/^\\d+$/.test(term) ? 'n' + term : term));"
+    )
+
+    def stem(self, word: str) -> str:
+        return f"n{word}" if word.isdigit() else super().stem(word)
+
+
+def worksheet(article: str) -> list[nodes.Node]:
+    """An article's exercises as a sheet to print and fill in: the questions exactly as the notebook asks them."""
+    rules = exercises.of(article)
+    if not rules:
+        raise BookError(f"no exercises for {article!r}: expected an article of kbsim.exercises")
+    parts = [
+        "<div class='kbsim-worksheet'><p class='kbsim-worksheet-head'>Name: <span class='kbsim-blank'></span> "
+        "Date: <span class='kbsim-blank kbsim-short'></span></p>",
+        f"<p>Work in the notebook {html.escape(article)} (or its dashboard). For each question tick your "
+        "prediction <b>before</b> pressing Check, then note the number that settled it and the reason in a few "
+        "words.</p><ol class='kbsim-worksheet-questions'>",
+    ]
+    for item in rules:
+        choices = "".join(f"<li>&#9744; {html.escape(choice)}</li>" for choice in item.choices)
+        question = html.escape(item.question).replace("`", "")
+        parts.append(
+            f"<li><p>{question}</p><ul class='kbsim-choices'>{choices}</ul>"
+            "<p>Right? &#9744; yes &#9744; no. The number that settled it: <span class='kbsim-blank'></span></p>"
+            "<p>Why: <span class='kbsim-blank kbsim-long'></span></p></li>"
+        )
+    parts.append("</ol></div>")
+    return [nodes.raw("", "".join(parts), format="html")]
+
+
+def answer_key_table() -> list[nodes.Node]:
+    """Every exercise with the answer its rule decides (by running the model) and why."""
+    rows = []
+    for item in exercises.RULES:
+        answer, _ = item.answer()
+        rows.append(
+            f"<tr><td>{item.article}</td><td>{item.number}</td><td>{html.escape(item.question).replace('`', '')}</td>"
+            f"<td><b>{html.escape(answer)}</b></td><td>{html.escape(item.why)}</td></tr>"
+        )
+    table = (
+        "<table class='kbsim-answer-key'><thead><tr><th>article</th><th>#</th><th>question</th><th>answer</th>"
+        "<th>why</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+    return [nodes.raw("", table, format="html")]
+
+
+class WorksheetDirective(SphinxDirective):
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        return worksheet(self.arguments[0])
+
+
+class AnswerKeyDirective(SphinxDirective):
+    def run(self) -> list[nodes.Node]:
+        return answer_key_table()
+
+
 def on_source_read(app: Any, docname: str, source: list[str]) -> None:
     if app.env.doc2path(docname).suffix == ".ipynb":
         source[0] = json.dumps(static_page(json.loads(source[0])))
@@ -143,4 +222,7 @@ def on_source_read(app: Any, docname: str, source: list[str]) -> None:
 
 def setup(app: Any) -> dict:
     app.connect("source-read", on_source_read)
+    app.add_search_language(SearchWithNumbers)
+    app.add_directive("kbsim-worksheet", WorksheetDirective)
+    app.add_directive("kbsim-answer-key", AnswerKeyDirective)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

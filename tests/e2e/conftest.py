@@ -16,6 +16,7 @@ from lab_servers import (
     chromium_path,
     lab_server,
     make_workspace,
+    slides_server,
     static_server,
     voila_server,
 )
@@ -70,6 +71,13 @@ def voila(workspace):
 def voila_mystery(workspace):
     """Voila serving the mystery-site page, as a class without code uses it."""
     with voila_server(workspace, "mystery_sites.ipynb") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def slides(workspace):
+    """make slides: the notebooks as live slide decks (Voila's reveal template) on loopback."""
+    with slides_server(workspace) as url:
         yield url
 
 

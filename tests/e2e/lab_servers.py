@@ -151,3 +151,29 @@ def static_server(directory: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/"
     finally:
         stop(process)
+
+
+@contextmanager
+def slides_server(workspace: Path) -> Iterator[str]:
+    """``make slides`` (docs/slides/serve.py) on a copy of the suite under ``workspace``; yields its address."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("serve_slides", ROOT / "docs" / "slides" / "serve.py")
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    if not (workspace / "docs" / "slides").exists():
+        shutil.copytree(ROOT / "docs" / "slides", workspace / "docs" / "slides")
+    port = free_port()
+    with open(workspace / "slides.log", "w") as log:
+        process = subprocess.Popen(
+            serve.command(workspace, port),
+            env=serve.environment(workspace),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=workspace,
+        )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", process, seconds=120)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop(process)

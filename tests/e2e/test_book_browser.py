@@ -14,7 +14,9 @@ def test_the_index_lists_the_course_in_teaching_order_and_next_leads_through_it(
     page.goto(book_url)
     sidebar = page.locator("nav.bd-docs-nav a.reference.internal")
     hrefs = [href for href in sidebar.evaluate_all("links => links.map(a => a.getAttribute('href'))") if href]
-    assert hrefs == ["#", *[f"notebooks/{name}.html" for name in TEACHING_ORDER], "teaching.html", "model.html"]
+    worksheets = [f"worksheets/{name.split('_')[0]}.html" for name in TEACHING_ORDER if name.startswith("Q")]
+    course = [f"notebooks/{name}.html" for name in TEACHING_ORDER]
+    assert hrefs == ["#", *course, "teaching.html", *worksheets, "model.html"]
     for name in TEACHING_ORDER[:3]:  # the "next" link at the foot of each page, from the index on
         page.locator("a.right-next").click()
         page.wait_for_load_state()
@@ -33,6 +35,19 @@ def test_search_finds_an_article_by_its_number(offline_page, book_url, article):
     found = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
     name = next(name for name in TEACHING_ORDER if name.startswith(article))
     assert f"notebooks/{name}.html" in [href.split("?")[0].split("#")[0] for href in found][:3]
+
+
+@pytest.mark.parametrize("number", ["9406", "1061"])
+def test_search_finds_a_status_message_and_an_error_number(offline_page, book_url, number):
+    """Issue 20: Sphinx's search left digits-only words out; the book indexes them (docs/_ext/kbsim_book.py)."""
+    page = offline_page
+    page.goto(f"{book_url}search.html?q={number}")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=30_000)
+    found = [
+        href.split("?")[0].split("#")[0] for href in results.evaluate_all("a => a.map(x => x.getAttribute('href'))")
+    ]
+    assert "notebooks/Q299261_server_not_running.html" in found
 
 
 def test_a_solution_unfolds_on_click(offline_page, book_url):
