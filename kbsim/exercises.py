@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
@@ -148,14 +149,27 @@ def _q210202_3(licenses: int) -> tuple[str, Any]:
 # Q212894 ------------------------------------------------------------------------------------------
 
 
+#: Seeds a rule averages over where one run's median is one draw of a few dozen clients' luck.
+SEEDS = (1, 2, 3, 4)
+
+
 def _q212894_1(fraction: float) -> tuple[str, Any]:
-    fault, other = _run("Q212894"), _run("Q212894", win9x_fraction=fraction)
-    before, after = fault.summary["recovery_h_win9x"], other.summary["recovery_h_win9x"]
+    def mean_wait(**settings: Any) -> float:
+        return float(np.mean([_run("Q212894", seed=s, **settings).summary["recovery_h_win9x"] for s in SEEDS]))
+
+    before, after = mean_wait(), mean_wait(win9x_fraction=fraction)
     answer = "about the same" if abs(after - before) <= 0.25 * before else "very different"
-    evidence = _compare(
-        {"half on Windows 95/98": fault, f"{fraction:.0%} on Windows 95/98": other},
-        ["recovery_h_win9x", "recovery_h_nt"],
-    )
+    first = [
+        _run("Q212894", seed=1, **settings).summary["recovery_h_win9x"]
+        for settings in ({}, {"win9x_fraction": fraction})
+    ]
+    evidence = pd.DataFrame(
+        {"half on Windows 95/98": [first[0], before], f"{fraction:.0%} on Windows 95/98": [first[1], after]},
+        index=[
+            "median hours a Windows 95/98 client was cut off, seed 1",
+            f"the same, mean over seeds 1 to {SEEDS[-1]}",
+        ],
+    ).round(2)
     return answer, evidence
 
 
@@ -340,9 +354,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "Q212894",
         1,
-        "If every client ran Windows 95/98 instead of half of them, would a Windows 95/98 client's median wait "
-        "for its next licence be about the same or very different? (The answer is the same for any share from "
-        "a tenth up.)",
+        "If every client ran Windows 95/98 instead of half of them, would the median time a Windows 95/98 client "
+        "stays cut off from every server (until its CCIM cycle or a restart) be about the same or very different? "
+        "(The answer is the same for any share from a tenth up; each side is a mean over four seeds.)",
         ("about the same", "very different"),
         "win9x_fraction",
         1.0,
