@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; a normal user needs no flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test golden present site figures bench bench-browser hub notebooks slides student instructor navigation clean
+.PHONY: lab test golden present site figures bench bench-browser hub assignments notebooks slides student instructor navigation clean
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -62,6 +62,12 @@ hub: $(INSTALLED)
 	hub/ensure_proxy.sh
 	$(PY) hub/class_hub.py $(HUB_ARGS)
 
+# nbgrader's release of the graded assignments (one per article, assignments/source/): assignments/release/,
+# solutions replaced by stubs and hidden tests removed. docs/teaching.md: releasing, collecting, grading.
+assignments: $(INSTALLED)
+	# nbgrader runs alembic from PATH when it creates its gradebook: the virtualenv's bin goes first.
+	cd assignments && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader generate_assignment '*' --force
+
 # The student edition (editions/student: exercises unanswered, check outputs cleared) and the
 # instructor's answer key (editions/instructor: every exercise answered, executed afresh).
 student: $(INSTALLED)
@@ -86,4 +92,5 @@ bench-browser: $(INSTALLED)
 	$(PY) benchmarks/browser.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis editions site hub/node_modules
+	rm -rf $(VENV) .pytest_cache .hypothesis editions site hub/node_modules \
+		assignments/release assignments/submitted assignments/autograded assignments/feedback assignments/gradebook.db
