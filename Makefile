@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; a normal user needs no flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test golden present site figures bench bench-browser hub assignments notebooks slides student instructor navigation clean
+.PHONY: lab test golden present site figures bench bench-browser bench-hub hub assignments notebooks slides student instructor navigation clean
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -90,6 +90,11 @@ bench: $(INSTALLED) bench-browser
 bench-browser: $(INSTALLED)
 	tests/e2e/ensure_chromium.sh
 	$(PY) benchmarks/browser.py
+
+# A class's load on one hub (never part of make bench, it takes long): N students moving explorers at once.
+bench-hub: $(INSTALLED)
+	hub/ensure_proxy.sh
+	$(PY) benchmarks/hub.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis editions site hub/node_modules \
