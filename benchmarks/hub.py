@@ -18,8 +18,9 @@ processes that share them, so the figures add up) and the hub with its proxy (re
 
 Prints one line per class size: moves, latency median, 95th percentile and worst; the median CPU time a
 move cost the student's server and kernel (which, unlike the latency, does not grow when other work
-shares the machine); the run-all time median and worst; memory per student (median and most) and the hub's. The machine is shared and its
-speed drifts: the figures hold for this machine as it was, and vary between runs.
+shares the machine); the run-all time median and worst; memory per student (median and most) and the
+hub's. The machine is shared and its speed drifts: the figures hold for this machine as it was, and
+vary between runs.
 """
 
 from __future__ import annotations
