@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; a normal user needs no flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test golden present site figures bench bench-browser notebooks slides student instructor navigation clean
+.PHONY: lab test golden present site figures bench bench-browser bench-hub hub assignments notebooks slides student instructor navigation clean
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -22,6 +22,7 @@ lab: $(INSTALLED)
 # into a fresh environment, then every preset, the CLI and a Dask sweep run from outside the checkout.
 test: $(INSTALLED)
 	tests/e2e/ensure_chromium.sh
+	hub/ensure_proxy.sh
 	$(PY) -m pytest
 
 # Rewrite the golden numbers (tests/golden/*.json) after a change meant to move them; read `git diff tests/golden`.
@@ -54,6 +55,20 @@ figures: $(INSTALLED)
 notebooks: $(INSTALLED)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
 
+# A class hub on 127.0.0.1 (JupyterHub, its proxy from npm, one class password, a JupyterLab per student with
+# kbsim), printing the password and the nbgitpuller link that gives a student the course; Ctrl-C stops it all.
+# HUB_ARGS passes options: make hub HUB_ARGS="--port 8001 --students ann,bob" (python hub/class_hub.py --help).
+HUB_ARGS ?=
+hub: $(INSTALLED)
+	hub/ensure_proxy.sh
+	$(PY) hub/class_hub.py $(HUB_ARGS)
+
+# nbgrader's release of the graded assignments (one per article, assignments/source/): assignments/release/,
+# solutions replaced by stubs and hidden tests removed. docs/teaching.md: releasing, collecting, grading.
+assignments: $(INSTALLED)
+	# nbgrader runs alembic from PATH when it creates its gradebook: the virtualenv's bin goes first.
+	cd assignments && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader generate_assignment '*' --force
+
 # The student edition (editions/student: exercises unanswered, check outputs cleared) and the
 # instructor's answer key (editions/instructor: every exercise answered, executed afresh).
 student: $(INSTALLED)
@@ -77,5 +92,11 @@ bench-browser: $(INSTALLED)
 	tests/e2e/ensure_chromium.sh
 	$(PY) benchmarks/browser.py
 
+# A class's load on one hub (never part of make bench, it takes long): N students moving explorers at once.
+bench-hub: $(INSTALLED)
+	hub/ensure_proxy.sh
+	$(PY) benchmarks/hub.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis editions site
+	rm -rf $(VENV) .pytest_cache .hypothesis editions site hub/node_modules \
+		assignments/release assignments/submitted assignments/autograded assignments/feedback assignments/gradebook.db
