@@ -75,7 +75,7 @@ def diagnose(evidence: Evidence) -> Diagnosis:
         else:
             found["Q226827"] = (
                 f"SWM{server} went offline",
-                {"instant_balancing": True, "balancing_interval_h": 1.0},
+                {"balancing_interval_h": 0.25, "instant_balancing": False},
                 f"9406: SWM{server} did not answer at {silent[server]} polls",
             )
     left_out = Counter(

@@ -151,7 +151,7 @@ def _q226827(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
     return Cause(
         "Q226827",
         f"SWM{server} went offline",
-        {"instant_balancing": True, "balancing_interval_h": 1.0},
+        {"balancing_interval_h": 0.25, "instant_balancing": False},
         f"SWM{server} was offline for {minutes:g} minutes from hour {start_h:g}; its clients failed over at "
         "once (the retries were ignored), too few licences waited on the other servers, and the licences "
         "stayed where they were until balancing moved them.",
