@@ -90,8 +90,7 @@ def large(engine: str, licenses: int, instant: bool = False) -> dict:
         )
         start = time.perf_counter()
         site = Site(params)  # kbsim.run(...) without its size check: simulate() step by step, to count events
-        site.run()
-        result = report(site)
+        result = report(site.run())
         seconds = time.perf_counter() - start
         sessions, grants = result.summary["requests"], result.summary["grants"]
         events = site.scheduler.processed

@@ -56,6 +56,7 @@ is a parameter (see ``docs/model.md``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from math import ceil, sqrt
 from typing import Protocol
@@ -315,6 +316,22 @@ class WaitingCallbacks(Protocol):
     def serve_all(self, now: float) -> None: ...
 
 
+@dataclass(frozen=True)
+class BalancingCounts:
+    """What License Metering hands over when the run has ended (Q210202, Q226827): scheduled ``cycles`` that
+    ran and each one's minutes late (``cycle_delays``), on-demand moves done and found empty, minutes it was
+    busy on them (``busy_min``), each move's minutes from its order to its end (``move_waits``) and every
+    licence that changed holder (``licenses_moved``)."""
+
+    cycles: int
+    cycle_delays: tuple[float, ...]
+    instant_balancings: int
+    instant_balancings_failed: int
+    busy_min: float
+    move_waits: tuple[float, ...]
+    licenses_moved: int
+
+
 class Balancer:
     """The License Metering thread: its cycle, the trend, scheduled cycles and on-demand moves.
 
@@ -371,6 +388,18 @@ class Balancer:
         self.callback_poll_delays: list[float] = []
         #: Per on-demand move done (or failed), minutes from the cycle that ordered it to its end.
         self.move_waits: list[float] = []
+
+    def counts(self) -> BalancingCounts:
+        """License Metering's final counts, once the run has ended."""
+        return BalancingCounts(
+            cycles=self.cycles,
+            cycle_delays=tuple(self.cycle_delays),
+            instant_balancings=self.instant_balancings,
+            instant_balancings_failed=self.instant_balancings_failed,
+            busy_min=self.busy_min,
+            move_waits=tuple(self.move_waits),
+            licenses_moved=self.licenses_moved,
+        )
 
     def start(self) -> None:
         scheduler = self.scheduler

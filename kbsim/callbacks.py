@@ -18,6 +18,7 @@ brings no licence.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -35,6 +36,19 @@ class CalledBack(Protocol):
     licence of ``product`` it holds free (:meth:`kbsim.clients.ClientAgents.start_called_back`)."""
 
     def __call__(self, launch: int, client: int, server: int, product: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class CallbackCounts:
+    """What the callbacks hand over when the run has ended: callbacks ``asked``, ``granted`` (the program
+    started then), ``lapsed`` and still ``waiting`` (asked = granted + lapsed + waiting), and each granted
+    one's minutes from refusal to licence (``waits_min``)."""
+
+    asked: int
+    granted: int
+    lapsed: int
+    waiting: int
+    waits_min: tuple[float, ...]
 
 
 class Callbacks:
@@ -61,6 +75,7 @@ class Callbacks:
         self.asked = 0
         self.granted = 0
         self.lapsed = 0
+        self.waiting = 0  # still waiting at the run's end, counted by close()
         self.waits_min: list[float] = []
 
     def refused(self, launch: int, client: int, key: int) -> None:
@@ -121,4 +136,9 @@ class Callbacks:
                     )
                 else:
                     waiting += 1
+        self.waiting = waiting
         return waiting
+
+    def counts(self) -> CallbackCounts:
+        """The callbacks' final counts, once :meth:`close` has run."""
+        return CallbackCounts(self.asked, self.granted, self.lapsed, self.waiting, tuple(self.waits_min))

@@ -36,6 +36,7 @@ When the current server does not answer (Q226827):
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from heapq import heappush
 from typing import Any, Protocol
 
@@ -56,6 +57,36 @@ class CallbackRequests(Protocol):
     """Where a refused user may ask for a callback (:meth:`kbsim.callbacks.Callbacks.refused`)."""
 
     def refused(self, launch: int, client: int, key: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class AgentCounts:
+    """What the client agents hand over when the run has ended: their counts, and the per-client and
+    per-event arrays the report reads (minutes since the start). Q226827, Q212894, Q213261.
+
+    ``granted`` is per client the sessions reported to a server at once (online grants and answered
+    callbacks); ``home`` each client's home server; ``knows_all_at`` each client's first CCIM cycle or
+    restart since its last install (-inf for Windows NT); ``logged_*`` the runs written to offline logs
+    and ``refused_*`` the requests refused at once, in time order; ``loss_client`` and ``loss_h`` each
+    loss of a client's server and its recovery in hours (:meth:`ClientAgents.recovery_h`).
+    """
+
+    grants: int
+    denials: int
+    logged_locally: int
+    failovers: int
+    attempts: int
+    attempts_no_server: int
+    granted: np.ndarray
+    home: np.ndarray
+    knows_all_at: np.ndarray
+    logged_time: np.ndarray
+    logged_client: np.ndarray
+    refused_time: np.ndarray
+    refused_server: np.ndarray
+    refused_product: np.ndarray
+    loss_client: np.ndarray
+    loss_h: np.ndarray
 
 
 class ClientAgents:
@@ -217,6 +248,30 @@ class ClientAgents:
         order = np.argsort(time[start_rows], kind="stable")
         hours = (end_at - time[start_rows]) / 60.0
         return client[start_rows][order], hours[order]
+
+    def counts(self) -> AgentCounts:
+        """The agents' final counts and arrays, read from the event record once the run has ended."""
+        logged_time, logged_client = self.local_log()
+        refused_time, refused_server, refused_product = self.refused_requests()
+        loss_client, loss_h = self.recovery_h()
+        return AgentCounts(
+            grants=self.grants,
+            denials=self.denials,
+            logged_locally=self.logged_locally,
+            failovers=self.failovers,
+            attempts=self.attempts,
+            attempts_no_server=self.attempts_no_server,
+            granted=self.granted,
+            home=np.asarray(self.home),
+            knows_all_at=np.asarray(self.knows_all_at),
+            logged_time=logged_time,
+            logged_client=logged_client,
+            refused_time=refused_time,
+            refused_server=refused_server,
+            refused_product=refused_product,
+            loss_client=loss_client,
+            loss_h=loss_h,
+        )
 
     # --- launches -------------------------------------------------------------------------------
 

@@ -45,9 +45,12 @@ def chosen(n: int, fraction: float, rng: np.random.Generator) -> np.ndarray:
     return mask
 
 
-@dataclass
+@dataclass(frozen=True)
 class Clients:
-    """What each client is, drawn before the run: arrays indexed by client, minutes since the start."""
+    """What each client is, drawn before the run: arrays indexed by client, minutes since the start.
+
+    Frozen: a test that needs other clients gives :class:`kbsim.site.Site` its own (``dataclasses.replace``
+    on :func:`draw_clients`'s), never sets them on a built site."""
 
     home: np.ndarray  # home server (Q198706)
     win9x: np.ndarray  # Windows 95/98 (else Windows NT)

@@ -8,104 +8,120 @@ Q213261 as events, the usage, licence and status tables, the summary numbers
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .balancing import BalancingCounts
+from .callbacks import CallbackCounts
+from .clients import AgentCounts
+from .launches import Clients
 from .parameters import Params
-from .record import clock
+from .record import EventLog, clock
 from .result import Result
+from .sampling import SampledLicences
+from .service import StatusMessage
 from .summary import Finished, summarize
 from .usage import settle_uploads, upload_blocked_until
 
-if TYPE_CHECKING:
-    from .site import Site
+
+@dataclass(frozen=True)
+class Ended:
+    """What a site hands to its report when its run has ended: the parameters, the run's length (``until``,
+    minutes), the event record (which the report completes with the offline logs' uploads), the clients as
+    drawn, and each mechanism's final record: the agents', License Metering's, the callbacks', the licence
+    samples, the status messages 9406 raised (Q299261) and the spans when no server at all was up."""
+
+    params: Params
+    until: float
+    log: EventLog
+    clients: Clients
+    agents: AgentCounts
+    balancer: BalancingCounts
+    callbacks: CallbackCounts
+    samples: SampledLicences
+    status: tuple[StatusMessage, ...]
+    all_down: tuple[tuple[float, float], ...]
 
 
-def report(site: Site) -> Result:
+def report(ended: Ended) -> Result:
     """The Result of a site whose run has ended."""
-    params, agents = site.params, site.agents
+    params, agents, clients, log = ended.params, ended.agents, ended.clients, ended.log
     start = pd.Timestamp(params.start)
     blocked_until = upload_blocked_until(
-        site.clients.install_min,
-        site.clients.clock_lag_min,
+        clients.install_min,
+        clients.clock_lag_min,
         params.clock_threshold_min,
         params.service_pack,
         params.clock_sync_h * 60,
-        site.clients.reinstall_min,
+        clients.reinstall_min,
         params.clock_fault_fixed_in,
     )
-    logged_time, logged_client = agents.local_log()
     uploads = settle_uploads(
-        logged_time,
-        logged_client,
+        agents.logged_time,
+        agents.logged_client,
         params.n_clients,
-        site.clients.poll_phase_min,
+        clients.poll_phase_min,
         params.config_poll_min,
-        site.until,
+        ended.until,
         blocked_until,
-        site.clients.reinstall_min,
-        site.servers.all_down,
+        clients.reinstall_min,
+        list(ended.all_down),
     )
-    _log_clock_workaround(site, uploads.lost)
-    site.log.extend(uploads.upload_time, "upload", uploads.upload_client, -1, -1, runs=uploads.upload_count)
-    site.log.extend(
+    _log_clock_workaround(ended, uploads.lost)
+    log.extend(uploads.upload_time, "upload", uploads.upload_client, -1, -1, runs=uploads.upload_count)
+    log.extend(
         uploads.refused_time,
         "upload_refused",
         uploads.refused_client,
         -1,
         -1,
         runs=uploads.refused_count,
-        minutes=site.clients.clock_lag_min[uploads.refused_client],
+        minutes=clients.clock_lag_min[uploads.refused_client],
     )
 
-    granted = np.asarray(agents.granted)
+    granted = agents.granted
     usage = pd.DataFrame(
         {
             "client": np.arange(params.n_clients),
-            "os": np.where(site.clients.win9x, "Windows 95/98", "Windows NT"),
-            "home_server": np.asarray(agents.home),
-            "clock_offset_min": site.clients.clock_lag_min,
+            "os": np.where(clients.win9x, "Windows 95/98", "Windows NT"),
+            "home_server": agents.home,
+            "clock_offset_min": clients.clock_lag_min,
             "sessions": granted + uploads.logged,
             "reported": granted + uploads.reported,
             "pending": uploads.pending,
             "unreported": uploads.unreported,
             "lost_at_reinstall": uploads.lost,
-            "first_ccim_h": np.where(site.clients.win9x, np.asarray(agents.knows_all_at) / 60.0, np.nan),
+            "first_ccim_h": np.where(clients.win9x, agents.knows_all_at / 60.0, np.nan),
         }
     )
-    licenses = site.samples.table(start)
-    status = pd.DataFrame(site.service.status, columns=["minutes", "server", "message_id", "text"])
+    licenses = ended.samples.table(start)
+    status = pd.DataFrame(list(ended.status), columns=["minutes", "server", "message_id", "text"])
     minutes = status.pop("minutes").to_numpy(dtype=float)
     status.insert(0, "time", clock(start, minutes))
     status.insert(1, "hours", minutes / 60.0)
 
-    misplaced, interval_h = site.samples.idle_while_refused(*agents.refused_requests())
-    loss_client, loss_h = agents.recovery_h()
+    misplaced, interval_h = ended.samples.idle_while_refused(
+        agents.refused_time, agents.refused_server, agents.refused_product
+    )
     summary = summarize(
         Finished(
             agents=agents,
-            balancer=site.balancer,
-            callbacks=site.callbacks,
-            callbacks_waiting=site.callbacks_waiting,
-            grants=agents.grants,
-            denials=agents.denials,
-            logged_locally=agents.logged_locally,
-            until=site.until,
+            balancer=ended.balancer,
+            callbacks=ended.callbacks,
+            until=ended.until,
             usage=usage,
             status=status,
             misplaced=misplaced,
             interval_h=interval_h,
-            loss_client=loss_client,
-            loss_h=loss_h,
-            win9x=site.clients.win9x,
+            win9x=clients.win9x,
         )
     )
     return Result(
         params=params,
         summary=summary,
-        events=site.log.to_frame(start),
+        events=log.to_frame(start),
         licenses=licenses,
         usage=usage,
         status=status,
@@ -113,11 +129,12 @@ def report(site: Site) -> Result:
     )
 
 
-def _log_clock_workaround(site: Site, lost: np.ndarray) -> None:
+def _log_clock_workaround(ended: Ended, lost: np.ndarray) -> None:
     """The skewed clients' clock correction and reinstall (Q213261), as events."""
-    params, skewed = site.params, np.flatnonzero(site.clients.skewed)
-    if params.clock_sync_h * 60 < site.until and len(skewed):
-        site.log.extend(
+    params, clients, until, log = ended.params, ended.clients, ended.until, ended.log
+    skewed = np.flatnonzero(clients.skewed)
+    if params.clock_sync_h * 60 < until and len(skewed):
+        log.extend(
             np.full(len(skewed), params.clock_sync_h * 60),
             "clock_sync",
             skewed,
@@ -125,9 +142,9 @@ def _log_clock_workaround(site: Site, lost: np.ndarray) -> None:
             -1,
             minutes=params.clock_offset_min,
         )
-    again = np.flatnonzero(site.clients.reinstall_min < site.until)
+    again = np.flatnonzero(clients.reinstall_min < until)
     if len(again):
-        site.log.extend(site.clients.reinstall_min[again], "reinstall", again, -1, -1, runs=lost[again])
+        log.extend(clients.reinstall_min[again], "reinstall", again, -1, -1, runs=lost[again])
 
 
 def _notes(usage: pd.DataFrame, summary: dict, params: Params) -> list[str]:

@@ -7,6 +7,8 @@ up and how many clients are bound to each. The last sample is at the run's end.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -54,11 +56,25 @@ class LicenceSamples:
         if not self.samples or self.samples[-1][0] < self.until:
             self.sample()
 
+    def record(self) -> SampledLicences:
+        """Every sample taken, handed over once the run has ended (after :meth:`close`)."""
+        return SampledLicences(self.ledger.n_servers, self.ledger.n_products, tuple(self.samples))
+
+
+@dataclass(frozen=True)
+class SampledLicences:
+    """The samples of a finished run, and the tables read from them: ``n_servers`` metering servers,
+    ``n_products`` products, one :data:`Sample` per ``LICENSE_SAMPLE_MIN`` and one at the run's end."""
+
+    n_servers: int
+    n_products: int
+    samples: tuple[Sample, ...]
+
     def table(self, start: pd.Timestamp) -> pd.DataFrame:
         """``Result.licenses``: time, hours, server (``SITE_RESERVE`` for the reserve pool), product, up, in_use,
         free, one row per sample, holder and product."""
         samples = self.samples
-        n_s, n_p = self.ledger.n_servers, self.ledger.n_products
+        n_s, n_p = self.n_servers, self.n_products
         minutes = np.array([s[0] for s in samples])
         free = np.array([s[1] for s in samples]).reshape(len(minutes), n_s, n_p)
         in_use = np.array([s[2] for s in samples]).reshape(len(minutes), n_s, n_p)
@@ -95,7 +111,7 @@ class LicenceSamples:
         Zero wherever no request was refused. Returns (misplaced licences, shape intervals x products;
         each interval's length in hours); no intervals without two samples.
         """
-        samples, n_s, n_p = self.samples, self.ledger.n_servers, self.ledger.n_products
+        samples, n_s, n_p = self.samples, self.n_servers, self.n_products
         n = len(samples) - 1
         if n < 1:
             return np.zeros((0, n_p)), np.zeros(0)

@@ -40,6 +40,10 @@ def first_pack(start: datetime) -> datetime:
     return candidate if candidate >= start else candidate + timedelta(days=7)
 
 
+#: One status message raised: (minute, server, message ID, text).
+StatusMessage = tuple[float, int, int, str]
+
+
 class ServiceMonitor:
     """SMS_LICENSE_SERVER's state on each server, its weekly pack and the manager's poll."""
 
@@ -57,7 +61,7 @@ class ServiceMonitor:
         if offset < 0:  # PackTime in the past: the next pack is the first interval after start
             offset %= self.pack_interval_min
         self.first_pack_min = offset
-        self.status: list[tuple[float, int, int, str]] = []
+        self.status: list[StatusMessage] = []
 
     def start(self) -> None:
         scheduler = self.scheduler

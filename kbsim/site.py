@@ -20,12 +20,12 @@ from .balancing import Balancer
 from .callbacks import Callbacks
 from .clients import ClientAgents
 from .events import STATE, Scheduler
-from .launches import Launches, draw_clients, draw_launches, server_lists
+from .launches import Clients, Launches, draw_clients, draw_launches, server_lists
 from .licenses import LicenseLedger
 from .outages import Outages
 from .parameters import Params
 from .record import EventLog
-from .report import report
+from .report import Ended, report
 from .result import Result
 from .sampling import LicenceSamples
 from .service import ServiceMonitor
@@ -34,24 +34,32 @@ from .service import ServiceMonitor
 STREAMS = ("clients", "launches", "products", "durations", "phases", "server_lists", "callbacks")
 
 
+def streams(params: Params) -> dict[str, np.random.Generator]:
+    """The run's random streams, one per name in :data:`STREAMS`, all from ``params.seed``."""
+    seeds = np.random.SeedSequence(params.seed).spawn(len(STREAMS))
+    return {name: np.random.default_rng(s) for name, s in zip(STREAMS, seeds)}
+
+
 class Site:
     """The state of one site during a run, and the wiring between its mechanisms.
 
-    ``launches`` replaces the drawn launches (a test's launches at known times); every other
-    draw is the same either way, as each stream is its own.
+    ``launches`` replaces the drawn launches (a test's launches at known times) and ``clients`` the drawn
+    clients (a test's clients, for example :func:`~kbsim.launches.draw_clients`'s from :func:`streams` with
+    one field replaced); every other draw is the same either way, as each stream is its own.
     """
 
     agents: ClientAgents
 
-    def __init__(self, params: Params, launches: Launches | None = None) -> None:
+    def __init__(self, params: Params, launches: Launches | None = None, clients: Clients | None = None) -> None:
         self.params = params
         self.until = params.days * 1440.0
         self.scheduler = scheduler = Scheduler()
         self.log = log = EventLog()
-        seeds = np.random.SeedSequence(params.seed).spawn(len(STREAMS))
-        rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, seeds)}
+        rng = streams(params)
 
-        self.clients = clients = draw_clients(params, rng["clients"], rng["phases"])
+        if clients is None:
+            clients = draw_clients(params, rng["clients"], rng["phases"])
+        self.clients = clients
         home = clients.home
         if launches is None:
             launches = draw_launches(
@@ -96,7 +104,8 @@ class Site:
         self.balancer = Balancer(params, scheduler, log, ledger, self.servers, agents.bound, self.callbacks)
         self.samples = LicenceSamples(scheduler, ledger, self.servers, agents.bound, self.until)
 
-    def run(self) -> None:
+    def run(self) -> Ended:
+        """Run the site to its end; what each mechanism hands over then, for :func:`~kbsim.report.report`."""
         scheduler, params = self.scheduler, self.params
         self.servers.start()
         reinstall_at = self.clients.reinstall_at
@@ -109,12 +118,22 @@ class Site:
         on_launch = self.agents.online_launches() if params.mode == "online" else self.agents.launch_offline
         scheduler.run(self.until, self.launches.time, on_launch)
         self.servers.close(self.until)
-        self.callbacks_waiting = self.callbacks.close(self.until)
+        self.callbacks.close(self.until)
         self.samples.close()
+        return Ended(
+            params=params,
+            until=self.until,
+            log=self.log,
+            clients=self.clients,
+            agents=self.agents.counts(),
+            balancer=self.balancer.counts(),
+            callbacks=self.callbacks.counts(),
+            samples=self.samples.record(),
+            status=tuple(self.service.status),
+            all_down=tuple(self.servers.all_down),
+        )
 
 
 def simulate(params: Params) -> Result:
     """Run one site for ``params.days`` days and return its Result."""
-    site = Site(params)
-    site.run()
-    return report(site)
+    return report(Site(params).run())

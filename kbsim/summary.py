@@ -11,7 +11,7 @@ at the end of the run.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,36 +19,42 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from .balancing import Balancer
-    from .callbacks import Callbacks
-    from .clients import ClientAgents
+    from .balancing import BalancingCounts
+    from .callbacks import CallbackCounts
+    from .clients import AgentCounts
 
 
 @dataclass(frozen=True)
 class Finished:
-    """What a finished run leaves for its summary: the mechanisms' counters and the tables built from them.
+    """What a finished run leaves for its summary: the mechanisms' frozen final counts and the tables built from them.
 
-    ``misplaced`` is the licences idle on one server while another refused them, per sample interval and
-    product, and ``interval_h`` each interval's hours (:meth:`kbsim.sampling.LicenceSamples.idle_while_refused`);
-    ``loss_client`` and ``loss_h`` are each loss of a client's server and its recovery in hours
-    (:meth:`kbsim.clients.ClientAgents.recovery_h`); ``win9x`` marks the Windows 95/98 clients.
+    ``agents``, ``balancer`` and ``callbacks`` are the records the client agents, License Metering and the
+    callbacks hand over at the run's end (:class:`kbsim.clients.AgentCounts`, :class:`kbsim.balancing.BalancingCounts`,
+    :class:`kbsim.callbacks.CallbackCounts`); ``until`` is the run's length in minutes; ``misplaced`` is the licences
+    idle on one server while another refused them, per sample interval and product, and ``interval_h`` each
+    interval's hours (:meth:`kbsim.sampling.SampledLicences.idle_while_refused`); ``win9x`` marks the Windows 95/98
+    clients.
     """
 
-    agents: ClientAgents
-    balancer: Balancer
-    callbacks: Callbacks
-    callbacks_waiting: int
-    grants: int
-    denials: int
-    logged_locally: int
+    agents: AgentCounts
+    balancer: BalancingCounts
+    callbacks: CallbackCounts
     until: float
     usage: pd.DataFrame
     status: pd.DataFrame
     misplaced: np.ndarray
     interval_h: np.ndarray
-    loss_client: np.ndarray
-    loss_h: np.ndarray
     win9x: np.ndarray
+
+    @property
+    def grants(self) -> int:
+        """Requests granted at once (online)."""
+        return self.agents.grants
+
+    @property
+    def denials(self) -> int:
+        """Requests refused at once (online)."""
+        return self.agents.denials
 
     @property
     def never_served(self) -> int:
@@ -57,7 +63,8 @@ class Finished:
 
     def median_recovery_h(self, win9x: bool) -> float:
         """Median hours to recover over the losses of the Windows 95/98 (``win9x``) or Windows NT clients."""
-        hours = self.loss_h[np.asarray(self.win9x, dtype=bool)[self.loss_client] == win9x]
+        agents = self.agents
+        hours = agents.loss_h[np.asarray(self.win9x, dtype=bool)[agents.loss_client] == win9x]
         return float(np.median(hours)) if len(hours) else float("nan")
 
 
@@ -70,7 +77,7 @@ class SummaryNumber:
     compute: Callable[[Finished], float]
 
 
-def _mean(values: list[float], none: float) -> float:
+def _mean(values: Sequence[float], none: float) -> float:
     return float(np.mean(values)) if values else none
 
 
@@ -100,7 +107,7 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         "programs started by users",
         "every start of a metered program: asked of a server (online) or metered locally "
         "(launches = runs served + runs never served + runs metered locally)",
-        lambda r: r.grants + r.denials + r.logged_locally,
+        lambda r: r.grants + r.denials + r.agents.logged_locally,
     ),
     "runs_served": SummaryNumber(
         "runs served by a server",
@@ -122,7 +129,7 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         "runs metered locally",
         "runs no server was asked for (offline mode, or a client cut off from its server): written to the "
         "client's offline log",
-        lambda r: r.logged_locally,
+        lambda r: r.agents.logged_locally,
     ),
     "failovers": SummaryNumber(
         "moves to another server",
@@ -199,7 +206,7 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
     "callbacks_waiting": SummaryNumber(
         "callbacks waiting at the end",
         "callbacks still waiting when the run ended (callbacks = granted + lapsed + waiting)",
-        lambda r: r.callbacks_waiting,
+        lambda r: r.callbacks.waiting,
     ),
     "callback_wait_min": SummaryNumber(
         "callbacks' wait (min)",

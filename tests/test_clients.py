@@ -6,6 +6,8 @@ Q213261: the upload state is the clock at install; a clock correction alone chan
 reinstall after it resumes uploads and deletes what the offline log held.
 """
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,12 +15,12 @@ import pytest
 from kbsim import Params
 from kbsim.clients import ClientAgents
 from kbsim.events import Scheduler
-from kbsim.launches import Launches
+from kbsim.launches import Launches, draw_clients
 from kbsim.licenses import LicenseLedger
 from kbsim.outages import Outages
 from kbsim.record import EventLog
 from kbsim.report import report
-from kbsim.site import Site
+from kbsim.site import Site, streams
 
 H = 60.0  # minutes in an hour
 
@@ -28,11 +30,14 @@ def run_by_hand(launches, poll_phase_min=None, **values):
     by_hand = Launches.of(
         [h * H for h, _ in launches], [c for _, c in launches], [0] * len(launches), [30.0] * len(launches)
     )
-    site = Site(Params(**values), launches=by_hand)
-    if poll_phase_min is not None:
-        site.clients.poll_phase_min = np.full(site.params.n_clients, poll_phase_min)
-    site.run()
-    return site, report(site)
+    params = Params(**values)
+    clients = None
+    if poll_phase_min is not None:  # the clients as drawn, each with its first configuration poll at poll_phase_min
+        rng = streams(params)
+        drawn = draw_clients(params, rng["clients"], rng["phases"])
+        clients = dataclasses.replace(drawn, poll_phase_min=np.full(params.n_clients, poll_phase_min))
+    site = Site(params, launches=by_hand, clients=clients)
+    return site, report(site.run())
 
 
 # Two Windows 95/98 clients whose home is server 0, installed at the run's start; server 0 is down

@@ -5,7 +5,7 @@ import pandas as pd
 
 from kbsim.events import Scheduler
 from kbsim.licenses import LicenseLedger
-from kbsim.sampling import LICENSE_SAMPLE_MIN, SITE_RESERVE, LicenceSamples
+from kbsim.sampling import LICENSE_SAMPLE_MIN, SITE_RESERVE, LicenceSamples, SampledLicences
 
 from fakes import Servers
 
@@ -37,7 +37,7 @@ def test_the_table_has_every_holder_and_the_reserve_pool_never_in_use():
     sampler.start()
     scheduler.run(15.0)
     sampler.close()
-    table = sampler.table(pd.Timestamp("2001-06-01"))
+    table = sampler.record().table(pd.Timestamp("2001-06-01"))
     assert len(table) == 2 * 3 * 2  # samples x (servers + reserve) x products
     reserve = table[table["server"] == SITE_RESERVE]
     assert reserve["free"].tolist() == [1, 1, 1, 1] and (reserve["in_use"] == 0).all() and reserve["up"].all()
@@ -56,17 +56,22 @@ def test_licences_idle_while_another_server_refused_them_are_counted_per_interva
     sampler.start()
     scheduler.run(40.0)
     sampler.close()
-    # free licences (server, product) at each sample; server 2 is down at the second
-    sampler.samples = [
-        (m, free, [0] * 6, [0, 0], up, [1, 1, 1])
-        for m, free, up in [
-            (0.0, [4, 1, 0, 0, 9, 9], [True, True, True]),
-            (15.0, [2, 0, 0, 0, 5, 1], [True, True, False]),
-            (30.0, [3, 3, 3, 3, 3, 3], [True, True, True]),
-            (40.0, [0, 0, 0, 0, 0, 0], [True, True, True]),
-        ]
-    ]
-    misplaced, hours = sampler.idle_while_refused(
+    assert len(sampler.record().samples) == 4
+    # the record of a run with these free licences (server, product) at each sample; server 2 is down at the second
+    record = SampledLicences(
+        3,
+        2,
+        tuple(
+            (m, free, [0] * 6, [0, 0], up, [1, 1, 1])
+            for m, free, up in [
+                (0.0, [4, 1, 0, 0, 9, 9], [True, True, True]),
+                (15.0, [2, 0, 0, 0, 5, 1], [True, True, False]),
+                (30.0, [3, 3, 3, 3, 3, 3], [True, True, True]),
+                (40.0, [0, 0, 0, 0, 0, 0], [True, True, True]),
+            ]
+        ),
+    )
+    misplaced, hours = record.idle_while_refused(
         *refused(
             (5.0, 1, 0),  # interval 0 (0 to 15 min): product 0 refused twice by server 1 ...
             (6.0, 1, 0),
@@ -87,5 +92,5 @@ def test_nothing_is_idle_while_refused_when_nothing_was_refused():
     sampler.start()
     scheduler.run(60.0)
     sampler.close()
-    misplaced, hours = sampler.idle_while_refused(*refused())
+    misplaced, hours = sampler.record().idle_while_refused(*refused())
     assert misplaced.shape == (4, 1) and not misplaced.any() and hours.sum() == 1.0

@@ -1,13 +1,15 @@
 """The summary numbers: one declaration each, and each computed as its definition says, worked by hand."""
 
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import kbsim
+from kbsim.balancing import BalancingCounts
+from kbsim.callbacks import CallbackCounts
+from kbsim.clients import AgentCounts
 from kbsim.summary import LABELS, SUMMARY, SUMMARY_NUMBERS, Finished, summarize
 
 
@@ -33,27 +35,47 @@ def test_compare_keeps_the_label_and_meaning_columns_apart_from_the_runs():
         kbsim.compare({"label": result})
 
 
+def agent_counts(
+    grants=30, denials=10, logged_locally=2, loss_client=(0, 2, 3, 0, 2), loss_h=(2.0, 22.0, 1.0, 0.0, 0.5)
+):
+    """The agents' final record, made by hand: four clients; the arrays the summary does not read are empty."""
+    empty = np.zeros(0)
+    return AgentCounts(
+        grants=grants,
+        denials=denials,
+        logged_locally=logged_locally,
+        failovers=2,
+        attempts=40,
+        attempts_no_server=5,
+        granted=np.zeros(4, dtype=np.int64),
+        home=np.zeros(4, dtype=np.int64),
+        knows_all_at=np.full(4, -np.inf),
+        logged_time=empty,
+        logged_client=empty.astype(np.int64),
+        refused_time=empty,
+        refused_server=empty.astype(np.int64),
+        refused_product=empty.astype(np.int64),
+        loss_client=np.array(loss_client, dtype=np.int64),
+        loss_h=np.array(loss_h),
+    )
+
+
 def finished(**changes):
     """A finished run made by hand: three Windows NT clients and one Windows 95/98 client."""
-    agents = SimpleNamespace(failovers=2, attempts=40, attempts_no_server=5)
-    balancer = SimpleNamespace(
+    balancer = BalancingCounts(
         cycles=6,
         instant_balancings=3,
         instant_balancings_failed=1,
         busy_min=36.0,
-        cycle_delays=[0.0, 0.0, 4.0, 0.0, 0.0, 14.0],
-        move_waits=[5.0, 10.0, 15.0, 5.0],
+        cycle_delays=(0.0, 0.0, 4.0, 0.0, 0.0, 14.0),
+        move_waits=(5.0, 10.0, 15.0, 5.0),
         licenses_moved=17,
     )
-    callbacks = SimpleNamespace(asked=4, granted=2, lapsed=1, waits_min=[10.0, 20.0])
+    callbacks = CallbackCounts(asked=4, granted=2, lapsed=1, waiting=1, waits_min=(10.0, 20.0))
     values = dict(
-        agents=agents,
+        agents=agent_counts(),  # its losses of a client's server: (client, hours to recover)
         balancer=balancer,
         callbacks=callbacks,
-        callbacks_waiting=1,
-        grants=30,
-        denials=10,
-        logged_locally=2,
         until=1440.0,
         usage=pd.DataFrame(
             {
@@ -68,9 +90,6 @@ def finished(**changes):
         # licences idle while another server refused: four intervals (the last 5 minutes long), two products
         misplaced=np.array([[0, 0], [2, 1], [1, 0], [0, 3]]),
         interval_h=np.array([0.25, 0.25, 0.25, 5 / 60]),
-        # losses of a client's server: (client, hours to recover)
-        loss_client=np.array([0, 2, 3, 0, 2]),
-        loss_h=np.array([2.0, 22.0, 1.0, 0.0, 0.5]),
         win9x=np.array([False, False, False, True]),
     )
     return Finished(**{**values, **changes})
@@ -103,22 +122,19 @@ def test_each_number_is_computed_as_its_definition_says():
 def test_numbers_with_nothing_to_measure_say_so():
     s = summarize(
         finished(
-            grants=0,
-            denials=0,
-            callbacks=SimpleNamespace(asked=0, granted=0, lapsed=0, waits_min=[]),
-            balancer=SimpleNamespace(
+            agents=agent_counts(grants=0, denials=0, loss_client=(0, 2), loss_h=(1.0, 2.0)),
+            callbacks=CallbackCounts(asked=0, granted=0, lapsed=0, waiting=0, waits_min=()),
+            balancer=BalancingCounts(
                 cycles=0,
                 instant_balancings=0,
                 instant_balancings_failed=0,
                 busy_min=0.0,
-                cycle_delays=[],
-                move_waits=[],
+                cycle_delays=(),
+                move_waits=(),
                 licenses_moved=0,
             ),
             misplaced=np.zeros((0, 2)),
             interval_h=np.zeros(0),
-            loss_client=np.array([0, 2]),
-            loss_h=np.array([1.0, 2.0]),
             win9x=np.array([False, True, False, False]),  # the Windows 95/98 client never lost its server
         )
     )
