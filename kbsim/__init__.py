@@ -29,8 +29,7 @@ from .service import RemodbcConfig, read_remodbc
 from .site import simulate
 from .size import RunSize, check_size, estimate
 from .sweeps import moved_outages, seed_convergence, summarize_sweep, sweep
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "EVENT_FACTS",

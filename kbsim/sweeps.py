@@ -37,6 +37,7 @@ from .parameters import PARAMETERS, Params, check_name
 from .result import SUMMARY, SUMMARY_LISTING
 from .scenarios import FAULT, Preset, get_preset
 from .size import check_allow, check_size, check_sweep, check_sweep_runs
+from .version import __version__
 
 #: ``executor=SERIAL`` runs a sweep in this process, one run after another.
 SERIAL = "serial"
@@ -546,8 +547,6 @@ def _hashable(value: Any) -> Any:
 
 def _stamp(frame: pd.DataFrame, by: list[str]) -> str:
     """Provenance of a summary: preset and variant, seeds, fixed parameters, kbsim version."""
-    from . import __version__
-
     runs = " · ".join(
         f"{p}" + (f" ({v})" if v != FAULT else "")
         for p, v in frame[list(RUN_COLUMNS)].drop_duplicates().itertuples(index=False)
