@@ -87,10 +87,7 @@ def run(
         overrides["seed"] = seed
     params = Params.from_values(overrides, base=base)
     check_size(params, allow_large)
-    result = simulate(params)
-    result.preset, result.base, result.version = chosen.name, base, __version__
-    result.variant = "" if variant in (None, "", FAULT) else variant
-    return result
+    return simulate(params, preset=chosen.name, variant="" if variant in (None, "", FAULT) else variant, base=base)
 
 
 def explore(

@@ -45,8 +45,9 @@ class Ended:
     all_down: tuple[tuple[float, float], ...]
 
 
-def report(ended: Ended) -> Result:
-    """The Result of a site whose run has ended."""
+def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | None = None) -> Result:
+    """The Result of a site whose run has ended, built with its provenance: the ``preset`` and ``variant`` it
+    was started from and the parameters they give (``base``; see :class:`~kbsim.result.Result`)."""
     params, agents, clients, log = ended.params, ended.agents, ended.clients, ended.log
     start = pd.Timestamp(params.start)
     blocked_until = upload_blocked_until(
@@ -126,6 +127,9 @@ def report(ended: Ended) -> Result:
         usage=usage,
         status=status,
         notes=_notes(usage, summary, params),
+        preset=preset,
+        variant=variant,
+        base=base,
     )
 
 

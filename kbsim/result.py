@@ -11,9 +11,10 @@ import pandas as pd
 from .errors import ParameterError, unknown_name
 from .parameters import Params
 from .summary import LABELS, SUMMARY, SUMMARY_LISTING
+from .version import __version__
 
 
-@dataclass
+@dataclass(frozen=True)
 class Result:
     """One run of the site model.
 
@@ -34,6 +35,11 @@ class Result:
 
     ``notes`` says in words what the run lost or could not do, for example
     usage held back by lagging clocks.
+
+    Its provenance is set when it is built, never patched on after: ``preset`` and ``variant`` name what
+    the run started from (empty for parameters given directly, ``kbsim.simulate(params)``), ``base`` is
+    the parameters they give (None: the declared defaults) and ``version`` the kbsim that ran it, so
+    :meth:`call` reproduces any Result.
     """
 
     params: Params
@@ -46,7 +52,7 @@ class Result:
     preset: str = ""
     variant: str = ""
     base: Params | None = None
-    version: str = ""
+    version: str = __version__
 
     def changed(self) -> dict[str, Any]:
         """The parameters this run changed from its preset (or from the defaults)."""
@@ -61,8 +67,12 @@ class Result:
         return f"{name} · seed {self.params.seed}" + (f" · {changes}" if changes else "") + f" · kbsim {self.version}"
 
     def call(self) -> str:
-        """This run as a ``kbsim.run(...)`` line to paste into a cell or a script."""
-        args = [repr(self.preset or "site")]
+        """This run as a ``kbsim.run(...)`` line to paste into a cell or a script; a run of parameters given
+        directly (no preset) as the ``kbsim.simulate(kbsim.Params(...))`` line that gives them."""
+        if not self.preset:
+            changes = [f"{k}={v!r}" for k, v in self.changed().items() if k != "seed"]
+            return f"kbsim.simulate(kbsim.Params({', '.join([f'seed={self.params.seed}', *changes])}))"
+        args = [repr(self.preset)]
         if self.variant:
             args.append(f"variant={self.variant!r}")
         args.append(f"seed={self.params.seed}")

@@ -19,6 +19,7 @@ import numpy as np
 from .balancing import Balancer
 from .callbacks import Callbacks
 from .clients import ClientAgents
+from .errors import ParameterError
 from .events import STATE, Scheduler
 from .launches import Clients, Launches, draw_clients, draw_launches, server_lists
 from .licenses import LicenseLedger
@@ -134,6 +135,15 @@ class Site:
         )
 
 
-def simulate(params: Params) -> Result:
-    """Run one site for ``params.days`` days and return its Result."""
-    return report(Site(params).run())
+def simulate(params: Params, *, preset: str = "", variant: str = "", base: Params | None = None) -> Result:
+    """Run one site for ``params.days`` days and return its Result, built with its provenance.
+
+    ``preset`` and ``variant`` name what ``params`` were made from and ``base`` the parameters they give
+    (:func:`kbsim.run` passes all three); without them the Result is a run of ``params`` alone, and its
+    ``call()`` is the ``kbsim.simulate(kbsim.Params(...))`` line that gives them.
+    """
+    if not isinstance(params, Params):
+        raise ParameterError(f"params={params!r:.80} is not allowed: expected a kbsim.Params")
+    if preset and base is None:
+        raise ParameterError(f"base=None is not allowed with preset={preset!r}: expected the Params the preset gives")
+    return report(Site(params).run(), preset=preset, variant=variant, base=base)
