@@ -22,6 +22,9 @@ from typing import Any
 
 from .articles import UNDERSIZED, article
 from .evidence import Evidence
+from .logs import CLIENT_AGENT, CONNECT_FAILED, UPLOAD_NOT_ATTEMPTED
+from .record import NO_ODBC_ACCESS
+from .service import MESSAGE_9406, NOT_ANSWERING, WIN32_1061
 
 _SERVER = re.compile(r"SWM(\d+)")
 #: A schedule this sparse (hours) leaves licences where demand was (Q210202) [assumed threshold].
@@ -29,6 +32,9 @@ SPARSE_SCHEDULE_H = 12.0
 #: Retries of one server in one Liccli.log that mark a stranded Windows 95/98 client (Q212894) [assumed threshold].
 STRANDED_RETRIES = 10
 NONE = UNDERSIZED.number
+# The words each rule looks for are the writers' own constants (kbsim.service, kbsim.record, kbsim.logs), so a
+# reworded log line changes what the diagnosis reads with it; the Windows 95/98 agent as a log line names it:
+_WIN9X_AGENT = f"<{CLIENT_AGENT['Windows 95/98']}>"
 # The records whose details and reference fixes a diagnosis names (kbsim.articles).
 _Q226827, _Q210202, _Q212894, _Q213261, _Q299261 = (
     article(n) for n in ("Q226827", "Q210202", "Q212894", "Q213261", "Q299261")
@@ -49,7 +55,7 @@ def diagnose(evidence: Evidence) -> Diagnosis:
     """The reference diagnosis of one site's evidence."""
     found: dict[str, tuple[str, dict[str, Any], str]] = {}
     n_servers = evidence.settings["n_servers"]
-    hung = [line for line in evidence.status if "9406" in line and "1061" in line]
+    hung = [line for line in evidence.status if str(MESSAGE_9406) in line and WIN32_1061 in line]
     if hung:
         sp = evidence.settings["service_pack"]
         found["Q299261"] = (
@@ -58,18 +64,18 @@ def diagnose(evidence: Evidence) -> Diagnosis:
             f"{len(hung)} status messages 9406 cite error 1061",
         )
     silent = Counter(
-        int(m.group(1)) for line in evidence.status if "does not answer" in line for m in [_SERVER.search(line)] if m
+        int(m.group(1)) for line in evidence.status if NOT_ANSWERING in line for m in [_SERVER.search(line)] if m
     )
     if silent:
         server = silent.most_common(1)[0][0]
         retried = Counter(
             int(m.group(1))
             for line in evidence.client_log
-            if "Failed to connect" in line
+            if CONNECT_FAILED in line
             for m in [_SERVER.search(line)]
             if m
         )
-        win9x = any("<Liccli95>" in line for line in evidence.client_log)
+        win9x = any(_WIN9X_AGENT in line for line in evidence.client_log)
         if win9x and retried and retried.most_common(1)[0][1] >= STRANDED_RETRIES:
             stuck = retried.most_common(1)[0][0]
             found["Q212894"] = (
@@ -84,7 +90,7 @@ def diagnose(evidence: Evidence) -> Diagnosis:
                 f"9406: SWM{server} did not answer at {silent[server]} polls",
             )
     left_out = Counter(
-        int(m.group(1)) for line in evidence.licsrvc if "no ODBC access" in line for m in [_SERVER.search(line)] if m
+        int(m.group(1)) for line in evidence.licsrvc if NO_ODBC_ACCESS in line for m in [_SERVER.search(line)] if m
     )
     summary = evidence.summary
     if left_out:
@@ -106,7 +112,7 @@ def diagnose(evidence: Evidence) -> Diagnosis:
             f"{summary['denials']} denials and {summary['instant_balancings']} on-demand moves",
         )
     silent_computers = int((evidence.usage["runs_reported"] == 0).sum())
-    refused = any("Offline upload not attempted" in line for line in evidence.client_log)
+    refused = any(UPLOAD_NOT_ATTEMPTED in line for line in evidence.client_log)
     if evidence.settings["mode"] == "offline" and (refused or silent_computers >= 2):
         found["Q213261"] = (
             _Q213261.say("lagging"),

@@ -44,6 +44,10 @@ CLIENT_AGENT = {"Windows NT": "Licclint", "Windows 95/98": "Liccli95"}
 SEVERITY = {9406: "Error"}
 COMPONENT_MANAGER = "SMS_LICENSE_SERVER_MANAGER"
 COMPONENT_METERING = "LICENSE_METERING"
+#: Liccli.log's words for a contact that failed (a launch's or a retry's); the diagnosis counts them.
+CONNECT_FAILED = "Failed to connect to the pipe-service"
+#: Liccli.log's words for an upload a lagging clock held back (Q213261); the diagnosis looks for them.
+UPLOAD_NOT_ATTEMPTED = "Offline upload not attempted"
 _THREAD = {COMPONENT_METERING: 1452, "Licclint": 212, "Liccli95": 212}
 #: LICSRVC.log's line for each balancing event kind; fields: server, product, detail.
 _LICSRVC_LINES = {
@@ -62,13 +66,13 @@ _CLIENT_LINES = {
     "callback_granted": ("Callback from {pipe}: product {product} can now be used ... OK",),
     "callback_lapsed": ("Callback for product {product} on {pipe} expired: {detail}",),
     "logged_locally": ("Product {product} started: metered off-line, written to the off-line licensing log",),
-    "contact_failed": ("FAILED - Severity:0 Error:2 Failed to connect to the pipe-service on {pipe}",),
+    "contact_failed": (f"FAILED - Severity:0 Error:2 {CONNECT_FAILED} on {{pipe}}",),
     "failover": ("Switching to metering server {pipe}: {detail}",),
     "rebind": ("Server list re-read (CCIM cycle or restart): now using {pipe}",),
-    "retry": ("FAILED - Severity:0 Error:2 Failed to connect to the pipe-service on {pipe} ({detail})",),
+    "retry": (f"FAILED - Severity:0 Error:2 {CONNECT_FAILED} on {{pipe}} ({{detail}})",),
     "reconnect": ("Connected to the pipe-service on {pipe}: back on-line",),
     "upload": ("Copying reintegration data to server...", "Offline upload successful: {detail}"),
-    "upload_refused": ("Offline upload not attempted: {detail}",),
+    "upload_refused": (f"{UPLOAD_NOT_ATTEMPTED}: {{detail}}",),
     "restart": ("Client restarted: client configuration cycle (CCIM) started",),
     "clock_sync": ("Date and time changed: {detail}",),
     "reinstall": ("Client components removed and installed again: {detail}",),

@@ -36,6 +36,7 @@ from .errors import ParameterError, unknown_name
 from .evidence import CONSOLE_SETTINGS, Evidence, collect
 from .parameters import Params
 from .result import Result
+from .service import WIN32_1061
 from .site import simulate
 
 #: The answers to step one: an article, or "none" for a healthy site that is simply undersized.
@@ -273,7 +274,8 @@ def _last_day_refusals(result: Result, case: Params) -> float:
 
 def _hung_hours(result: Result, case: Params) -> float:
     # Q299261: polls that found SMS_LICENSE_SERVER hung in "stopping", in hours.
-    return float(result.status["text"].str.contains("1061").sum() * result.params.poll_interval_min / 60)
+    hung = result.status["text"].str.contains(WIN32_1061, regex=False)
+    return float(hung.sum() * result.params.poll_interval_min / 60)
 
 
 #: How each answer's symptom is counted in a run of the case's site (the words: :data:`SYMPTOM`).

@@ -113,3 +113,34 @@ def test_the_case_and_the_diagnosis_read_one_declaration_of_each_fix(seed, level
 def test_every_article_has_its_exercises_and_every_exercise_an_article_in_order():
     exercises = importlib.import_module("kbsim.exercises")
     assert list(dict.fromkeys(r.article for r in exercises.RULES)) == NUMBERS
+
+
+def test_the_words_the_diagnosis_looks_for_are_the_ones_the_logs_write():
+    """Each rule reads the writer's own constant: the article's fault run writes it; where the fix takes the
+    fault away, the fix run does not."""
+    logs = importlib.import_module("kbsim.logs")
+    evidence = importlib.import_module("kbsim.evidence")
+    from kbsim.record import NO_ODBC_ACCESS
+    from kbsim.service import NOT_ANSWERING, WIN32_1061
+
+    def pane(preset, variant, name):
+        result = kbsim.run(preset, variant=variant, seed=1)
+        if name == "status":
+            return "\n".join(logs.status_messages(result))
+        if name == "licsrvc":
+            return "\n".join(logs.licsrvc(result))
+        # the computer whose Liccli.log a mystery site's evidence shows: the one with most failed contacts
+        return "\n".join(logs.client_log(result, evidence._complaining_client(result)))
+
+    win9x_agent = f"<{logs.CLIENT_AGENT['Windows 95/98']}>"
+    for preset, fault, fix, name, words in [
+        ("Q299261", None, "fix", "status", WIN32_1061),
+        ("Q226827", None, None, "status", NOT_ANSWERING),
+        ("Q210202", "unreachable", "fix", "licsrvc", NO_ODBC_ACCESS),
+        ("Q212894", None, None, "client", logs.CONNECT_FAILED),
+        ("Q212894", None, "all_nt", "client", win9x_agent),
+        ("Q213261", None, "in_step", "client", logs.UPLOAD_NOT_ATTEMPTED),
+    ]:
+        assert words in pane(preset, fault, name), (preset, fault, words)
+        if fix:
+            assert words not in pane(preset, fix, name), (preset, fix, words)
