@@ -57,7 +57,8 @@ EVENT_FACTS: dict[str, str] = {
     "servers": "balancing: the servers the cycle could read",
     "runs": "upload: the runs uploaded; upload_refused: the runs held on the client; reinstall: the runs deleted",
     "minutes": "balancing: minutes late; callback_lapsed: the callback request duration; upload_refused: "
-    "how far the client's clock lagged; clock_sync: how far the clock was set forward",
+    "how far the client's clock lagged; clock_sync: how far the clock was set forward; retry, and contact_failed "
+    "when the client is left retrying (not failing over): minutes until it tries again, its retry cadence then",
 }
 #: SMS_LICENSE_SERVER's states, as the ``state`` column holds them.
 SERVICE_STATES = ("running", "stop pending", "stopped")
