@@ -67,7 +67,7 @@ from .events import Scheduler
 from .licenses import LicenseLedger, split_by_weight
 from .outages import ServersUp
 from .parameters import Params
-from .record import EventLog
+from .record import NO_ODBC_ACCESS, EventLog
 
 DAY_MIN = 1440.0
 #: The trend's resolution: demand is kept by hour of the day.
@@ -521,7 +521,7 @@ class Balancer:
         reached = [s for s in range(ledger.n_servers) if self.reachable(s)]
         for s in range(ledger.n_servers):
             if s not in reached:
-                why = "offline" if not self.servers.up[s] else "no ODBC access"
+                why = "offline" if not self.servers.up[s] else NO_ODBC_ACCESS
                 self.log.add(now, "balancing_skipped", -1, s, -1, reason=why)
         demand, from_trend = self.expected_demand(now, reached)  # server, product, hour
         moved = 0

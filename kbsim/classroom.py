@@ -25,27 +25,16 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from .articles import ARTICLES
 from .errors import ParameterError
 from .exercises import Rule, rule
 
-#: The notebooks in the order they are taught (00_start_here's map), without ".ipynb".
-TEACHING_ORDER = (
-    "00_start_here",
-    "Q226827_offline_server",
-    "Q210202_license_balancing",
-    "Q212894_win9x_single_server",
-    "Q213261_clock_skew_usage",
-    "Q299261_server_not_running",
-    "sweeps",
-    "mystery_sites",
-)
+#: The notebooks in the order they are taught (00_start_here's map), without ".ipynb": the articles'
+#: in the registry's order (:data:`kbsim.articles.ARTICLES`) between the start page and the pages that use them all.
+TEACHING_ORDER = ("00_start_here", *(a.notebook for a in ARTICLES), "sweeps", "mystery_sites")
 TITLES = {
     "00_start_here": "Start here",
-    "Q226827_offline_server": "Q226827: an offline metering server",
-    "Q210202_license_balancing": "Q210202: licence balancing",
-    "Q212894_win9x_single_server": "Q212894: Windows 95/98 clients and one server",
-    "Q213261_clock_skew_usage": "Q213261: clock skew and usage",
-    "Q299261_server_not_running": "Q299261: licence server not running",
+    **{a.notebook: a.heading for a in ARTICLES},
     "sweeps": "Sweeps: questions that take many runs",
     "mystery_sites": "Mystery sites: diagnose a site from its evidence",
 }

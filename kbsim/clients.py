@@ -331,15 +331,17 @@ class ClientAgents:
             self._request(i, c, s)
             return
         now = self.scheduler.now
-        self.log.add(now, "contact_failed", c, s, self.launch_product[i])
-        if self.immediate and not self.knows_one_server(c, now):
-            other = self._first_answering(c)
-            if other >= 0:
-                self._move(c, other, "failover", reason="first failure", from_server=s)
-                self.requests_elsewhere += 1
-                self._request(i, c, other)
-                return
-        self._strand(c)
+        other = self._first_answering(c) if self.immediate and not self.knows_one_server(c, now) else -1
+        if other >= 0:
+            self.log.add(now, "contact_failed", c, s, self.launch_product[i])
+            self._move(c, other, "failover", reason="first failure", from_server=s)
+            self.requests_elsewhere += 1
+            self._request(i, c, other)
+            return
+        delay = self.retry_every(c, now)
+        # the cadence it will retry at, recorded where the retry is scheduled (Liccli.log's "Will try again")
+        self.log.add(now, "contact_failed", c, s, self.launch_product[i], minutes=delay)
+        self._strand(c, delay)
         self._log_locally()
 
     def _request(self, i: int, c: int, s: int) -> None:
@@ -467,16 +469,13 @@ class ClientAgents:
         self.server[c] = s
         self.log.add(self.scheduler.now, kind, c, s, -1, **facts)
 
-    def _strand(self, c: int) -> None:
-        """The client meters locally from now and keeps retrying."""
+    def _strand(self, c: int, delay: float) -> None:
+        """The client meters locally from now and retries ``delay`` minutes on (:meth:`retry_every`)."""
         self.stranded[c] = True
-        self._schedule_retry(c, 1)
-        if self.knows_one_server(c, self.scheduler.now):
-            self._schedule_wake(c)
-
-    def _schedule_retry(self, c: int, attempt: int) -> None:
         now = self.scheduler.now
-        self.scheduler.schedule(now + self.retry_every(c, now), self._retry, (c, attempt, self.episode[c]))
+        self.scheduler.schedule(now + delay, self._retry, (c, 1, self.episode[c]))
+        if self.knows_one_server(c, now):
+            self._schedule_wake(c)
 
     def _retry(self, argument: tuple[int, int, int]) -> None:
         c, attempt, episode = argument
@@ -512,7 +511,7 @@ class ClientAgents:
         delay = self.retry_every(c, now)
         stays = self.knows_one_server(c, now)
         nobody_up = self.servers.n_up == 0
-        self.log.add(now, "retry", c, s, -1, attempt=attempt)
+        self.log.add(now, "retry", c, s, -1, attempt=attempt, minutes=delay)
         first = attempt + 1
         # The later retries' times, each the one before plus the delay (a running sum, as the calendar adds
         # them), enough of them to pass the horizon; those before it fail alike.
@@ -539,6 +538,7 @@ class ClientAgents:
             s,
             -1,
             attempt=np.arange(first, first + count),
+            minutes=delay,
         )
         self.scheduler.schedule(float(times[count]), self._retry, (c, first + count, episode))
 

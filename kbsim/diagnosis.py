@@ -20,14 +20,25 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from .articles import UNDERSIZED, article
 from .evidence import Evidence
-from .mystery import NONE, detail_options
+from .logs import CLIENT_AGENT, CONNECT_FAILED, UPLOAD_NOT_ATTEMPTED
+from .record import NO_ODBC_ACCESS
+from .service import MESSAGE_9406, NOT_ANSWERING, WIN32_1061
 
 _SERVER = re.compile(r"SWM(\d+)")
 #: A schedule this sparse (hours) leaves licences where demand was (Q210202) [assumed threshold].
 SPARSE_SCHEDULE_H = 12.0
 #: Retries of one server in one Liccli.log that mark a stranded Windows 95/98 client (Q212894) [assumed threshold].
 STRANDED_RETRIES = 10
+NONE = UNDERSIZED.number
+# The words each rule looks for are the writers' own constants (kbsim.service, kbsim.record, kbsim.logs), so a
+# reworded log line changes what the diagnosis reads with it; the Windows 95/98 agent as a log line names it:
+_WIN9X_AGENT = f"<{CLIENT_AGENT['Windows 95/98']}>"
+# The records whose details and reference fixes a diagnosis names (kbsim.articles).
+_Q226827, _Q210202, _Q212894, _Q213261, _Q299261 = (
+    article(n) for n in ("Q226827", "Q210202", "Q212894", "Q213261", "Q299261")
+)
 
 
 @dataclass
@@ -44,49 +55,49 @@ def diagnose(evidence: Evidence) -> Diagnosis:
     """The reference diagnosis of one site's evidence."""
     found: dict[str, tuple[str, dict[str, Any], str]] = {}
     n_servers = evidence.settings["n_servers"]
-    hung = [line for line in evidence.status if "9406" in line and "1061" in line]
+    hung = [line for line in evidence.status if str(MESSAGE_9406) in line and WIN32_1061 in line]
     if hung:
         sp = evidence.settings["service_pack"]
         found["Q299261"] = (
-            _option("Q299261", n_servers, sp),
-            {"service_pack": "SP4"},
+            _Q299261.say("hang", service_pack=sp),
+            _Q299261.fix("hang"),
             f"{len(hung)} status messages 9406 cite error 1061",
         )
     silent = Counter(
-        int(m.group(1)) for line in evidence.status if "does not answer" in line for m in [_SERVER.search(line)] if m
+        int(m.group(1)) for line in evidence.status if NOT_ANSWERING in line for m in [_SERVER.search(line)] if m
     )
     if silent:
         server = silent.most_common(1)[0][0]
         retried = Counter(
             int(m.group(1))
             for line in evidence.client_log
-            if "Failed to connect" in line
+            if CONNECT_FAILED in line
             for m in [_SERVER.search(line)]
             if m
         )
-        win9x = any("<Liccli95>" in line for line in evidence.client_log)
+        win9x = any(_WIN9X_AGENT in line for line in evidence.client_log)
         if win9x and retried and retried.most_common(1)[0][1] >= STRANDED_RETRIES:
             stuck = retried.most_common(1)[0][0]
             found["Q212894"] = (
-                f"Windows 95/98 clients keep retrying SWM{stuck}",
-                {"users_restart": True, "restart_after_h": 0.5},
+                _Q212894.say("stranded", server=stuck),
+                _Q212894.fix("stranded"),
                 f"Liccli95 on computer {evidence.client} failed to reach SWM{stuck} {retried[stuck]} times",
             )
         else:
             found["Q226827"] = (
-                f"SWM{server} went offline",
-                {"balancing_interval_h": 0.25, "instant_balancing": False},
+                _Q226827.say("offline", server=server),
+                _Q226827.fix("offline"),
                 f"9406: SWM{server} did not answer at {silent[server]} polls",
             )
     left_out = Counter(
-        int(m.group(1)) for line in evidence.licsrvc if "no ODBC access" in line for m in [_SERVER.search(line)] if m
+        int(m.group(1)) for line in evidence.licsrvc if NO_ODBC_ACCESS in line for m in [_SERVER.search(line)] if m
     )
     summary = evidence.summary
     if left_out:
         server = left_out.most_common(1)[0][0]
         found["Q210202"] = (
-            f"License Metering cannot reach SWM{server} over ODBC",
-            {"unreachable_servers": ()},
+            _Q210202.say("unreachable", server=server),
+            _Q210202.fix("unreachable"),
             f"LICSRVC.log left SWM{server} out of {left_out[server]} cycles (no ODBC access)",
         )
     elif (
@@ -95,23 +106,23 @@ def diagnose(evidence: Evidence) -> Diagnosis:
         and (summary["denial_rate"] >= 0.01 or summary["instant_balancings"] > 0)
     ):
         found["Q210202"] = (
-            "the balancing schedule is too sparse",
-            {"balancing_interval_h": 1.0, "instant_balancing": False},
+            _Q210202.say("sparse"),
+            _Q210202.fix("sparse"),
             f"balancing every {evidence.settings['balancing_interval_h']:g} h with "
             f"{summary['denials']} denials and {summary['instant_balancings']} on-demand moves",
         )
     silent_computers = int((evidence.usage["runs_reported"] == 0).sum())
-    refused = any("Offline upload not attempted" in line for line in evidence.client_log)
+    refused = any(UPLOAD_NOT_ATTEMPTED in line for line in evidence.client_log)
     if evidence.settings["mode"] == "offline" and (refused or silent_computers >= 2):
         found["Q213261"] = (
-            "clients whose clocks lag the site server",
-            {"clock_sync_h": 24.0, "reinstall_h": 24.0},
+            _Q213261.say("lagging"),
+            _Q213261.fix("lagging"),
             f"{silent_computers} computers report no runs" + ("; Liccli.log refuses uploads" if refused else ""),
         )
     if not found:
         licences = evidence.settings["licenses"]
         found[NONE] = (
-            "too few licences for the demand",
+            UNDERSIZED.say("undersized"),
             {"licenses": int(licences * 1.6) + 6 * n_servers},
             f"{summary['denials']} denials ({summary['denial_rate']:.1%}) with no fault in any log",
         )
@@ -119,10 +130,6 @@ def diagnose(evidence: Evidence) -> Diagnosis:
     for _, settings, _ in found.values():
         fix.update(settings)
     return Diagnosis(list(found), [d for d, _, _ in found.values()], fix, [r for _, _, r in found.values()])
-
-
-def _option(article: str, n_servers: int, starts: str) -> str:
-    return next(o for o in detail_options(article, n_servers) if o.startswith(f"{starts}:"))
 
 
 def solve_rate(seeds: range | list[int], level: int) -> dict[str, float]:

@@ -44,6 +44,10 @@ CLIENT_AGENT = {"Windows NT": "Licclint", "Windows 95/98": "Liccli95"}
 SEVERITY = {9406: "Error"}
 COMPONENT_MANAGER = "SMS_LICENSE_SERVER_MANAGER"
 COMPONENT_METERING = "LICENSE_METERING"
+#: Liccli.log's words for a contact that failed (a launch's or a retry's); the diagnosis counts them.
+CONNECT_FAILED = "Failed to connect to the pipe-service"
+#: Liccli.log's words for an upload a lagging clock held back (Q213261); the diagnosis looks for them.
+UPLOAD_NOT_ATTEMPTED = "Offline upload not attempted"
 _THREAD = {COMPONENT_METERING: 1452, "Licclint": 212, "Liccli95": 212}
 #: LICSRVC.log's line for each balancing event kind; fields: server, product, detail.
 _LICSRVC_LINES = {
@@ -62,13 +66,13 @@ _CLIENT_LINES = {
     "callback_granted": ("Callback from {pipe}: product {product} can now be used ... OK",),
     "callback_lapsed": ("Callback for product {product} on {pipe} expired: {detail}",),
     "logged_locally": ("Product {product} started: metered off-line, written to the off-line licensing log",),
-    "contact_failed": ("FAILED - Severity:0 Error:2 Failed to connect to the pipe-service on {pipe}",),
+    "contact_failed": (f"FAILED - Severity:0 Error:2 {CONNECT_FAILED} on {{pipe}}",),
     "failover": ("Switching to metering server {pipe}: {detail}",),
     "rebind": ("Server list re-read (CCIM cycle or restart): now using {pipe}",),
-    "retry": ("FAILED - Severity:0 Error:2 Failed to connect to the pipe-service on {pipe} ({detail})",),
+    "retry": (f"FAILED - Severity:0 Error:2 {CONNECT_FAILED} on {{pipe}} ({{detail}})",),
     "reconnect": ("Connected to the pipe-service on {pipe}: back on-line",),
     "upload": ("Copying reintegration data to server...", "Offline upload successful: {detail}"),
-    "upload_refused": ("Offline upload not attempted: {detail}",),
+    "upload_refused": (f"{UPLOAD_NOT_ATTEMPTED}: {{detail}}",),
     "restart": ("Client restarted: client configuration cycle (CCIM) started",),
     "clock_sync": ("Date and time changed: {detail}",),
     "reinstall": ("Client components removed and installed again: {detail}",),
@@ -122,21 +126,18 @@ def client_log(result: Result, client: int) -> list[str]:
     agent = CLIENT_AGENT[usage["os"]]
     lag = pd.Timedelta(minutes=float(usage["clock_offset_min"]))
     synced_h = result.params.clock_sync_h  # Q213261: from then on the client's clock is right
-    # Q212894: a Windows 95/98 agent bound to one server retries at its own cadence until its first CCIM cycle
-    knows_all_h = usage["first_ccim_h"] if usage["first_ccim_h"] == usage["first_ccim_h"] else float("-inf")
-    params = result.params
     events = result.events
     mine = events[
         (events["client"].to_numpy(dtype="int64", na_value=-1) == client) & events["kind"].isin(list(_CLIENT_LINES))
     ]
-    rows = list(mine[["time", "hours", "kind", "server", "product", "detail"]].itertuples(index=False))
+    # A failed contact or retry after which the client tries again carries its cadence then (Windows 95/98's own
+    # while it knows one server, Q212894), as the client agent scheduled it; one that failed over does not.
+    columns = ["time", "hours", "kind", "server", "product", "detail", "minutes"]
     lines = []
-    for i, (time, hours, kind, server, product, detail) in enumerate(rows):
+    for time, hours, kind, server, product, detail, retry_min in mine[columns].itertuples(index=False):
         texts = [line.format(pipe=f"\\\\SWM{server}", product=product, detail=detail) for line in _CLIENT_LINES[kind]]
-        failed_over = i + 1 < len(rows) and rows[i + 1].time == time and rows[i + 1].kind == "failover"
-        if kind == "retry" or (kind == "contact_failed" and not failed_over):
-            seconds = params.win9x_retry_s if hours < knows_all_h else params.retry_every_min * 60
-            texts.append(f"+ON +: Will try again in {seconds:g} secs.")
+        if kind in ("retry", "contact_failed") and not pd.isna(retry_min):
+            texts.append(f"+ON +: Will try again in {float(retry_min) * 60:g} secs.")
         lines += [log_line(text, agent, time - lag if hours < synced_h else time) for text in texts]
     return lines
 

@@ -30,15 +30,19 @@ from typing import Any
 
 import numpy as np
 
+from .articles import ARTICLES as _RECORDS
+from .articles import UNDERSIZED, article
 from .errors import ParameterError, unknown_name
 from .evidence import CONSOLE_SETTINGS, Evidence, collect
-from .parameters import PARAMETERS, Params
+from .parameters import Params
 from .result import Result
+from .service import WIN32_1061
 from .site import simulate
 
 #: The answers to step one: an article, or "none" for a healthy site that is simply undersized.
-NONE = "none"
-ARTICLES = ("Q226827", "Q210202", "Q212894", "Q213261", "Q299261")
+NONE = UNDERSIZED.number
+#: The articles a mystery site may draw, in teaching order (:data:`kbsim.articles.ARTICLES`).
+ARTICLES = tuple(a.number for a in _RECORDS)
 ANSWERS = (*ARTICLES, NONE)
 #: What each level draws.
 LEVELS = {
@@ -68,29 +72,11 @@ GONE_SHARE = 0.25
 _DRAWS = 40  # attempts to draw a case whose symptom is plain enough to see
 
 
-def detail_options(article: str, n_servers: int) -> list[str]:
+def detail_options(article_number: str, n_servers: int) -> list[str]:
     """The choices of step two for one article on a site of ``n_servers`` servers."""
-    servers = range(n_servers)
-    if article == "Q226827":
-        return [f"SWM{s} went offline" for s in servers]
-    if article == "Q210202":
-        return [
-            "the balancing schedule is too sparse",
-            *(f"License Metering cannot reach SWM{s} over ODBC" for s in servers),
-        ]
-    if article == "Q212894":
-        return [f"Windows 95/98 clients keep retrying SWM{s}" for s in servers]
-    if article == "Q213261":
-        return [
-            "clients whose clocks lag the site server",
-            "Windows 95/98 clients",
-            *(f"clients of SWM{s}" for s in servers),
-        ]
-    if article == "Q299261":
-        return [f"{sp}: SMS_LICENSE_SERVER hangs after the weekly pack" for sp in PARAMETERS["service_pack"].choices]
-    if article == NONE:
-        return ["too few licences for the demand"]
-    raise unknown_name("article", article, ANSWERS)
+    if article_number not in ANSWERS:
+        raise unknown_name("article", article_number, ANSWERS)
+    return article(article_number).detail_options(n_servers)
 
 
 @dataclass(frozen=True)
@@ -104,6 +90,8 @@ class Cause:
 
 
 # --- drawing a case -----------------------------------------------------------------------------------------------
+
+_Q226827, _Q210202, _Q212894, _Q213261, _Q299261 = (article(n) for n in ARTICLES)
 
 
 def _base(rng: np.random.Generator, level: int) -> dict[str, Any]:
@@ -150,8 +138,8 @@ def _q226827(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
     v["instant_balancing"] = False if level == 1 else v["instant_balancing"]
     return Cause(
         "Q226827",
-        f"SWM{server} went offline",
-        {"balancing_interval_h": 0.25, "instant_balancing": False},
+        _Q226827.say("offline", server=server),
+        _Q226827.fix("offline"),
         f"SWM{server} was offline for {minutes:g} minutes from hour {start_h:g}; its clients failed over at "
         "once (the retries were ignored), too few licences waited on the other servers, and the licences "
         "stayed where they were until balancing moved them.",
@@ -167,8 +155,8 @@ def _q210202(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
         v["instant_balancing"] = False
         return Cause(
             "Q210202",
-            f"License Metering cannot reach SWM{server} over ODBC",
-            {"unreachable_servers": ()},
+            _Q210202.say("unreachable", server=server),
+            _Q210202.fix("unreachable"),
             f"License Metering could not read SWM{server} through ODBC, so every balancing cycle left it "
             "out and its licences stayed where they were.",
         )
@@ -176,8 +164,8 @@ def _q210202(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
     v["instant_balancing"] = False if level == 1 else bool(rng.random() < 0.5)
     return Cause(
         "Q210202",
-        "the balancing schedule is too sparse",
-        {"balancing_interval_h": 1.0, "instant_balancing": False},
+        _Q210202.say("sparse"),
+        _Q210202.fix("sparse"),
         f"Licences were balanced only every {v['balancing_interval_h']:g} hours while demand moved from "
         "office to office through the day: licences sat where demand had been"
         + (", and on-demand balancing ran constantly doing the schedule's work." if v["instant_balancing"] else "."),
@@ -194,8 +182,8 @@ def _q212894(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
     v["days"] = max(v["days"], 3)
     return Cause(
         "Q212894",
-        f"Windows 95/98 clients keep retrying SWM{server}",
-        {"users_restart": True, "restart_after_h": 0.5},
+        _Q212894.say("stranded", server=server),
+        _Q212894.fix("stranded"),
         f"SWM{server} failed {start_h:g} hours in, for {minutes / 60:g} hours, before the Windows 95/98 "
         "clients' first CCIM cycle: they knew only that server and kept retrying it, while Windows NT clients "
         "moved on at once. A restart (or the first CCIM cycle) gives them the full server list.",
@@ -209,8 +197,8 @@ def _q213261(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
     v["days"] = max(v["days"], 4)
     return Cause(
         "Q213261",
-        "clients whose clocks lag the site server",
-        {"clock_sync_h": 24.0, "reinstall_h": 24.0},
+        _Q213261.say("lagging"),
+        _Q213261.fix("lagging"),
         f"{v['skewed_fraction']:.0%} of the clients had clocks {v['clock_offset_min']:g} minutes behind the "
         "site server when their metering software was installed: they never upload their offline logs. "
         "Set their clocks, then remove and reinstall the client software.",
@@ -227,8 +215,8 @@ def _q299261(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
     sp = v["service_pack"]
     return Cause(
         "Q299261",
-        f"{sp}: SMS_LICENSE_SERVER hangs after the weekly pack",
-        {"service_pack": "SP4"},
+        _Q299261.say("hang", service_pack=sp),
+        _Q299261.fix("hang"),
         f"At {sp}, the weekly FoxPro pack (Sunday 01:59:59) left SMS_LICENSE_SERVER 'stopping' without "
         "stopping; SMS_LICENSE_SERVER_MANAGER raised 9406 (error 1061) at every poll from then on. SP4 fixes it.",
     )
@@ -240,7 +228,7 @@ def _undersized(rng: np.random.Generator, v: dict[str, Any], level: int) -> Caus
     v["instant_balancing"] = True
     return Cause(
         NONE,
-        "too few licences for the demand",
+        UNDERSIZED.say("undersized"),
         {"licenses": math.ceil(load * 1.6 + 6 * v["n_servers"])},
         f"Nothing is broken: about {load:.0f} programs run at once on average and the site has "
         f"{v['licenses']} licences.",
@@ -265,40 +253,52 @@ def _healthy(params: Params, cause: Cause) -> Params:
     if cause.article == "Q226827":
         return dataclasses.replace(params, outages=())
     if params.unreachable_servers:
-        return dataclasses.replace(params, unreachable_servers=())
-    return dataclasses.replace(params, balancing_interval_h=1.0, instant_balancing=False)
+        return dataclasses.replace(params, **_Q210202.fix("unreachable"))
+    return dataclasses.replace(params, **_Q210202.fix("sparse"))
+
+
+def _after_outage_denials(result: Result, case: Params) -> float:
+    # Q226827: denials during the outage are the bug itself (no fix shipped); those after it are the imbalance
+    # settings cure.
+    events = result.events
+    end_h = max((o[1] + o[2] / 60 for o in case.outages), default=0.0)
+    return float(((events["kind"] == "deny") & (events["hours"] >= end_h)).sum())
+
+
+def _last_day_refusals(result: Result, case: Params) -> float:
+    # Q213261: uploads a lagging clock held back in the run's last day.
+    events = result.events
+    last_day = events["hours"] >= result.params.days * 24 - 24
+    return float(((events["kind"] == "upload_refused") & last_day).sum())
+
+
+def _hung_hours(result: Result, case: Params) -> float:
+    # Q299261: polls that found SMS_LICENSE_SERVER hung in "stopping", in hours.
+    hung = result.status["text"].str.contains(WIN32_1061, regex=False)
+    return float(hung.sum() * result.params.poll_interval_min / 60)
+
+
+#: How each answer's symptom is counted in a run of the case's site (the words: :data:`SYMPTOM`).
+_SYMPTOMS: dict[str, Callable[[Result, Params], float]] = {
+    "Q226827": _after_outage_denials,
+    "Q210202": lambda result, case: float(result.summary["denials"]),
+    "Q212894": lambda result, case: float(result.summary["connection_attempts"] - result.summary["requests"]),
+    "Q213261": _last_day_refusals,
+    "Q299261": _hung_hours,
+    NONE: lambda result, case: float(result.summary["denial_rate"]),
+}
 
 
 def symptom(article: str, result: Result, case: Params) -> float:
     """The number that shows one cause's trouble in a run of the case's site (what a fix must bring down)."""
-    events, p = result.events, result.params
-    if article == "Q226827":
-        # Denials during the outage are the bug itself (no fix shipped); those after it are the imbalance settings cure.
-        end_h = max((o[1] + o[2] / 60 for o in case.outages), default=0.0)
-        return float(((events["kind"] == "deny") & (events["hours"] >= end_h)).sum())
-    if article == "Q210202":
-        return float(result.summary["denials"])
-    if article == "Q212894":
-        return float(result.summary["connection_attempts"] - result.summary["requests"])
-    if article == "Q213261":
-        last_day = events["hours"] >= p.days * 24 - 24
-        return float(((events["kind"] == "upload_refused") & last_day).sum())
-    if article == "Q299261":
-        return float(result.status["text"].str.contains("1061").sum() * p.poll_interval_min / 60)
-    return float(result.summary["denial_rate"])
+    return _SYMPTOMS[article](result, case)
 
 
-#: What each symptom counts, in the words a student reads.
-SYMPTOM = {
-    "Q226827": "denials after the outage",
-    "Q210202": "denials",
-    "Q212894": "failed contacts and retries",
-    "Q213261": "upload refusals in the last day",
-    "Q299261": "hours SMS_LICENSE_SERVER hung (9406 with error 1061)",
-    NONE: "share of requests denied",
-}
+#: What each symptom counts, in the words a student reads (:attr:`kbsim.articles.Article.symptom`).
+SYMPTOM = {a: article(a).symptom for a in ANSWERS}
 #: Least excess over the site without the fault for a drawn case to count as showing it.
-_PLAIN = {"Q226827": 15.0, "Q210202": 40.0, "Q212894": 500.0, "Q213261": 3.0, "Q299261": 5.0, NONE: 0.05}
+_PLAIN = {a: article(a).plain_excess for a in ANSWERS}
+assert set(_DRAW) == set(_SYMPTOMS) == set(ANSWERS), "every article of the registry has its draw and its symptom"
 
 
 def _level(level: Any) -> int:
@@ -424,8 +424,8 @@ class Case:
         return Reveal(self._causes)
 
 
-def _name(article: str) -> str:
-    return "no article (a healthy site)" if article == NONE else article
+def _name(number: str) -> str:
+    return UNDERSIZED.title if number == NONE else number
 
 
 def _article(article: Any) -> str:
@@ -479,44 +479,11 @@ def _fix(fix: Any, params: Params) -> dict[str, Any]:
 
 
 #: Where each article's signature shows in the evidence.
-EVIDENCE_HINT = {
-    "Q226827": "the status messages show 9406 'does not answer' for one server, and Liccli.log shows clients "
-    "switching server at the first failure",
-    "Q210202": "LICSRVC.log shows servers left out of balancing cycles (no ODBC access), or the schedule in the "
-    "settings is far sparser than demand moves",
-    "Q212894": "Liccli.log shows a Windows 95/98 client (Liccli95) retrying one server again and again while "
-    "another is up",
-    "Q213261": "usage by computer shows clients reporting no runs at all, and Liccli.log says 'Offline upload not "
-    "attempted'",
-    "Q299261": "the status messages show 9406 with error 1061 at every poll from the Sunday pack on",
-    NONE: "the denials come with no outage, no skipped server and no 9406: the licences are simply too few",
-}
+EVIDENCE_HINT = {a: article(a).evidence_hint for a in ANSWERS}
 #: The panes of the evidence to look at again for a cause the answer missed.
-EVIDENCE_PANE = {
-    "Q226827": "the status messages and Liccli.log",
-    "Q210202": "LICSRVC.log and the balancing schedule",
-    "Q212894": "Liccli.log",
-    "Q213261": "usage by computer and Liccli.log",
-    "Q299261": "the status messages",
-    NONE: "the denials and the licences",
-}
-ABSENT_HINT = {
-    "Q226827": "no server went offline with clients switching at once (no 9406 'does not answer' with failovers)",
-    "Q210202": "no server is left out of balancing and the schedule is not sparse",
-    "Q212894": "no Windows 95/98 client is stuck retrying one server",
-    "Q213261": "every computer reports its runs; no upload is refused",
-    "Q299261": "no 9406 with error 1061 after a pack",
-    NONE: "the evidence shows a fault, not just too few licences",
-}
-DETAIL_HINT = {
-    "Q226827": "the 9406 messages name the server that did not answer",
-    "Q210202": "LICSRVC.log says which server was left out, if any; otherwise compare the schedule with the demand",
-    "Q212894": "the Liccli.log retries name the server",
-    "Q213261": "the computers that report nothing are not all of one OS or one server; their Liccli.log times run "
-    "behind",
-    "Q299261": "the settings show the service pack",
-    NONE: "",
-}
+EVIDENCE_PANE = {a: article(a).evidence_pane for a in ANSWERS}
+ABSENT_HINT = {a: article(a).absent_hint for a in ANSWERS}
+DETAIL_HINT = {a: article(a).detail_hint for a in ANSWERS}
 
 
 @dataclass

@@ -57,14 +57,17 @@ EVENT_FACTS: dict[str, str] = {
     "servers": "balancing: the servers the cycle could read",
     "runs": "upload: the runs uploaded; upload_refused: the runs held on the client; reinstall: the runs deleted",
     "minutes": "balancing: minutes late; callback_lapsed: the callback request duration; upload_refused: "
-    "how far the client's clock lagged; clock_sync: how far the clock was set forward",
+    "how far the client's clock lagged; clock_sync: how far the clock was set forward; retry, and contact_failed "
+    "when the client is left retrying (not failing over): minutes until it tries again, its retry cadence then",
 }
 #: SMS_LICENSE_SERVER's states, as the ``state`` column holds them.
 SERVICE_STATES = ("running", "stop pending", "stopped")
+#: Why License Metering left a server it could reach out of a cycle (Q210202); LICSRVC.log says so in these words.
+NO_ODBC_ACCESS = "no ODBC access"
 #: Every reason an event may give, as the ``reason`` column holds them.
 REASONS = (
     "offline",  # balancing_skipped, service_state (stopped): the server is offline
-    "no ODBC access",  # balancing_skipped (Q210202)
+    NO_ODBC_ACCESS,  # balancing_skipped (Q210202)
     "back online",  # service_state (running): the server came back
     "pack under SP2+hotfix",  # service_state (stop pending): the pack's hang (Q299261)
     "pack under SP3",

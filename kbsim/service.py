@@ -30,7 +30,10 @@ from .record import EventLog
 HANGS_AFTER_PACK = frozenset({"SP2+hotfix", "SP3"})
 RUNNING, STOP_PENDING, STOPPED = "running", "stop pending", "stopped"
 MESSAGE_9406 = 9406
+#: The cause a 9406 names for a service hung in "stopping" (Q299261); the diagnosis looks for it.
 WIN32_1061 = "Win32 error 1061: the service cannot accept control messages at this time"
+#: The cause a 9406 names for a server that is offline (Q226827); the diagnosis looks for it.
+NOT_ANSWERING = "the server does not answer"
 
 
 def first_pack(start: datetime) -> datetime:
@@ -99,7 +102,7 @@ class ServiceMonitor:
         for s, state in enumerate(self.state):
             if state == RUNNING:
                 continue
-            cause = WIN32_1061 if state == STOP_PENDING else "the server does not answer"
+            cause = WIN32_1061 if state == STOP_PENDING else NOT_ANSWERING
             text = f"The software metering server service is not running on SWM{s} ({cause})."
             self.status.append((now, s, MESSAGE_9406, text))
         self.scheduler.schedule(now + self.poll_min, self.poll, priority=OBSERVE)

@@ -186,3 +186,38 @@ def test_cli_bad_logs_are_one_line_and_exit_2(tmp_path, capsys, argv, words):
     assert main(["logs", "Q226827", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("kbsim: error: ") and words in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "preset, variant, seed",
+    [("Q212894", None, 1), ("Q212894", "restart", 2), ("Q226827", "fix", 3), ("Q226827", "no_server", 4)],
+)
+def test_each_failed_try_records_the_cadence_of_the_clients_next_try(preset, variant, seed):
+    """The retry cadence is an event fact, recorded where the retry is scheduled: the gap to the next try is it,
+    and Liccli.log's "Will try again" reads it (a failure that failed over at once records none)."""
+    result = kbsim.run(preset, variant=variant, seed=seed)
+    events = result.events
+    tries = events[events["kind"].isin(["contact_failed", "retry", "failover", "rebind", "reconnect", "restart"])]
+    checked = 0
+    for _, client in tries.groupby("client", observed=True):
+        rows = list(client[["hours", "kind", "minutes"]].itertuples(index=False))
+        for (hours, kind, retry_min), following in zip(rows, [*rows[1:], None]):
+            if kind == "retry":
+                assert not pd.isna(retry_min), "every retry says when the next comes"
+            if kind == "contact_failed" and following is not None and following.kind == "failover":
+                assert following.hours == hours and pd.isna(retry_min), "failed over at once: no retry to wait for"
+            if kind in ("contact_failed", "retry") and following is not None and following.kind == "retry":
+                assert abs((following.hours - hours) * 60 - retry_min) < 1e-6
+                checked += 1
+    assert checked > 50
+    client = logs.troubled_client(result)
+    waits = [
+        float(m.group(1))
+        for line in logs.client_log(result, client)
+        for m in [re.search(r"Will try again in ([0-9.e+]+) secs", line)]
+        if m
+    ]
+    mine = events[
+        (events["client"] == client) & events["minutes"].notna() & events["kind"].isin(["retry", "contact_failed"])
+    ]
+    assert waits == pytest.approx((mine["minutes"].astype(float) * 60).tolist())

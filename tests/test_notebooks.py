@@ -9,14 +9,10 @@ from pathlib import Path
 
 import pytest
 
+import kbsim.articles
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-ARTICLES = {
-    "Q226827": "Q226827_offline_server.ipynb",
-    "Q210202": "Q210202_license_balancing.ipynb",
-    "Q212894": "Q212894_win9x_single_server.ipynb",
-    "Q213261": "Q213261_clock_skew_usage.ipynb",
-    "Q299261": "Q299261_server_not_running.ipynb",
-}
+ARTICLES = {a.number: f"{a.notebook}.ipynb" for a in kbsim.articles.ARTICLES}
 ALL = ["00_start_here.ipynb", *ARTICLES.values(), "sweeps.ipynb", "mystery_sites.ipynb"]
 ABSOLUTE_PATH = re.compile(r"(/work/|/root/|/home/|/tmp/|/usr/|[A-Za-z]:\\\\)")
 HIDING_TAGS = {"nbval-skip", "nbval-ignore-output"}

@@ -5,12 +5,13 @@ from pathlib import Path
 import pytest
 
 import kbsim
+import kbsim.articles
 from kbsim import PARAMETERS, ParameterError, load_preset, scenarios
 from kbsim.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ARTICLES = {"Q226827", "Q210202", "Q212894", "Q213261", "Q299261"}
+ARTICLES = {a.preset for a in kbsim.articles.ARTICLES}
 
 
 def test_one_preset_per_article_and_a_site():
