@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; a normal user needs no flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test golden present site figures bench bench-browser bench-hub hub assignments notebooks slides student instructor navigation clean
+.PHONY: lab test golden present site figures bench bench-browser bench-hub hub assignments notebooks slides student instructor navigation site-instructor clean
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -43,9 +43,17 @@ slides: $(INSTALLED)
 # The course as a book (Sphinx, MyST-NB, the book theme; configured in docs/conf.py and docs/index.md):
 # $(SITE)/html/index.html, with Sphinx's working files beside it. It shows the notebooks' stored outputs
 # (it never runs one), loads nothing from the internet, and builds afresh (-E) with every warning an error.
+# `make site` is the student's edition, what a class is given: each exercise's question and choices, no
+# solution, no answer key, no instructor's guide. `make site-instructor` is the instructor's edition in
+# $(SITE_INSTRUCTOR)/html: solutions folded, the guide and its answer key (docs/_ext/kbsim_book.py, EDITIONS).
 SITE ?= site
+SITE_INSTRUCTOR ?= site-instructor
+BOOK = $(PY) -m sphinx -E -W --keep-going -q -b html
 site: $(INSTALLED)
-	$(PY) -m sphinx -E -W --keep-going -q -b html -d $(SITE)/doctrees docs $(SITE)/html
+	$(BOOK) -d $(SITE)/doctrees docs $(SITE)/html
+
+site-instructor: $(INSTALLED)
+	$(BOOK) -t instructor -d $(SITE_INSTRUCTOR)/doctrees docs $(SITE_INSTRUCTOR)/html
 
 # The README's pictures, drawn from the real suite.
 figures: $(INSTALLED)
@@ -98,5 +106,5 @@ bench-hub: $(INSTALLED)
 	$(PY) benchmarks/hub.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis editions site hub/node_modules \
+	rm -rf $(VENV) .pytest_cache .hypothesis editions site site-instructor hub/node_modules \
 		assignments/release assignments/submitted assignments/autograded assignments/feedback assignments/gradebook.db

@@ -4,7 +4,9 @@ The book shows the notebooks as they are stored, executed (it never runs one), i
 (index.md), with the instructor's guide and the model. ``notebooks`` here is a link to the
 repository's ``notebooks/``. The pages load nothing from the internet: no MathJax, no require.js,
 no widget scripts; ``_ext/kbsim_book.py`` turns each widget into what a page without a kernel can
-show (the explorer's stored figure of its preset, an exercise with its solution folded).
+show (the explorer's stored figure of its preset, an exercise with its solution folded). It also makes
+the two editions: the student's (`make site`: no solution, no answer key, no guide) and the instructor's
+(`make site-instructor`, Sphinx's tag ``instructor``), declared in ``_ext/kbsim_book.py`` (``EDITIONS``).
 """
 
 import sys
@@ -27,7 +29,7 @@ nb_execution_mode = "off"
 nb_ipywidgets_js: dict = {}
 
 html_theme = "sphinx_book_theme"
-html_title = "kbsim course"
+html_title = "kbsim course"  # the instructor's edition says so in its title (kbsim_book.EDITIONS)
 html_static_path = ["_static"]
 html_css_files = ["kbsim.css"]
 html_last_updated_fmt = None

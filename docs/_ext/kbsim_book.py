@@ -8,8 +8,9 @@ notebook itself. Nothing is executed. For each notebook:
   saying how to get the live version (``make lab``, or ``make present`` for Voila);
 - a widget with no stored figure (the mystery page) gives way to that line alone;
 - a predict-then-check exercise (``kbsim.classroom.exercise("Q226827", 1)``) shows its question
-  and choices, then its solution folded until the reader opens it: the model's reasoning (the
-  ``why`` of its rule in ``kbsim.exercises``; nothing is run);
+  and choices; in the instructor's edition its solution follows, folded until the reader opens it:
+  the model's reasoning (the ``why`` of its rule in ``kbsim.exercises``; nothing is run); in the
+  student's, a line saying the answer comes from Check in the live notebook or from the instructor;
 - every figure carries the one-sentence description its output stores as alt text;
 - links to another notebook lead to its page;
 - the navigation cells go (the book has its own previous and next links), and so does the stored
@@ -21,6 +22,10 @@ exercise): ``{kbsim-worksheet} Q226827``, a printable one-page worksheet of an a
 instructor's key (each exercise's answer, decided by running its rule, and why). And its search finds
 numbers: Sphinx leaves digits-only words (status message 9406, error 1061) out of its index and its
 queries, so here a number is indexed and searched as ``n`` followed by its digits.
+
+The book comes in two editions, declared once in :data:`EDITIONS`: the student's (``make site``, what a
+class is given: no solution, no answer key, no instructor's guide) and the instructor's (``make
+site-instructor``, Sphinx's tag ``instructor``: solutions folded, the guide with its answer key).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import ast
 import html
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from docutils import nodes
@@ -54,6 +60,43 @@ WIDGET = "This part of the notebook is a live widget and needs a running kernel.
 
 class BookError(ValueError):
     """A notebook the book cannot show as a page (a cell that breaks one of the rules above)."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What one edition of the book holds."""
+
+    name: str
+    title: str
+    #: each exercise's solution (the model's reasoning, its rule's ``why``) folded under the question
+    solutions: bool
+    #: the ``{kbsim-answer-key}`` directive may write the key (in any other edition it is an error)
+    answer_key: bool
+    #: documents left out of this edition (and out of its table of contents)
+    leaves_out: tuple[str, ...]
+
+
+#: The two editions of the book. The student's is what a class is given: it leaves out the instructor's guide
+#: whole, not only its answer key, since the guide is written to the instructor throughout (lab plans that
+#: say which exercise turns the room, misconceptions that state what an exercise asks a student to find,
+#: the mystery sites' key).
+EDITIONS = {
+    "student": Edition("student", "kbsim course", solutions=False, answer_key=False, leaves_out=("teaching",)),
+    "instructor": Edition(
+        "instructor", "kbsim course: instructor's edition", solutions=True, answer_key=True, leaves_out=()
+    ),
+}
+#: The Sphinx tag (``-t instructor``) that builds the instructor's edition; without it, the student's.
+INSTRUCTOR_TAG = "instructor"
+ANSWER_LINE = (
+    "The answer comes from pressing <b>Check</b> in the live notebook (open it with <code>make lab</code> and run "
+    "it), or from your instructor."
+)
+
+
+def edition_of(app: Any) -> Edition:
+    """The edition a Sphinx build makes: the instructor's with the tag ``instructor``, else the student's."""
+    return EDITIONS["instructor" if app.tags.has(INSTRUCTOR_TAG) else "student"]
 
 
 def tags(cell: dict) -> list[str]:
@@ -96,10 +139,18 @@ def why(source: str) -> str:
     return exercise_rule(source).why
 
 
-def exercise(cell: dict) -> dict:
-    """A check cell as a markdown cell: its question and choices, then its solution folded."""
+def exercise(cell: dict, edition: Edition) -> dict:
+    """A check cell as a markdown cell: its question and choices, then its solution folded (the instructor's
+    edition) or the line saying where the answer comes from (the student's)."""
     item = exercise_rule(source_of(cell))
     choices = " / ".join(item.choices)
+    if not edition.solutions:
+        prompt = (
+            f"**Exercise {item.number}.** {item.question}\n\n"
+            f"**Your prediction:** {html.escape(choices)}. Commit to one.\n\n"
+            f"<p class='kbsim-answer-line'>{ANSWER_LINE}</p>\n"
+        )
+        return markdown_cell(prompt, f"{cell.get('id', 'cell')}-book")
     solution = (
         f"<details class='kbsim-solution'>\n<summary>Solution</summary>\n"
         f"<p><b>The model's reasoning.</b> {html.escape(item.why)}</p>\n"
@@ -113,15 +164,15 @@ def exercise(cell: dict) -> dict:
     return markdown_cell(prompt + solution, f"{cell.get('id', 'cell')}-book")
 
 
-def static_page(notebook: dict) -> dict:
-    """The notebook (its JSON) as the book shows it; see the module's docstring."""
+def static_page(notebook: dict, edition: Edition = EDITIONS["student"]) -> dict:
+    """The notebook (its JSON) as the edition of the book shows it; see the module's docstring."""
     notebook.get("metadata", {}).pop("widgets", None)
     cells = []
     for cell in notebook["cells"]:
         if NAVIGATION_TAG in tags(cell):
             continue
         if CHECK_TAG in tags(cell):
-            cells.append(exercise(cell))
+            cells.append(exercise(cell, edition))
             continue
         cells.append(cell)
         if cell["cell_type"] == "markdown":
@@ -212,15 +263,42 @@ class WorksheetDirective(SphinxDirective):
 
 class AnswerKeyDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
+        edition = edition_of(self.env.app)
+        if not edition.answer_key:
+            raise self.error(f"the {edition.name}'s edition of the book holds no answer key ({self.env.docname})")
         return answer_key_table()
 
 
+#: A toctree block of a MyST page: its options and entries up to the closing fence.
+TOCTREE = re.compile(r"(```\{toctree\}\n)(.*?)(```)", re.S)
+
+
+def without_entries(text: str, left_out: tuple[str, ...]) -> str:
+    """A page's toctrees without the entries of documents this edition leaves out (so none points at nothing)."""
+
+    def entries(block: re.Match) -> str:
+        kept = [line for line in block.group(2).splitlines(keepends=True) if line.strip() not in left_out]
+        return block.group(1) + "".join(kept) + block.group(3)
+
+    return TOCTREE.sub(entries, text)
+
+
+def on_config_inited(app: Any, config: Any) -> None:
+    edition = edition_of(app)
+    config.exclude_patterns = [*config.exclude_patterns, *(f"{doc}.md" for doc in edition.leaves_out)]
+    config.html_title = edition.title
+
+
 def on_source_read(app: Any, docname: str, source: list[str]) -> None:
+    edition = edition_of(app)
     if app.env.doc2path(docname).suffix == ".ipynb":
-        source[0] = json.dumps(static_page(json.loads(source[0])))
+        source[0] = json.dumps(static_page(json.loads(source[0]), edition))
+    elif edition.leaves_out:
+        source[0] = without_entries(source[0], edition.leaves_out)
 
 
 def setup(app: Any) -> dict:
+    app.connect("config-inited", on_config_inited)
     app.connect("source-read", on_source_read)
     app.add_search_language(SearchWithNumbers)
     app.add_directive("kbsim-worksheet", WorksheetDirective)

@@ -83,8 +83,15 @@ def slides(workspace):
 
 @pytest.fixture(scope="session")
 def book_url(book):
-    """The course book that `make site` built (tests/conftest.py), served on loopback."""
+    """The student's edition of the course book that `make site` built (tests/conftest.py), served on loopback."""
     with static_server(book.site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def instructor_book_url(instructor_book):
+    """The instructor's edition of the course book that `make site-instructor` built, served on loopback."""
+    with static_server(instructor_book.site) as url:
         yield url
 
 

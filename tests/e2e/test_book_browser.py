@@ -1,4 +1,5 @@
-"""The course book of `make site` as a reader uses it, in Chromium, served on loopback with no way out."""
+"""The course book as a reader uses it, in Chromium, served on loopback with no way out: the student's edition of
+`make site` and the instructor's of `make site-instructor`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def test_the_index_lists_the_course_in_teaching_order_and_next_leads_through_it(
     hrefs = [href for href in sidebar.evaluate_all("links => links.map(a => a.getAttribute('href'))") if href]
     worksheets = [f"worksheets/{name.split('_')[0]}.html" for name in TEACHING_ORDER if name.startswith("Q")]
     course = [f"notebooks/{name}.html" for name in TEACHING_ORDER]
-    assert hrefs == ["#", *course, "teaching.html", *worksheets, "model.html"]
+    assert hrefs == ["#", *course, *worksheets, "model.html"], "the student's edition has no instructor's guide"
     for name in TEACHING_ORDER[:3]:  # the "next" link at the foot of each page, from the index on
         page.locator("a.right-next").click()
         page.wait_for_load_state()
@@ -50,9 +51,12 @@ def test_search_finds_a_status_message_and_an_error_number(offline_page, book_ur
     assert "notebooks/Q299261_server_not_running.html" in found
 
 
-def test_a_solution_unfolds_on_click(offline_page, book_url):
+def test_a_solution_unfolds_on_click_in_the_instructors_book(offline_page, instructor_book_url):
     page = offline_page
-    page.goto(f"{book_url}notebooks/Q226827_offline_server.html")
+    page.goto(instructor_book_url)
+    guide = page.locator("nav.bd-docs-nav a.reference.internal[href='teaching.html']")
+    assert guide.count() == 1, "the instructor's edition lists the guide"
+    page.goto(f"{instructor_book_url}notebooks/Q226827_offline_server.html")
     solution = page.locator("details.kbsim-solution").first
     reasoning = solution.locator("p", has_text="The model's reasoning")
     solution.scroll_into_view_if_needed()
@@ -60,6 +64,20 @@ def test_a_solution_unfolds_on_click(offline_page, book_url):
     solution.locator("summary").click()
     assert solution.evaluate("d => d.open") and reasoning.is_visible()
     assert "retries" in reasoning.inner_text()
+
+
+def test_the_students_book_has_no_solution_to_unfold(offline_page, book_url):
+    """Issue 20: what a class is given holds no answer; an exercise says where its answer comes from."""
+    page = offline_page
+    page.goto(f"{book_url}notebooks/Q226827_offline_server.html")
+    lines = page.locator("p.kbsim-answer-line")
+    lines.first.scroll_into_view_if_needed()
+    assert lines.count() == 4 and lines.first.is_visible()
+    assert "Check" in lines.first.inner_text() and "make lab" in lines.first.inner_text()
+    assert page.locator("details").count() == 0
+    body = page.locator("body").inner_text()
+    assert "reasoning" not in body and "Solution" not in body
+    assert page.request.get(f"{book_url}teaching.html").status == 404, "no instructor's guide in the student's book"
 
 
 def test_each_notebook_page_downloads_its_notebook(offline_page, book_url):
