@@ -310,8 +310,11 @@ def _level(level: Any) -> int:
 
 
 def _seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2**32:
-        raise ParameterError(f"seed={seed!r} is not allowed: expected a whole number from 0 to {2**32 - 1}")
+    declared = PARAMETERS["seed"]  # the one declaration of the seeds a run takes
+    assert declared.low is not None and declared.high is not None, "the seed is declared with its range"
+    low, high = int(declared.low), int(declared.high)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not low <= int(seed) <= high:
+        raise ParameterError(f"seed={seed!r} is not allowed: expected a whole number from {low} to {high}")
     return int(seed)
 
 
