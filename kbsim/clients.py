@@ -270,7 +270,11 @@ class ClientAgents:
         return launch
 
     def launch_online(self, i: int) -> None:
-        """Online mode: ask the current server for a licence, failing over as the policy says."""
+        """Online mode: ask the current server for a licence, failing over as the policy says.
+
+        In a run the inlined closure of :meth:`online_launches` handles the common launch itself, so the
+        first branch below (the client's own server answers) runs only with ``inline_launches`` False: it is
+        the readable path the closure is checked against (tests/test_fast_paths.py)."""
         c = self.launch_client[i]
         if self.stranded[c]:
             self._log_locally()
