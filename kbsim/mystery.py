@@ -310,12 +310,7 @@ def _level(level: Any) -> int:
 
 
 def _seed(seed: Any) -> int:
-    declared = PARAMETERS["seed"]  # the one declaration of the seeds a run takes
-    assert declared.low is not None and declared.high is not None, "the seed is declared with its range"
-    low, high = int(declared.low), int(declared.high)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not low <= int(seed) <= high:
-        raise ParameterError(f"seed={seed!r} is not allowed: expected a whole number from {low} to {high}")
-    return int(seed)
+    return PARAMETERS["seed"].check(seed)  # the one declaration of the seeds a run takes, and its message
 
 
 def mystery(seed: int = 1, level: int = 1) -> Case:
