@@ -101,6 +101,9 @@ class ClientAgents:
     #: Whether a stranded client's failing retries are recorded in one go (:meth:`_fail_retries`); False runs
     #: each from the calendar, one at a time, which must give the same run (tests compare the two).
     batch_retries = True
+    #: Whether the common launch is handled by the inlined closure of :meth:`online_launches`; False sends every
+    #: launch through :meth:`launch_online`, which must give the same run (tests compare the two).
+    inline_launches = True
 
     def __init__(
         self,
@@ -286,6 +289,8 @@ class ClientAgents:
         inline, with the state it needs held in the closure: a launch is most of a run's work.
         Anything else goes to :meth:`launch_online`, which does what a launch does in full.
         """
+        if not self.inline_launches:
+            return self.launch_online
         launch_client, launch_product, launch_duration = self.launch_client, self.launch_product, self.launch_duration
         server, up, stranded = self.server, self.up, self.stranded
         free, in_use, n_p = self.free, self.in_use, self.n_products
@@ -320,7 +325,11 @@ class ClientAgents:
         return launch
 
     def launch_online(self, i: int) -> None:
-        """Online mode: ask the current server for a licence, failing over as the policy says."""
+        """Online mode: ask the current server for a licence, failing over as the policy says.
+
+        In a run the inlined closure of :meth:`online_launches` handles the common launch itself, so the
+        first branch below (the client's own server answers) runs only with ``inline_launches`` False: it is
+        the readable path the closure is checked against (tests/test_fast_paths.py)."""
         c = self.launch_client[i]
         if self.stranded[c]:
             self._log_locally()

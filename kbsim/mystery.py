@@ -310,9 +310,7 @@ def _level(level: Any) -> int:
 
 
 def _seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2**32:
-        raise ParameterError(f"seed={seed!r} is not allowed: expected a whole number from 0 to {2**32 - 1}")
-    return int(seed)
+    return PARAMETERS["seed"].check(seed)  # the one declaration of the seeds a run takes, and its message
 
 
 def mystery(seed: int = 1, level: int = 1) -> Case:

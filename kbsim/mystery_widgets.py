@@ -21,7 +21,7 @@ from .classroom import answer_key
 from .errors import ParameterError
 from .evidence import Evidence
 from .mystery import ANSWERS, LEVELS, Case, detail_options, mystery
-from .parameters import check_name
+from .parameters import PARAMETERS, check_name
 from .plots import alt_text, evidence_licences, evidence_requests, png
 
 _STYLE = {"description_width": "150px"}
@@ -64,7 +64,10 @@ class MysteryPage(widgets.VBox):
     def __init__(self, seed: int = 1, level: int = 1, reveal: bool | None = None) -> None:
         # The Reveal button is the instructor's: only in the answer key (KBSIM_ANSWER_KEY=1) or when asked for.
         self.can_reveal = answer_key() if reveal is None else bool(reveal)
-        self.seed = widgets.BoundedIntText(value=seed, min=0, max=2**32 - 1, description="case (seed)", style=_STYLE)
+        seeds = PARAMETERS["seed"]  # the declared range of seeds
+        self.seed = widgets.BoundedIntText(
+            value=seed, min=seeds.low, max=seeds.high, description="case (seed)", style=_STYLE
+        )
         self.level = widgets.Dropdown(
             options=[(f"{k}: {v}", k) for k, v in LEVELS.items()],
             value=level,

@@ -277,6 +277,11 @@ def _p(kind: str, default: Any, help: str, **spec: Any) -> Any:
     return field(default=default, metadata={"parameter": dict(kind=kind, default=default, help=help, **spec)})
 
 
+#: The largest seed a run, a sweep or a mystery case takes (numpy's seeds are unsigned 32-bit words here);
+#: the smallest is 0. Read it from the declaration (``PARAMETERS["seed"]``), as the widgets and the tests do.
+SEED_HIGH = 2**32 - 1
+
+
 @dataclass(frozen=True, repr=False)
 class Params:
     """One site's parameters, validated and frozen. Derive variants with ``replace()``.
@@ -286,7 +291,7 @@ class Params:
     """
 
     # The run
-    seed: int = _p("int", 1, "seed of every random number in the run", low=0, high=2**32 - 1, label="Random seed")
+    seed: int = _p("int", 1, "seed of every random number in the run", low=0, high=SEED_HIGH, label="Random seed")
     start: datetime = _p(
         "datetime",
         datetime(2001, 6, 1),

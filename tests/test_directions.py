@@ -39,7 +39,7 @@ import pytest
 
 import kbsim
 from kbsim import PARAMETERS, Params
-from kbsim.explorer import OutageControl, control
+from kbsim.controls import OutageControl, control
 from kbsim.scenarios import SITE_KINDS, Direction, direction_controls, directions_for
 from kbsim.service import first_pack
 from kbsim.site import simulate

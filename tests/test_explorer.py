@@ -11,7 +11,7 @@ import pytest
 
 import kbsim
 from kbsim import PARAMETERS, Params
-from kbsim.explorer import OutageControl
+from kbsim.controls import OutageControl
 
 PRESETS = sorted(kbsim.presets())
 

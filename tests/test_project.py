@@ -120,3 +120,16 @@ def test_the_readme_shows_a_picture_of_every_notebook():
 def test_the_package_passes_mypy_so_py_typed_is_honest():
     types = checker("mypy")
     assert types.returncode == 0, types.stdout[-3000:]
+
+
+#: Issue 22: no module over this many lines but the parameter declaration (one field per parameter, by design).
+MODULE_LINES = 600
+
+
+def test_no_module_but_the_parameter_declaration_is_over_600_lines():
+    long = {
+        str(path.relative_to(ROOT)): n
+        for path in sorted((ROOT / "kbsim").rglob("*.py"))
+        if (n := len(path.read_text().splitlines())) > MODULE_LINES
+    }
+    assert set(long) <= {"kbsim/parameters.py"}, long

@@ -1,66 +1,80 @@
 """Invariants over random sites (hypothesis): conservation, no negatives, time order, determinism."""
 
 import copy
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from test_articles import check_retry_series
 
 import kbsim
-from kbsim import SITE_RESERVE
+from kbsim import PARAMETERS, SITE_RESERVE
 from kbsim.clients import ClientAgents
+from kbsim.parameters import EARLIEST_START, LATEST_START
+
+#: Where a parameter's declared range would make a run too long for a property test, the part of it drawn:
+#: the run's size (days, clients, products, licences, launches) and the cadences that add an event per client
+#: per minute or so (config polls, retries with no server up). Every other parameter is drawn over its whole
+#: declared range, and every parameter is drawn: a new one is varied here without a word.
+NARROWED = {
+    "days": (1, 3),
+    "n_servers": (1, 4),
+    "n_clients": (1, 120),
+    "n_products": (1, 3),
+    "licenses": (0, 60),
+    "launches_per_day": (0, 20),
+    "config_poll_min": (15, 600),
+    "no_server_retry_s": (30, 3600),
+}
+
+
+def declared(parameter: kbsim.Parameter, values: dict) -> st.SearchStrategy:
+    """Values of ``parameter`` as its declaration allows them; a server or a time fits the site drawn so far
+    (``values``: the parameters declared before it, its servers and its run's length among them)."""
+    kind, name = parameter.kind, parameter.name
+    if kind in ("int", "float"):
+        low, high = NARROWED.get(name, (parameter.low, parameter.high))
+        assert parameter.low <= low <= high <= parameter.high, name
+        return st.integers(int(low), int(high)) if kind == "int" else st.floats(low, high)
+    if kind == "bool":
+        return st.booleans()
+    if kind == "choice":
+        return st.sampled_from(parameter.choices)
+    if kind == "datetime":  # the run's start: any minute from 1970 to 2099
+        return st.datetimes(EARLIEST_START, LATEST_START - timedelta(days=61)).map(lambda t: t.replace(second=0))
+    days, n_servers = values["days"], values["n_servers"]
+    if kind == "outages":
+        outage = st.tuples(st.integers(0, n_servers - 1), st.floats(0, days * 24 - 0.1), st.floats(1, 600))
+        return st.lists(outage, max_size=3)
+    if kind == "servers":
+        return st.lists(st.integers(0, n_servers - 1), max_size=2)
+    if kind == "pack_time":  # the default (the first Sunday), or a pack in the run or the week after it
+        run = values["start"]
+        return st.one_of(st.none(), st.datetimes(run, run + timedelta(days=days + 7)))
+    raise AssertionError(f"{name}: no strategy for parameters of kind {kind!r}")
 
 
 @st.composite
 def sites(draw):
-    n_servers = draw(st.integers(1, 4))
-    days = draw(st.integers(1, 3))
-    outages = draw(
-        st.lists(st.tuples(st.integers(0, n_servers - 1), st.floats(0, days * 24 - 0.1), st.floats(1, 600)), max_size=3)
-    )
-    return dict(
-        seed=draw(st.integers(0, 2**32 - 1)),
-        days=days,
-        n_servers=n_servers,
-        n_clients=draw(st.integers(1, 120)),
-        n_products=draw(st.integers(1, 3)),
-        licenses=draw(st.integers(0, 60)),
-        launches_per_day=draw(st.floats(0, 20)),
-        mean_session_min=draw(st.floats(1, 240)),
-        demand_skew=draw(st.floats(0, 1)),
-        office_hours=draw(st.booleans()),
-        timezone_shift_h=draw(st.floats(0, 12)),
-        mode=draw(st.sampled_from(["online", "offline"])),
-        retries=draw(st.integers(1, 5)),
-        retry_delay_min=draw(st.floats(1, 60)),
-        failover=draw(st.sampled_from(["immediate", "after_retries"])),
-        outages=outages,
-        balancing_interval_h=draw(st.floats(0.25, 48)),
-        instant_balancing=draw(st.booleans()),
-        instant_balancing_min=draw(st.floats(0, 30)),
-        metering_cycle_min=draw(st.sampled_from([5.0, 15.0, 60.0])),
-        callback_share=draw(st.floats(0, 1)),
-        callback_duration_min=draw(st.floats(5, 600)),
-        unreachable_servers=draw(st.lists(st.integers(0, n_servers - 1), max_size=2)),
-        min_licenses=draw(st.integers(0, 5)),
-        buffer=draw(st.integers(1, 5)),
-        reserve_pct=draw(st.floats(1, 100)),
-        win9x_fraction=draw(st.floats(0, 1)),
-        ccim_interval_h=draw(st.floats(1, 48)),
-        users_restart=draw(st.booleans()),
-        restart_after_h=draw(st.floats(0, 10)),
-        install_h=draw(st.floats(-48, days * 24)),
-        install_spread_h=draw(st.floats(0, 48)),
-        win9x_retry_s=draw(st.floats(5, 3600)),
-        clock_offset_min=draw(st.floats(0, 600)),
-        clock_sync_h=draw(st.floats(0, 100)),
-        reinstall_h=draw(st.floats(0, 100)),
-        skewed_fraction=draw(st.floats(0, 1)),
-        config_poll_min=draw(st.floats(15, 600)),
-        service_pack=draw(st.sampled_from(["SP2", "SP2+hotfix", "SP3", "SP4"])),
-    )
+    """A random site: every declared parameter drawn, in the declaration's order."""
+    values: dict = {}
+    for name, parameter in PARAMETERS.items():
+        values[name] = draw(declared(parameter, values))
+    return values
+
+
+def test_the_random_sites_draw_every_parameter_and_every_choice():
+    """Every declared parameter is drawn (none left at its default), and every value of a flag or a choice
+    can be drawn: chance_peaks=False, callbacks served after launches, each service pack..."""
+    once = settings(max_examples=1, phases=[Phase.generate], database=None)
+    assert set(find(sites(), lambda v: True, settings=once)) == set(PARAMETERS)
+    quick = settings(phases=[Phase.generate], database=None)
+    for parameter in PARAMETERS.values():
+        options = (False, True) if parameter.kind == "bool" else parameter.choices
+        for option in options:  # what sites() draws for this parameter (a flag or a choice needs no site)
+            find(declared(parameter, {}), lambda v, option=option: v == option, settings=quick)
 
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -211,7 +225,7 @@ def outage_sites(draw):
         outages += [[server, start_h, minutes] for server in range(n_servers)]
     outages = draw(st.permutations(outages))
     return dict(
-        seed=draw(st.integers(0, 2**32 - 1)),
+        seed=draw(declared(PARAMETERS["seed"], {})),
         days=days,
         n_servers=n_servers,
         n_clients=draw(st.integers(1, 40)),
