@@ -34,7 +34,7 @@ from .articles import ARTICLES as _RECORDS
 from .articles import UNDERSIZED, article
 from .errors import ParameterError, unknown_name
 from .evidence import CONSOLE_SETTINGS, Evidence, collect
-from .parameters import Params
+from .parameters import PARAMETERS, Params
 from .result import Result
 from .service import WIN32_1061
 from .site import simulate

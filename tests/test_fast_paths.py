@@ -9,7 +9,7 @@ path it stands for:
   against every launch sent through ``launch_online`` (``inline_launches = False``).
 
 Each is compared on every preset and variant, under both failover policies, in the preset's mode and
-online, on three seeds, and on busy sites that are not presets (scarce licences, callbacks, Windows
+online, on two seeds, and on busy sites that are not presets (scarce licences, callbacks, Windows
 95/98 clients, every server out at once). The random sites of tests/test_properties.py compare the
 batched retries too.
 """
