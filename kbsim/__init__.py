@@ -14,10 +14,12 @@ what is allowed. Plots live in :mod:`kbsim.plots`, separate from the model.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from . import classroom, logs
+from . import logs
 from .errors import ParameterError
 from .mystery import Case, mystery
 from .parameters import PARAMETERS, Parameter, Params
@@ -113,3 +115,14 @@ def mystery_page(seed: int = 1, level: int = 1, reveal: bool | None = None):
     from .mystery_widgets import MysteryPage  # widgets load only when a notebook asks for them
 
     return MysteryPage(seed, level, reveal)
+
+
+#: Modules reached as ``kbsim.<name>`` that load widgets or pyplot: imported on first use, so that ``import kbsim``
+#: (a sweep's worker, the command line, a script) loads neither.
+_ON_FIRST_USE = ("classroom", "plots")
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _ON_FIRST_USE:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'kbsim' has no attribute {name!r}")

@@ -133,3 +133,17 @@ def test_no_module_but_the_parameter_declaration_is_over_600_lines():
         if (n := len(path.read_text().splitlines())) > MODULE_LINES
     }
     assert set(long) <= {"kbsim/parameters.py"}, long
+
+
+def test_import_kbsim_loads_no_widget_library_and_no_pyplot():
+    """A sweep's worker, the command line and a script import kbsim for the model alone; the widgets and pyplot
+    load when a notebook first reaches kbsim.classroom, kbsim.plots or an explorer (issue 22)."""
+    probe = (
+        "import sys, kbsim\n"
+        "loaded = [m for m in ('ipywidgets', 'matplotlib.pyplot') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "kbsim.classroom.exercise, kbsim.plots.show\n"
+        "assert 'ipywidgets' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-500:]
