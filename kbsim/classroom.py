@@ -28,6 +28,7 @@ import pandas as pd
 from .articles import ARTICLES
 from .errors import ParameterError
 from .exercises import Rule, rule
+from .outputs import write_whole
 
 #: The notebooks in the order they are taught (00_start_here's map), without ".ipynb": the articles'
 #: in the registry's order (:data:`kbsim.articles.ARTICLES`) between the start page and the pages that use them all.
@@ -195,8 +196,9 @@ def hand_in(student: str, folder: str | Path = ".") -> Path:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(student).strip())
     path = Path(folder) / f"handin-{safe}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False)
-    return path
+    # Written whole (kbsim.outputs): a Save interrupted half-way leaves the last complete hand-in, not half of one.
+    # A later Save replaces the earlier one on purpose: it holds every check made since.
+    return write_whole(path, lambda temporary: frame.to_csv(temporary, index=False), overwrite=True)
 
 
 def gather(folder: str | Path) -> pd.DataFrame:
