@@ -21,7 +21,7 @@ import time
 import ipywidgets as widgets
 
 import kbsim
-from kbsim.controls import OutageControl
+from kbsim.ui.controls import OutageControl
 
 NUMBERS_MS, PLOTS_MS = 100, 250
 

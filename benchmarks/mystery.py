@@ -1,6 +1,6 @@
 """Are mystery sites solvable? `python benchmarks/mystery.py [--cases 1000]`.
 
-The reference diagnosis (kbsim.diagnosis.diagnose, which reads only a case's evidence) must name
+The reference diagnosis (kbsim.teaching.diagnosis.diagnose, which reads only a case's evidence) must name
 the right causes in at least 95% of the cases at level 1 and 80% at level 3, and see no article's
 signature in a healthy site. Prints the rates per level; exits 1 if a target is missed.
 """
@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 
-from kbsim.diagnosis import solve_rate
+from kbsim.teaching.diagnosis import solve_rate
 
 TARGETS = {1: 0.95, 2: 0.80, 3: 0.80}
 

@@ -80,8 +80,8 @@ def large(engine: str, licenses: int, instant: bool = False) -> dict:
     """Run the large site once in this process; its figures as a dict (printed as JSON)."""
     if engine == "kbsim":
         import kbsim
-        from kbsim.report import report
-        from kbsim.site import Site
+        from kbsim.model.report import report
+        from kbsim.model.site import Site
 
         imported_mb = peak_mb()
         params = kbsim.Params.from_values(

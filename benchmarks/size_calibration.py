@@ -1,10 +1,10 @@
-"""How good kbsim.size's estimate is: `python benchmarks/size_calibration.py`.
+"""How good kbsim.model.size's estimate is: `python benchmarks/size_calibration.py`.
 
 Runs a range of sites (online and offline, granted and refused, with outages and
 Windows 95/98 retries; 10,000 to about 2.4 million launches), each in its own process
 so that its peak memory is its own, and prints beside each the estimate of launches,
 event rows, seconds and memory and the ratio measured / estimated. The constants in
-kbsim/size.py come from these runs; its docstring and the README state the error seen.
+kbsim/model/size.py come from these runs; its docstring and the README state the error seen.
 Benchmarks are never timed assertions in tests.
 """
 
@@ -63,7 +63,7 @@ RUNS = [
 def one(preset: str, overrides: dict) -> dict:
     """Run one site in this process: measured launches, rows, seconds and peak memory beside the estimate."""
     import kbsim
-    from kbsim.size import estimate
+    from kbsim.model.size import estimate
 
     params = kbsim.Params.from_values({**overrides}, base=kbsim.get_preset(preset).params)
     start = time.perf_counter()

@@ -10,7 +10,7 @@ student runs it and commits to a prediction. The instructor edition is every not
 ``KBSIM_ANSWER_KEY=1``: each exercise shows its answer, its evidence and why, in the widget and as
 text. Both copy ``data/`` beside them so that their cells run. The navigation cells (first and last,
 tagged ``navigation``) link each notebook to the start page, the previous and the next in the
-teaching order of :data:`kbsim.classroom.TEACHING_ORDER`. The same command marks the slides of
+teaching order of :data:`kbsim.teaching.classroom.TEACHING_ORDER`. The same command marks the slides of
 ``make slides`` (Voila's reveal template): a new slide at each ``#`` or ``##`` heading, a
 sub-slide for each other cell that shows something, the navigation cells skipped.
 """
@@ -27,8 +27,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kbsim.classroom import CHECK_TAG, NAVIGATION_TAG, SOLUTION_TAG, TEACHING_ORDER, navigation  # noqa: E402
-from kbsim.outputs import write_whole  # noqa: E402
+from kbsim.analysis.outputs import write_whole  # noqa: E402
+from kbsim.teaching.classroom import CHECK_TAG, NAVIGATION_TAG, SOLUTION_TAG, TEACHING_ORDER, navigation  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 

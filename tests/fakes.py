@@ -4,7 +4,7 @@ import math
 
 
 class Servers:
-    """Which servers are up (``kbsim.outages.ServersUp``), set by the test: ``servers.up[2] = False``."""
+    """Which servers are up (``kbsim.model.outages.ServersUp``), set by the test: ``servers.up[2] = False``."""
 
     def __init__(self, n):
         self.up = [True] * n

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 import kbsim
-from kbsim.balancing import Balancer, Trend, allocate, chance_shares, even_out, expected_hours, licence_targets
-from kbsim.callbacks import Callbacks
-from kbsim.events import Scheduler
-from kbsim.licenses import LicenseLedger
-from kbsim.parameters import Params
-from kbsim.record import EventLog
+from kbsim.model.balancing import Balancer, Trend, allocate, chance_shares, even_out, expected_hours, licence_targets
+from kbsim.model.callbacks import Callbacks
+from kbsim.model.events import Scheduler
+from kbsim.model.licenses import LicenseLedger
+from kbsim.model.parameters import Params
+from kbsim.model.record import EventLog
 
 from fakes import Servers
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kbsim.classroom import CHECK_TAG, NAVIGATION_TAG, TEACHING_ORDER
+from kbsim.teaching.classroom import CHECK_TAG, NAVIGATION_TAG, TEACHING_ORDER
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

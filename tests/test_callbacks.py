@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 
 from kbsim import Params
-from kbsim.callbacks import Callbacks
-from kbsim.events import Scheduler
-from kbsim.licenses import LicenseLedger
-from kbsim.record import EventLog
+from kbsim.model.callbacks import Callbacks
+from kbsim.model.events import Scheduler
+from kbsim.model.licenses import LicenseLedger
+from kbsim.model.record import EventLog
 
 
 def callbacks(share=1.0, duration_min=30.0, free=(0, 0)):

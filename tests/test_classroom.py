@@ -10,8 +10,8 @@ import pytest
 
 import kbsim
 import kbsim.__main__
-from kbsim.classroom import CHECK_TAG, NAVIGATION_TAG, SOLUTION_TAG, TEACHING_ORDER, exercise, navigation
-from kbsim.exercises import RULES, rule
+from kbsim.teaching.classroom import CHECK_TAG, NAVIGATION_TAG, SOLUTION_TAG, TEACHING_ORDER, exercise, navigation
+from kbsim.teaching.exercises import RULES, rule
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -105,7 +105,7 @@ def test_mystery_sites_have_an_answer_key_for_any_cases_and_no_reveal_for_studen
     assert set(key["case"]) == {1, 2, 3}
     for case in (1, 2, 3):
         assert key[key["case"] == case]["article"].tolist() == kbsim.mystery(case, 3).reveal().articles
-    assert kbsim.__main__.main(["mystery-key", "1-2,5", "--level", "3"]) == 0
+    assert kbsim.ui.cli.main(["mystery-key", "1-2,5", "--level", "3"]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "case,level,article,detail,fix" and {line.split(",")[0] for line in printed[1:]} == {
         "1",

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from kbsim.__main__ import main
+from kbsim.ui.cli import main
 
 
 def test_list_names_every_preset_and_variant(capsys):

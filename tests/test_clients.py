@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 
 from kbsim import Params
-from kbsim.clients import ClientAgents
-from kbsim.events import Scheduler
-from kbsim.launches import Launches, draw_clients
-from kbsim.licenses import LicenseLedger
-from kbsim.outages import Outages
-from kbsim.record import EventLog
-from kbsim.report import report
-from kbsim.site import Site, streams
+from kbsim.model.clients import ClientAgents
+from kbsim.model.events import Scheduler
+from kbsim.model.launches import Launches, draw_clients
+from kbsim.model.licenses import LicenseLedger
+from kbsim.model.outages import Outages
+from kbsim.model.record import EventLog
+from kbsim.model.report import report
+from kbsim.model.site import Site, streams
 
 H = 60.0  # minutes in an hour
 

@@ -1,8 +1,8 @@
 """Every explorer control moves the preset's headline numbers the way its article says (issue 10).
 
 Each preset declares, in its ``[directions]`` table, what each control it explores does to its
-headline numbers (kbsim/scenarios.py). Here each control is moved across its whole widget range,
-as kbsim.explorer builds the widget: a slider or number box at its low end, four points between
+headline numbers (kbsim/model/scenarios.py). Here each control is moved across its whole widget range,
+as kbsim.ui.explorer builds the widget: a slider or number box at its low end, four points between
 (1/64, 1/16, 1/4 and 1/2 of the way, so the low end of a wide range is seen too) and its high end; every
 option of a dropdown; both states of a checkbox. The outage control's server, start and length are
 moved one at a time. It is done on several seeds, on sites that are not the preset (fewer or more
@@ -23,7 +23,7 @@ Directions where they bite (issue 25): every direction is also checked on a busy
 the requests refused, which the test asserts at the control's preset value) and with on-demand balancing
 on, for every preset in online mode (offline clients ask for no licence, so neither applies). Where a
 preset declares a direction apart for that kind of site (``[directions.<control>.busy]``,
-``[directions.<control>.on_demand]``, kbsim/scenarios.py), that one is checked there instead. A direction
+``[directions.<control>.on_demand]``, kbsim/model/scenarios.py), that one is checked there instead. A direction
 declared ``over`` another control is checked on the number's mean over that control's values, spread
 evenly across its range, per seed (still paired).
 """
@@ -39,11 +39,11 @@ import pytest
 
 import kbsim
 from kbsim import PARAMETERS, Params
-from kbsim.controls import OutageControl, control
-from kbsim.scenarios import SITE_KINDS, Direction, direction_controls, directions_for
-from kbsim.service import first_pack
-from kbsim.site import simulate
-from kbsim.sweeps import t_quantile_975
+from kbsim.analysis.sweeps import t_quantile_975
+from kbsim.model.scenarios import SITE_KINDS, Direction, direction_controls, directions_for
+from kbsim.model.service import first_pack
+from kbsim.model.site import simulate
+from kbsim.ui.controls import OutageControl, control
 
 SEEDS = (1, 2, 3, 4, 5, 6)
 FRACTIONS = (0.0, 1 / 64, 1 / 16, 1 / 4, 1 / 2, 1.0)
@@ -93,7 +93,7 @@ def test_every_control_of_every_preset_is_declared():
 
 
 def widget_values(name: str, params: Params) -> list:
-    """The values a student can give this control, low to high, from the widget kbsim.explorer builds."""
+    """The values a student can give this control, low to high, from the widget kbsim.ui.explorer builds."""
     base, _, part = name.partition(".")
     if part:
         outage = OutageControl(params)
@@ -278,7 +278,7 @@ def test_each_control_moves_its_numbers_as_declared(preset, kind, declared):
         )
 
 
-# --- the declaration of directions per kind of site, and over another control (kbsim/scenarios.py) -----------------
+# --- the declaration of directions per kind of site, and over another control (kbsim/model/scenarios.py) ------------
 
 PRESET = """title = "t"
 article = ""

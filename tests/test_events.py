@@ -2,7 +2,7 @@
 
 import pytest
 
-from kbsim.events import NORMAL, OBSERVE, STATE, Scheduler
+from kbsim.model.events import NORMAL, OBSERVE, STATE, Scheduler
 
 
 def test_runs_in_time_then_priority_then_arrival_order():

@@ -1,7 +1,7 @@
-"""The exercises' answer rules (kbsim/exercises.py): right across the controls they are about (issue 20).
+"""The exercises' answer rules (kbsim/teaching/exercises.py): right across the controls they are about (issue 20).
 
 Each rule decides its answer from runs of the model with its control at a value. Here every rule is
-run across the values a student can give that control in the explorer (the widget kbsim.explorer
+run across the values a student can give that control in the explorer (the widget kbsim.ui.explorer
 builds from kbsim.PARAMETERS, walked as tests/test_directions.py walks it: both ends and points
 between, every option of a dropdown): the answer must be the question's answer at every value, or
 at every value inside the range the rule claims (``holds``), and then the question must say where in
@@ -14,8 +14,8 @@ import pytest
 from test_directions import widget_values
 
 import kbsim
-from kbsim.exercises import RULES, answer_key, of, rule
-from kbsim.scenarios import get_preset
+from kbsim.model.scenarios import get_preset
+from kbsim.teaching.exercises import RULES, answer_key, of, rule
 
 
 @pytest.mark.parametrize("item", RULES, ids=lambda r: r.key)

@@ -11,7 +11,7 @@ import pytest
 
 import kbsim
 from kbsim import PARAMETERS, Params
-from kbsim.controls import OutageControl
+from kbsim.ui.controls import OutageControl
 
 PRESETS = sorted(kbsim.presets())
 

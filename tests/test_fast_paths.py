@@ -1,6 +1,6 @@
 """The client agents' fast paths against their readable paths, event for event (issue 22, item 4).
 
-Two copies in ``kbsim.clients.ClientAgents`` exist for speed, each promising the same run as the plain
+Two copies in ``kbsim.model.clients.ClientAgents`` exist for speed, each promising the same run as the plain
 path it stands for:
 
 * the batched failing retries (``_fail_retries`` records every retry that must fail alike in one go)
@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 
 import kbsim
-from kbsim.clients import ClientAgents
-from kbsim.scenarios import FAULT
+from kbsim.model.clients import ClientAgents
+from kbsim.model.scenarios import FAULT
 
 SEEDS = (1, 2)
 FAILOVERS = ("immediate", "after_retries")

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kbsim
-import kbsim.sweeps
-from kbsim.__main__ import main
+import kbsim.analysis.sweeps
+from kbsim.ui.cli import main
 
 FUZZ = settings(
     max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -142,7 +142,7 @@ def test_a_grid_runs_every_point_or_fails_in_one_line(grid):
 @FUZZ
 @given(name=st.sampled_from(NAMES), text=st.text(alphabet=string.printable + "²é;:[]", max_size=16))
 def test_a_command_line_grid_runs_or_fails_in_one_line(monkeypatch, tmp_path_factory, capsys, name, text):
-    monkeypatch.setattr(kbsim.sweeps, "ProcessPoolExecutor", lambda **_: InlineExecutor())
+    monkeypatch.setattr(kbsim.analysis.sweeps, "ProcessPoolExecutor", lambda **_: InlineExecutor())
     out = tmp_path_factory.mktemp("sweeps") / "runs.csv"
     argv = ["sweep", "Q226827", "--grid", f"{name}={text}", "--seeds", "1", "--set", "n_clients=20"]
     code = main([*argv, "--out", str(out)])
@@ -262,7 +262,7 @@ def test_numpy_numbers_are_taken_wherever_python_numbers_are():
         (lambda: kbsim.sweep("site", {"days": [1]}, seeds="3"), "seeds"),
         (lambda: kbsim.sweep("site", {"days": [1]}, seeds=1, progress="no"), "progress"),
         (lambda: kbsim.sweep("site", {3: [1]}, seeds=1), "grid"),
-        (lambda: kbsim.sweeps.write_table("x", "runs.csv"), "frame"),
+        (lambda: kbsim.analysis.sweeps.write_table("x", "runs.csv"), "frame"),
         (lambda: kbsim.logs.write_logs(kbsim.run("site", days=1), 5), "directory"),
         (lambda: kbsim.logs.write_logs(5, "logs"), "result"),
         (lambda: kbsim.logs.write_logs(kbsim.run("site", days=1), "logs", logs=("nope",)), "log 'nope'"),

@@ -3,7 +3,7 @@
 import numpy as np
 
 from kbsim import Params
-from kbsim.launches import Launches, chosen, draw_clients, draw_launches, home_servers, server_lists
+from kbsim.model.launches import Launches, chosen, draw_clients, draw_launches, home_servers, server_lists
 
 
 def rng(seed=1):

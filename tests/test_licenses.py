@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kbsim.licenses import LicenseLedger, split_by_weight
+from kbsim.model.licenses import LicenseLedger, split_by_weight
 
 
 @given(st.integers(0, 10_000), st.lists(st.floats(0, 1e6), min_size=1, max_size=12))

@@ -8,7 +8,7 @@ from IPython.lib.pretty import pretty
 
 import kbsim
 from kbsim import logs
-from kbsim.__main__ import main
+from kbsim.ui.cli import main
 
 STAMP = re.compile(
     r"^(?P<text>.+)  \$\$<(?P<component>\w+)><(?P<time>\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{3} \d{4})>"

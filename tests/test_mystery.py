@@ -10,10 +10,10 @@ import pytest
 
 import kbsim
 from kbsim import ParameterError
-from kbsim.diagnosis import diagnose, solve_rate
-from kbsim.evidence import CONSOLE_SETTINGS, CONSOLE_SUMMARY, Evidence
-from kbsim.mystery import ACTIONS, ANSWERS, FIXABLE, NONE, Case, detail_options
-from kbsim.parameters import PARAMETERS, Params
+from kbsim.model.parameters import PARAMETERS, Params
+from kbsim.teaching.diagnosis import diagnose, solve_rate
+from kbsim.teaching.evidence import CONSOLE_SETTINGS, CONSOLE_SUMMARY, Evidence
+from kbsim.teaching.mystery import ACTIONS, ANSWERS, FIXABLE, NONE, Case, detail_options
 
 SAMPLE = range(150)  # benchmarks/mystery.py measures 1000 per level
 #: Parameters that describe a fault or the site's hidden make-up, never shown to a student.
@@ -141,7 +141,7 @@ def test_evidence_writes_its_files(tmp_path):
 
 
 def test_the_command_line_writes_the_evidence_and_checks_an_answer(tmp_path, capsys):
-    from kbsim.__main__ import main
+    from kbsim.ui.cli import main
 
     assert main(["mystery", "--seed", "3", "--out", str(tmp_path / "c")]) == 0
     assert (tmp_path / "c" / "Liccli.log").read_text() == case(3, 1).evidence.texts()["client"]
@@ -167,7 +167,7 @@ def test_the_command_line_writes_the_evidence_and_checks_an_answer(tmp_path, cap
     ],
 )
 def test_the_command_line_refuses_bad_input_in_one_line(argv, words, capsys):
-    from kbsim.__main__ import main
+    from kbsim.ui.cli import main
 
     assert main(["mystery", "--seed", "3", *argv]) == 2
     err = capsys.readouterr().err

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import kbsim.articles
+import kbsim.teaching.articles
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-ARTICLES = {a.number: f"{a.notebook}.ipynb" for a in kbsim.articles.ARTICLES}
+ARTICLES = {a.number: f"{a.notebook}.ipynb" for a in kbsim.teaching.articles.ARTICLES}
 ALL = ["00_start_here.ipynb", *ARTICLES.values(), "sweeps.ipynb", "mystery_sites.ipynb"]
 ABSOLUTE_PATH = re.compile(r"(/work/|/root/|/home/|/tmp/|/usr/|[A-Za-z]:\\\\)")
 HIDING_TAGS = {"nbval-skip", "nbval-ignore-output"}

@@ -4,9 +4,9 @@ import math
 
 import pandas as pd
 
-from kbsim.events import Scheduler
-from kbsim.outages import Outages
-from kbsim.record import EventLog
+from kbsim.model.events import Scheduler
+from kbsim.model.outages import Outages
+from kbsim.model.record import EventLog
 
 
 class Services:

@@ -23,9 +23,9 @@ import pandas as pd
 import pytest
 
 import kbsim
-import kbsim.sweeps
-from kbsim.__main__ import main
-from kbsim.outputs import write_text, write_whole
+import kbsim.analysis.sweeps
+from kbsim.analysis.outputs import write_text, write_whole
+from kbsim.ui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--set", "days=2", "--set", "n_clients=40"]
@@ -136,9 +136,9 @@ def test_write_table_refuses_to_replace_unasked_and_writes_whole_when_asked(tmp_
         target = tmp_path / name
         target.write_text("old")
         with pytest.raises(kbsim.ParameterError, match="the file exists"):
-            kbsim.sweeps.write_table(frame, target)
+            kbsim.analysis.sweeps.write_table(frame, target)
         assert target.read_text() == "old"
-        kbsim.sweeps.write_table(frame, target, overwrite=True)
+        kbsim.analysis.sweeps.write_table(frame, target, overwrite=True)
         read = pd.read_csv(target) if name.endswith(".csv") else pd.read_parquet(target)
         assert len(read) == 1 and leftovers(tmp_path) == []
 
@@ -166,9 +166,9 @@ def nothing_runs(monkeypatch):
     def never(*_args, **_kwargs):
         raise AssertionError("work started")
 
-    monkeypatch.setattr(kbsim.sweeps, "_execute", never)
+    monkeypatch.setattr(kbsim.analysis.sweeps, "_execute", never)
     monkeypatch.setattr(kbsim, "simulate", never)
-    monkeypatch.setattr(sys.modules["kbsim.mystery"], "mystery", never)
+    monkeypatch.setattr(sys.modules["kbsim.teaching.mystery"], "mystery", never)
 
 
 def test_cli_refuses_an_existing_output_before_any_work_in_one_line(tmp_path, capsys, nothing_runs):
@@ -279,16 +279,16 @@ class LosingExecutor(Executor):
 
 
 def test_runs_lost_twice_stop_the_sweep_with_the_finished_rows_kept(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(kbsim.sweeps, "ProcessPoolExecutor", lambda **_: LosingExecutor())
+    monkeypatch.setattr(kbsim.analysis.sweeps, "ProcessPoolExecutor", lambda **_: LosingExecutor())
     options = {"seeds": [1, 2], "progress": False, "days": 2, "n_clients": 40}
-    with pytest.raises(kbsim.sweeps.SweepIncomplete) as lost:
+    with pytest.raises(kbsim.analysis.sweeps.SweepIncomplete) as lost:
         kbsim.sweep("Q226827", {"retries": [1, 2]}, executor=LosingExecutor(keep=3), **options)
     serial = kbsim.sweep("Q226827", {"retries": [1, 2]}, executor="serial", **options)
     pd.testing.assert_frame_equal(lost.value.frame, serial.iloc[:3])
     assert lost.value.missing == 1 and "1 of 4 runs were lost" in str(lost.value)
     # The command line: one line naming the file that keeps the finished runs; the output not written.
     losing = LosingExecutor(keep=2)  # the default pool, then the fresh one: the same two finished runs in all
-    monkeypatch.setattr(kbsim.sweeps, "ProcessPoolExecutor", lambda **_: losing)
+    monkeypatch.setattr(kbsim.analysis.sweeps, "ProcessPoolExecutor", lambda **_: losing)
     assert main([*SWEEP, "--out", str(tmp_path / "runs.csv")]) == 1
     err = capsys.readouterr().err
     kept = tmp_path / "runs.partial.csv"
@@ -298,7 +298,7 @@ def test_runs_lost_twice_stop_the_sweep_with_the_finished_rows_kept(tmp_path, mo
 
 def test_a_worker_killed_during_a_command_line_sweep_costs_nothing(tmp_path):
     expected = kbsim.sweep("Q226827", {"retries": [1, 2, 3, 4]}, seeds=3, executor="serial", days=2, n_clients=40)
-    kbsim.sweeps.write_table(expected, tmp_path / "expected.csv")
+    kbsim.analysis.sweeps.write_table(expected, tmp_path / "expected.csv")
     argv = ["sweep", "Q226827", "--grid", "retries=1,2,3,4", "--seeds", "3", *SMALL, "--out", "runs.csv"]
     process = cli(argv, tmp_path)
     os.kill(wait_for_workers(process)[0], signal.SIGKILL)

@@ -7,7 +7,7 @@ import pytest
 
 import kbsim
 from kbsim import PARAMETERS, ParameterError, Params, plots
-from kbsim.__main__ import parse_settings
+from kbsim.ui.cli import parse_settings
 
 ISSUE_NAMES = [
     "seed",

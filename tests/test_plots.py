@@ -13,7 +13,7 @@ from matplotlib.patches import StepPatch
 
 import kbsim
 from kbsim import plots
-from kbsim.plots import kept, sweep_band
+from kbsim.ui.plots import kept, sweep_band
 
 PLOTS = [
     plots.denials_over_time,

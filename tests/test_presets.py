@@ -5,13 +5,14 @@ from pathlib import Path
 import pytest
 
 import kbsim
-import kbsim.articles
-from kbsim import PARAMETERS, ParameterError, load_preset, scenarios
-from kbsim.__main__ import main
+import kbsim.teaching.articles
+from kbsim import PARAMETERS, ParameterError, load_preset
+from kbsim.model import scenarios
+from kbsim.ui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ARTICLES = {a.preset for a in kbsim.articles.ARTICLES}
+ARTICLES = {a.preset for a in kbsim.teaching.articles.ARTICLES}
 
 
 def test_one_preset_per_article_and_a_site():

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import kbsim
-import kbsim.version
+import kbsim.model.version
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,10 +48,10 @@ def test_required_layout_exists():
 def test_one_declaration_of_the_version_and_a_licence_file():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
-    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "kbsim.version.__version__"}
-    assert re.search(r'^__version__ = "[0-9][^"]*"$', (ROOT / "kbsim" / "version.py").read_text(), re.M)
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "kbsim.model.version.__version__"}
+    assert re.search(r'^__version__ = "[0-9][^"]*"$', (ROOT / "kbsim" / "model" / "version.py").read_text(), re.M)
     assert "__version__ =" not in (ROOT / "kbsim" / "__init__.py").read_text()  # the front door only reads it
-    assert kbsim.__version__ == kbsim.version.__version__
+    assert kbsim.__version__ == kbsim.model.version.__version__
     licence = (ROOT / "LICENSE").read_text()
     assert project["project"]["license"] == "MIT" and licence.startswith("MIT License")
     assert "the kbsim developers" in licence
@@ -94,7 +94,7 @@ def test_the_model_page_names_every_article_and_every_assumed_parameter():
             assert parameter.article in model, parameter.article
     for article in ("Q226827", "Q210202", "Q212894", "Q213261", "Q299261"):
         assert f"({article}" in model, article  # each article has its section
-    for pointer in ("README.md", "kbsim/parameters.py", "kbsim/__main__.py"):
+    for pointer in ("README.md", "kbsim/model/parameters.py", "kbsim/ui/cli.py"):
         assert "docs/model.md" in (ROOT / pointer).read_text(), pointer
 
 
@@ -132,7 +132,7 @@ def test_no_module_but_the_parameter_declaration_is_over_600_lines():
         for path in sorted((ROOT / "kbsim").rglob("*.py"))
         if (n := len(path.read_text().splitlines())) > MODULE_LINES
     }
-    assert set(long) <= {"kbsim/parameters.py"}, long
+    assert set(long) <= {"kbsim/model/parameters.py"}, long
 
 
 def test_import_kbsim_loads_no_widget_library_and_no_pyplot():

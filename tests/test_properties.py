@@ -11,8 +11,8 @@ from test_articles import check_retry_series
 
 import kbsim
 from kbsim import PARAMETERS, SITE_RESERVE
-from kbsim.clients import ClientAgents
-from kbsim.parameters import EARLIEST_START, LATEST_START
+from kbsim.model.clients import ClientAgents
+from kbsim.model.parameters import EARLIEST_START, LATEST_START
 
 #: Where a parameter's declared range would make a run too long for a property test, the part of it drawn:
 #: the run's size (days, clients, products, licences, launches) and the cadences that add an event per client

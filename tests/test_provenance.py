@@ -11,7 +11,7 @@ import math
 import pytest
 
 import kbsim
-from kbsim.site import simulate
+from kbsim.model.site import simulate
 
 
 def same_summary(a, b):

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 import kbsim
-from kbsim import plots, record
-from kbsim.record import DENY, EVENT_FACTS, EVENT_KINDS, GRANT, LOGGED_LOCALLY, EventLog, launch_outcome
-from kbsim.service import HANGS_AFTER_PACK, RUNNING, STOP_PENDING, STOPPED
+from kbsim import plots
+from kbsim.model import record
+from kbsim.model.record import DENY, EVENT_FACTS, EVENT_KINDS, GRANT, LOGGED_LOCALLY, EventLog, launch_outcome
+from kbsim.model.service import HANGS_AFTER_PACK, RUNNING, STOP_PENDING, STOPPED
 
 START = pd.Timestamp("2001-06-01")
 

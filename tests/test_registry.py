@@ -1,6 +1,6 @@
 """The article registry: a sixth article is one record, one preset and one notebook.
 
-Every place that lists the articles reads :data:`kbsim.articles.ARTICLES`, or is checked
+Every place that lists the articles reads :data:`kbsim.teaching.articles.ARTICLES`, or is checked
 against it here: the presets, the notebooks, the book's table of contents and worksheets, the
 start page's map, the mystery sites' draws and answers, the diagnosis's details and fixes.
 """
@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 import kbsim
-from kbsim.articles import ARTICLES, BY_NUMBER, UNDERSIZED, article
-from kbsim.classroom import TEACHING_ORDER, TITLES
+from kbsim.teaching.articles import ARTICLES, BY_NUMBER, UNDERSIZED, article
+from kbsim.teaching.classroom import TEACHING_ORDER, TITLES
 
-mystery = importlib.import_module("kbsim.mystery")  # kbsim.mystery is also the function that draws a case
-diagnosis = importlib.import_module("kbsim.diagnosis")
+mystery = importlib.import_module("kbsim.teaching.mystery")  # kbsim.mystery is also the function that draws a case
+diagnosis = importlib.import_module("kbsim.teaching.diagnosis")
 ROOT = Path(__file__).resolve().parent.parent
 NUMBERS = [a.number for a in ARTICLES]
 
@@ -111,17 +111,17 @@ def test_the_case_and_the_diagnosis_read_one_declaration_of_each_fix(seed, level
 
 
 def test_every_article_has_its_exercises_and_every_exercise_an_article_in_order():
-    exercises = importlib.import_module("kbsim.exercises")
+    exercises = importlib.import_module("kbsim.teaching.exercises")
     assert list(dict.fromkeys(r.article for r in exercises.RULES)) == NUMBERS
 
 
 def test_the_words_the_diagnosis_looks_for_are_the_ones_the_logs_write():
     """Each rule reads the writer's own constant: the article's fault run writes it; where the fix takes the
     fault away, the fix run does not."""
-    logs = importlib.import_module("kbsim.logs")
-    evidence = importlib.import_module("kbsim.evidence")
-    from kbsim.record import NO_ODBC_ACCESS
-    from kbsim.service import NOT_ANSWERING, WIN32_1061
+    logs = importlib.import_module("kbsim.analysis.logs")
+    evidence = importlib.import_module("kbsim.teaching.evidence")
+    from kbsim.model.record import NO_ODBC_ACCESS
+    from kbsim.model.service import NOT_ANSWERING, WIN32_1061
 
     def pane(preset, variant, name):
         result = kbsim.run(preset, variant=variant, seed=1)

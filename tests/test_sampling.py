@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 
-from kbsim.events import Scheduler
-from kbsim.licenses import LicenseLedger
-from kbsim.sampling import LICENSE_SAMPLE_MIN, SITE_RESERVE, LicenceSamples, SampledLicences
+from kbsim.model.events import Scheduler
+from kbsim.model.licenses import LicenseLedger
+from kbsim.model.sampling import LICENSE_SAMPLE_MIN, SITE_RESERVE, LicenceSamples, SampledLicences
 
 from fakes import Servers
 

@@ -11,9 +11,9 @@ import pytest
 
 import kbsim
 from kbsim import ParameterError, Params, read_remodbc
-from kbsim.events import Scheduler
-from kbsim.record import EventLog
-from kbsim.service import RUNNING, STOP_PENDING, STOPPED, WIN32_1061, ServiceMonitor, first_pack
+from kbsim.model.events import Scheduler
+from kbsim.model.record import EventLog
+from kbsim.model.service import RUNNING, STOP_PENDING, STOPPED, WIN32_1061, ServiceMonitor, first_pack
 
 
 def test_the_default_pack_is_the_first_sunday_at_01_59_59():

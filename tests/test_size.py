@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kbsim
-import kbsim.explorer
-import kbsim.size
-from kbsim.__main__ import main
-from kbsim.site import Site
-from kbsim.size import ALLOW, LARGE_RUN_LAUNCHES, estimate
+import kbsim.model.size
+import kbsim.ui.explorer
+from kbsim.model.site import Site
+from kbsim.model.size import ALLOW, LARGE_RUN_LAUNCHES, estimate
+from kbsim.ui.cli import main
 
 #: The launch estimate is an expectation: Poisson noise and installs are all it misses.
 LAUNCH_FACTOR = 1.10
@@ -99,8 +99,8 @@ def test_a_run_within_the_limit_is_not_refused():
 @pytest.fixture
 def small_limit(monkeypatch):
     """A limit the default site (about 5,600 launches) is beyond, so the allow path runs quickly."""
-    monkeypatch.setattr(kbsim.size, "LARGE_RUN_LAUNCHES", 1000)
-    return kbsim.size
+    monkeypatch.setattr(kbsim.model.size, "LARGE_RUN_LAUNCHES", 1000)
+    return kbsim.model.size
 
 
 def test_allow_large_runs_the_run_it_would_refuse_and_gives_the_same_numbers(small_limit):
@@ -123,12 +123,12 @@ def test_the_command_line_refuses_and_allows(small_limit, capsys):
 
 
 def test_a_sweep_refuses_before_any_run_and_names_the_point(small_limit, tmp_path, monkeypatch, capsys):
-    import kbsim.sweeps
+    import kbsim.analysis.sweeps
 
     def never(*_args, **_kwargs):
         raise AssertionError("a run started")
 
-    monkeypatch.setattr(kbsim.sweeps, "_execute", never)
+    monkeypatch.setattr(kbsim.analysis.sweeps, "_execute", never)
     with pytest.raises(kbsim.ParameterError, match=r"the run at n_clients=200 is too large.*allow_large=True"):
         kbsim.sweep("site", {"n_clients": [10, 200]}, seeds=2, executor="serial", progress=False)
     out = tmp_path / "runs.csv"
@@ -145,7 +145,7 @@ def test_an_explorer_says_before_it_starts_a_long_run(monkeypatch):
     explorer = kbsim.explore("site")
     shown = []
     explorer.message.observe(lambda change: shown.append(change["new"]), names="value")
-    monkeypatch.setattr(kbsim.explorer, "EXPLORER_SECONDS", estimate(kbsim.get_preset("site").params).seconds * 1.5)
+    monkeypatch.setattr(kbsim.ui.explorer, "EXPLORER_SECONDS", estimate(kbsim.get_preset("site").params).seconds * 1.5)
     explorer.set(launches_per_day=explorer.controls["launches_per_day"].value * 2)  # a quick run: nothing said
     assert shown == []
     explorer.set(n_clients=explorer.controls["n_clients"].value * 4)
@@ -244,12 +244,12 @@ def test_allow_large_is_true_or_false_only(value):
 
 
 def test_a_huge_sweep_is_refused_from_its_count_before_any_point_is_checked(monkeypatch):
-    import kbsim.sweeps
+    import kbsim.analysis.sweeps
 
     def never(*_args, **_kwargs):
         raise AssertionError("a point was checked one by one")
 
-    monkeypatch.setattr(kbsim.sweeps, "check_size", never)
+    monkeypatch.setattr(kbsim.analysis.sweeps, "check_size", never)
     million = {"licenses": list(range(1000)), "n_clients": list(range(1, 1001))}
     with pytest.raises(kbsim.ParameterError, match=r"1,000,000 runs .*too large|too large.*1,000,000 runs"):
         kbsim.sweep("site", million, seeds=1, executor="serial")
@@ -258,14 +258,14 @@ def test_a_huge_sweep_is_refused_from_its_count_before_any_point_is_checked(monk
 
 
 def test_a_sweep_of_runs_each_allowed_is_refused_when_together_too_large(monkeypatch, capsys):
-    import kbsim.sweeps
+    import kbsim.analysis.sweeps
 
     def never(*_args, **_kwargs):
         raise AssertionError("a run started")
 
-    monkeypatch.setattr(kbsim.sweeps, "_execute", never)
+    monkeypatch.setattr(kbsim.analysis.sweeps, "_execute", never)
     one = estimate(kbsim.get_preset("site").params)
-    monkeypatch.setattr(kbsim.size, "LARGE_SWEEP_ROWS", one.rows * 5)
+    monkeypatch.setattr(kbsim.model.size, "LARGE_SWEEP_ROWS", one.rows * 5)
     with pytest.raises(kbsim.ParameterError) as refused:
         kbsim.sweep("site", {"licenses": [10, 20, 30]}, seeds=2, executor="serial")
     message = str(refused.value)

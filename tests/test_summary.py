@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import kbsim
-from kbsim.balancing import BalancingCounts
-from kbsim.callbacks import CallbackCounts
-from kbsim.clients import AgentCounts
-from kbsim.summary import LABELS, SUMMARY, SUMMARY_NUMBERS, Finished, summarize
+from kbsim.model.balancing import BalancingCounts
+from kbsim.model.callbacks import CallbackCounts
+from kbsim.model.clients import AgentCounts
+from kbsim.model.summary import LABELS, SUMMARY, SUMMARY_NUMBERS, Finished, summarize
 
 
 def test_the_listing_and_a_runs_summary_are_both_read_from_the_one_table():

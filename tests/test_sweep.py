@@ -13,8 +13,8 @@ import pytest
 
 import kbsim
 from kbsim import plots
-from kbsim.__main__ import main
-from kbsim.sweeps import t_quantile_975
+from kbsim.analysis.sweeps import t_quantile_975
+from kbsim.ui.cli import main
 
 GRID = {"balancing_interval_h": [24.0, 1.0], "instant_balancing": [False, True]}
 SMALL = {"days": 1, "n_clients": 60}  # a day of a small site: quick runs, real numbers

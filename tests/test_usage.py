@@ -4,7 +4,7 @@ and Q213261's state: set at install, untouched by a clock correction, reset by a
 import numpy as np
 import pytest
 
-from kbsim.usage import NEVER, settle_uploads, upload_blocked_until
+from kbsim.model.usage import NEVER, settle_uploads, upload_blocked_until
 
 
 def settle(blocked_until=(0.0, 0.0), wiped_at=(NEVER, NEVER), all_down=()):

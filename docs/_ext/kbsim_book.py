@@ -9,14 +9,14 @@ notebook itself. Nothing is executed. For each notebook:
 - a widget with no stored figure (the mystery page) gives way to that line alone;
 - a predict-then-check exercise (``kbsim.classroom.exercise("Q226827", 1)``) shows its question
   and choices; in the instructor's edition its solution follows, folded until the reader opens it:
-  the model's reasoning (the ``why`` of its rule in ``kbsim.exercises``; nothing is run); in the
+  the model's reasoning (the ``why`` of its rule in ``kbsim.teaching.exercises``; nothing is run); in the
   student's, a line saying the answer comes from Check in the live notebook or from the instructor;
 - every figure carries the one-sentence description its output stores as alt text;
 - links to another notebook lead to its page;
 - the navigation cells go (the book has its own previous and next links), and so does the stored
   widget state, which would only load widget scripts from the internet.
 
-It also gives the book two directives, both written from ``kbsim.exercises`` (one declaration of each
+It also gives the book two directives, both written from ``kbsim.teaching.exercises`` (one declaration of each
 exercise): ``{kbsim-worksheet} Q226827``, a printable one-page worksheet of an article's exercises
 (question, choices to tick, lines for the evidence and the reason), and ``{kbsim-answer-key}``, the
 instructor's key (each exercise's answer, decided by running its rule, and why). And its search finds
@@ -41,9 +41,9 @@ from docutils import nodes
 from sphinx.search.en import SearchEnglish
 from sphinx.util.docutils import SphinxDirective
 
-from kbsim import exercises
-from kbsim.classroom import CHECK_TAG, NAVIGATION_TAG
-from kbsim.exercises import Rule, rule
+from kbsim.teaching import exercises
+from kbsim.teaching.classroom import CHECK_TAG, NAVIGATION_TAG
+from kbsim.teaching.exercises import Rule, rule
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CHOICES = "Choices: "
@@ -218,7 +218,7 @@ def worksheet(article: str) -> list[nodes.Node]:
     """An article's exercises as a sheet to print and fill in: the questions exactly as the notebook asks them."""
     rules = exercises.of(article)
     if not rules:
-        raise BookError(f"no exercises for {article!r}: expected an article of kbsim.exercises")
+        raise BookError(f"no exercises for {article!r}: expected an article of kbsim.teaching.exercises")
     parts = [
         "<div class='kbsim-worksheet'><p class='kbsim-worksheet-head'>Name: <span class='kbsim-blank'></span> "
         "Date: <span class='kbsim-blank kbsim-short'></span></p>",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kbsim.classroom import TEACHING_ORDER
+from kbsim.teaching.classroom import TEACHING_ORDER
 
 
 def test_the_index_lists_the_course_in_teaching_order_and_next_leads_through_it(offline_page, book_url):

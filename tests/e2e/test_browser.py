@@ -144,7 +144,7 @@ def first_explorer_code(page):
 def assert_legible_at_1024x768(page):
     """At a projector's 1024x768 with the file browser open, each explorer plot is at least 600 px wide
     on screen and its smallest text (kbsim.plots.SMALL_PT points at DPI) at least 10 px."""
-    from kbsim.plots import DPI, SMALL_PT
+    from kbsim.ui.plots import DPI, SMALL_PT
 
     page.set_viewport_size({"width": 1024, "height": 768})
     page.evaluate("window.jupyterapp.commands.execute('filebrowser:activate')")

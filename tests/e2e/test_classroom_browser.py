@@ -11,6 +11,7 @@ import pytest
 from test_browser import RUN_SECONDS, open_and_run_all, shut_down_kernel
 
 import kbsim
+import kbsim.teaching.exercises
 
 PROJECTOR = {"width": 1024, "height": 768}
 FIRST_CONTROL = ".jp-OutputArea-output .widget-slider"
@@ -116,6 +117,6 @@ def test_a_students_hand_in_file_is_written_and_read_back(page, lab, name):
     assert [(r["student"], r["article"], r["exercise"], r["prediction"]) for r in rows] == [
         ("Ada Lovelace", "Q299261", "1", picked)
     ]
-    right = kbsim.exercises.rule("Q299261", 1).answer()[0]
+    right = kbsim.teaching.exercises.rule("Q299261", 1).answer()[0]
     assert rows[0]["correct"] == str(picked == right) and rows[0]["time"]
     shut_down_kernel(page)

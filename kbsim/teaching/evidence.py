@@ -1,0 +1,188 @@
+"""What an administrator could see of a site: console numbers, settings, status messages, logs, tables.
+
+:func:`collect` turns a run into :class:`Evidence` and keeps nothing else of
+it: no parameters beyond the settings the SMS Administrator console shows
+(:data:`CONSOLE_SETTINGS`), no summary number beyond the console's
+(:data:`CONSOLE_SUMMARY`), no hidden cause. Mystery sites (:mod:`kbsim.teaching.mystery`)
+show a student only this, and the reference diagnosis (:mod:`kbsim.teaching.diagnosis`)
+reads only this.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..analysis.logs import client_log, licsrvc, status_messages
+from ..analysis.outputs import as_path, write_texts
+from ..model.result import Result
+
+#: Settings the console shows: site size, the client agent's and License Metering's settings, the service pack.
+CONSOLE_SETTINGS = (
+    "n_servers",
+    "n_clients",
+    "n_products",
+    "licenses",
+    "mode",
+    "retries",
+    "retry_delay_min",
+    "config_poll_min",
+    "balancing_interval_h",
+    "instant_balancing",
+    "min_licenses",
+    "buffer",
+    "reserve_pct",
+    "callback_duration_min",
+    "service_pack",
+    "poll_interval_min",
+    "days",
+    "start",
+)
+#: Summary numbers the console's Software Metering and status views give.
+CONSOLE_SUMMARY = (
+    "requests",
+    "grants",
+    "denials",
+    "denial_rate",
+    "callbacks",
+    "callbacks_granted",
+    "callbacks_lapsed",
+    "balancing_cycles",
+    "instant_balancings",
+    "licenses_moved",
+    "sessions_reported",
+    "status_9406",
+)
+#: The evidence as files, by name.
+FILES = {
+    "summary": "summary.txt",
+    "settings": "settings.txt",
+    "status": "status.txt",
+    "licsrvc": "LICSRVC.log",
+    "client": "Liccli.log",
+    "usage": "usage_by_computer.csv",
+    "licences": "licences.csv",
+    "requests": "requests.csv",
+}
+# Liccli.log's refusal line names the lag; on a real client the administrator reads it off the clock.
+_LAG = re.compile(r"clock [0-9.]+ min behind the site server")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One site as its administrator saw it. Times are the site server's clock; ``hours`` from the run's start.
+
+    * ``settings``: the console's settings (:data:`CONSOLE_SETTINGS`), plain values;
+    * ``summary``: the console's numbers (:data:`CONSOLE_SUMMARY`);
+    * ``status``, ``licsrvc``, ``client_log``: lines of the status message viewer, LICSRVC.log and the
+      Liccli.log of computer ``client`` (the one whose user complained first);
+    * ``usage``: computer, os, runs_reported (the Software Metering summary by computer);
+    * ``licences``: time, hours, server, up, free, in_use (15-minute samples; server -1 the reserve pool);
+    * ``requests``: time, hours, server, outcome (granted or denied) of every licence request.
+    """
+
+    title: str
+    settings: dict[str, Any]
+    summary: dict[str, float]
+    status: list[str]
+    licsrvc: list[str]
+    client: int
+    client_log: list[str]
+    usage: pd.DataFrame
+    licences: pd.DataFrame
+    requests: pd.DataFrame
+
+    @property
+    def start(self) -> datetime:
+        return self.settings["start"]
+
+    def texts(self) -> dict[str, str]:
+        """Every pane as the text of its file (:data:`FILES`)."""
+        summary = "".join(f"{k:20} {_shown(v)}\n" for k, v in self.summary.items())
+        settings = "".join(f"{k:22} {_shown(v)}\n" for k, v in self.settings.items())
+        return {
+            "summary": f"{self.title}\n\n{summary}",
+            "settings": settings,
+            "status": _lines(self.status),
+            "licsrvc": _lines(self.licsrvc),
+            "client": f"# Liccli.log of computer {self.client}\n" + _lines(self.client_log),
+            "usage": self.usage.to_csv(index=False),
+            "licences": self.licences.to_csv(index=False),
+            "requests": self.requests.to_csv(index=False),
+        }
+
+    def write(self, directory: str | Path, overwrite: bool = False) -> list[Path]:
+        """Write every pane into ``directory`` (made if missing), each file whole or not at all
+        (:mod:`kbsim.analysis.outputs`); existing files are replaced only with ``overwrite=True``. Return the paths."""
+        directory = as_path(directory, "directory")
+        return write_texts(directory, {FILES[name]: text for name, text in self.texts().items()}, overwrite)
+
+    def summary_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"value": pd.Series({k: _readable(v) for k, v in self.summary.items()}, dtype=object)})
+
+    def settings_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"value": pd.Series({k: _shown(v) for k, v in self.settings.items()}, dtype=object)})
+
+
+def collect(result: Result, seed: int, level: int) -> Evidence:
+    """The evidence of a run, and nothing else of it."""
+    params, events = result.params, result.events
+    client = _complaining_client(result)
+    settings = {name: getattr(params, name) for name in CONSOLE_SETTINGS}
+    asked = events[events["kind"].isin(["grant", "deny"])]
+    requests = pd.DataFrame(
+        {
+            "time": asked["time"].to_numpy(),
+            "hours": asked["hours"].to_numpy(),
+            "server": asked["server"].to_numpy(),
+            "outcome": asked["kind"].map({"grant": "granted", "deny": "denied"}).to_numpy(),
+        }
+    )
+    licences = result.licenses[result.licenses["product"] == 0][["time", "hours", "server", "up", "free", "in_use"]]
+    usage = pd.DataFrame(
+        {"computer": result.usage["client"], "os": result.usage["os"], "runs_reported": result.usage["reported"]}
+    )
+    return Evidence(
+        title=f"Mystery site {seed} (level {level})",
+        settings=settings,
+        summary={k: result.summary[k] for k in CONSOLE_SUMMARY},
+        status=status_messages(result),
+        licsrvc=licsrvc(result),
+        client=client,
+        client_log=[_LAG.sub("clock behind the site server", line) for line in client_log(result, client)],
+        usage=usage,
+        licences=licences.reset_index(drop=True),
+        requests=requests,
+    )
+
+
+def _complaining_client(result: Result) -> int:
+    """The computer whose user would call first: most failed contacts, else a refused upload, else most denials."""
+    events = result.events
+    for kinds in (("contact_failed", "retry"), ("upload_refused",), ("deny",), ("grant", "logged_locally")):
+        mine = events.loc[events["kind"].isin(kinds) & (events["client"] >= 0), "client"]
+        if len(mine):
+            counts = mine.value_counts().sort_index(kind="stable")
+            return int(counts.index[int(counts.argmax())])
+    return 0
+
+
+def _lines(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, datetime):
+        return f"{value:%a %Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def _readable(value: float) -> float:
+    return round(value, 3) if isinstance(value, float) else value

@@ -1,0 +1,564 @@
+"""Mystery sites: a site with a hidden cause, shown only as an administrator saw it, to diagnose.
+
+``kbsim.mystery(seed, level)`` draws a site whose trouble is one of the five
+articles' faults with its conditions drawn at random (which server, how long,
+how many clients, how far a clock lags, which service pack), or a healthy site
+that simply has too few licences, or, at the hardest level, two causes at once.
+The same seed and level give the same case, so a whole class can share one.
+
+The case's :class:`~kbsim.teaching.evidence.Evidence` holds only what the SMS
+Administrator console and the logs show: the console summary, the status
+messages, LICSRVC.log, one client's Liccli.log, usage by computer, licence
+levels and requests over time, and the site's settings as the console shows
+them. The hidden parameters stay inside the :class:`Case`.
+
+A student answers in three steps: the article (or ``"none"``), what exactly
+(one of :meth:`Case.details`), and a fix as settings (:data:`FIXABLE`).
+:meth:`Case.check` says what is right and wrong and where the evidence shows
+it; :meth:`Case.try_fix` reruns the same site with the fix; :meth:`Case.reveal`
+gives the instructor's answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..model.errors import ParameterError, unknown_name
+from ..model.parameters import PARAMETERS, Params
+from ..model.result import Result
+from ..model.service import WIN32_1061
+from ..model.site import simulate
+from .articles import ARTICLES as _RECORDS
+from .articles import UNDERSIZED, article
+from .evidence import CONSOLE_SETTINGS, Evidence, collect
+
+#: The answers to step one: an article, or "none" for a healthy site that is simply undersized.
+NONE = UNDERSIZED.number
+#: The articles a mystery site may draw, in teaching order (:data:`kbsim.teaching.articles.ARTICLES`).
+ARTICLES = tuple(a.number for a in _RECORDS)
+ANSWERS = (*ARTICLES, NONE)
+#: What each level draws.
+LEVELS = {
+    1: "one cause with plain signs",
+    2: "one cause with weaker signs and red herrings (Windows 95/98 clients, other service packs, clocks a little off)",
+    3: "two causes at once",
+}
+#: Repairs an administrator makes that are not console settings: ODBC access, restarts, clocks, reinstalls.
+ACTIONS = ("unreachable_servers", "users_restart", "restart_after_h", "clock_sync_h", "reinstall_h")
+#: Settings a fix may change: the console's settings (not the site's size or the run's span) and the repairs.
+FIXABLE = (
+    tuple(n for n in CONSOLE_SETTINGS if n not in ("n_servers", "n_clients", "n_products", "mode", "days", "start"))
+    + ACTIONS
+)
+#: The pairs the hardest level draws: two faults whose signs live in different panes of the evidence.
+#: Drawn in this order, so that the service pack of Q299261 is drawn after the clock fault's.
+PAIRS = (
+    ("Q226827", "Q299261"),
+    ("Q210202", "Q299261"),
+    ("Q212894", "Q299261"),
+    ("Q213261", "Q299261"),
+    ("Q210202", "Q226827"),
+    ("Q210202", "Q212894"),
+)
+#: A symptom is gone when a fix leaves at most this share of its excess over the site without the fault.
+GONE_SHARE = 0.25
+_DRAWS = 40  # attempts to draw a case whose symptom is plain enough to see
+
+
+def detail_options(article_number: str, n_servers: int) -> list[str]:
+    """The choices of step two for one article on a site of ``n_servers`` servers."""
+    if article_number not in ANSWERS:
+        raise unknown_name("article", article_number, ANSWERS)
+    return article(article_number).detail_options(n_servers)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One hidden cause: its article, the right detail and the instructor's fix."""
+
+    article: str
+    detail: str
+    fix: Mapping[str, Any]
+    why: str
+
+
+# --- drawing a case -----------------------------------------------------------------------------------------------
+
+_Q226827, _Q210202, _Q212894, _Q213261, _Q299261 = (article(n) for n in ARTICLES)
+
+
+def _base(rng: np.random.Generator, level: int) -> dict[str, Any]:
+    """A healthy site of random size: enough licences, a schedule of at most 4 hours, SP4 (or SP2 at level 2)."""
+    n_servers = int(rng.integers(2, 5))
+    n_clients = int(rng.integers(5, 16)) * 20
+    launches = float(rng.integers(8, 21)) / 2
+    session = float(rng.integers(3, 10)) * 5
+    load = n_clients * launches * session / 1440
+    values: dict[str, Any] = dict(
+        mode="online",
+        n_servers=n_servers,
+        n_clients=n_clients,
+        launches_per_day=launches,
+        mean_session_min=session,
+        demand_skew=round(1 / n_servers, 2),
+        licenses=math.ceil(load * 1.6 + 6 * n_servers),
+        days=int(rng.integers(3, 5)),
+        balancing_interval_h=float(rng.choice([1.0, 2.0, 4.0])),
+        instant_balancing=bool(rng.random() < 0.7),
+        retries=int(rng.integers(1, 6)),
+        retry_delay_min=float(rng.choice([5.0, 10.0, 15.0])),
+        service_pack="SP4",
+    )
+    if level >= 2:
+        # Red herrings: Windows 95/98 clients long past their first CCIM cycle, an older service pack without
+        # the clock fault's conditions, clocks a little off (under the threshold), a longer schedule.
+        values["win9x_fraction"] = float(rng.integers(0, 11)) / 20
+        values["service_pack"] = str(rng.choice(["SP4", "SP2"]))
+        values["skewed_fraction"] = float(rng.integers(0, 5)) / 20
+        values["clock_offset_min"] = float(rng.integers(1, 4)) * 15
+        values["balancing_interval_h"] = float(rng.choice([1.0, 2.0, 4.0, 6.0]))
+    return values
+
+
+def _q226827(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
+    server = int(rng.integers(0, v["n_servers"]))
+    busy = float(rng.integers(10, 17)) / 20 if level == 1 else float(rng.integers(7, 15)) / 20
+    v["demand_skew"] = busy if server == 0 else round((1 - busy) / (v["n_servers"] - 1), 2)
+    v["licenses"] = int(v["licenses"] * 0.85)
+    start_h = float(rng.integers(4, 4 * (v["days"] * 24 - 12))) / 4
+    minutes = float(rng.integers(4, 25)) * 15 if level == 1 else float(rng.integers(2, 13)) * 15
+    v["outages"] = ((server, start_h, minutes),)
+    v["instant_balancing"] = False if level == 1 else v["instant_balancing"]
+    return Cause(
+        "Q226827",
+        _Q226827.say("offline", server=server),
+        _Q226827.fix("offline"),
+        f"SWM{server} was offline for {minutes:g} minutes from hour {start_h:g}; its clients failed over at "
+        "once (the retries were ignored), too few licences waited on the other servers, and the licences "
+        "stayed where they were until balancing moved them.",
+    )
+
+
+def _q210202(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
+    v["office_hours"], v["timezone_shift_h"] = True, float(rng.integers(3, 7))
+    v["licenses"] = int(v["licenses"] * 1.5)  # the day's launches packed into office hours
+    if rng.random() < 0.5:
+        server = int(rng.integers(0, v["n_servers"]))
+        v["unreachable_servers"] = (server,)
+        v["instant_balancing"] = False
+        return Cause(
+            "Q210202",
+            _Q210202.say("unreachable", server=server),
+            _Q210202.fix("unreachable"),
+            f"License Metering could not read SWM{server} through ODBC, so every balancing cycle left it "
+            "out and its licences stayed where they were.",
+        )
+    v["balancing_interval_h"] = float(rng.choice([24.0, 48.0] if level == 1 else [12.0, 24.0]))
+    v["instant_balancing"] = False if level == 1 else bool(rng.random() < 0.5)
+    return Cause(
+        "Q210202",
+        _Q210202.say("sparse"),
+        _Q210202.fix("sparse"),
+        f"Licences were balanced only every {v['balancing_interval_h']:g} hours while demand moved from "
+        "office to office through the day: licences sat where demand had been"
+        + (", and on-demand balancing ran constantly doing the schedule's work." if v["instant_balancing"] else "."),
+    )
+
+
+def _q212894(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
+    server = int(rng.integers(0, v["n_servers"]))
+    v["win9x_fraction"] = float(rng.integers(6, 13)) / 20
+    v["install_h"], v["install_spread_h"] = -float(rng.integers(8, 15)), 12.0
+    start_h = float(rng.integers(4, 17)) / 4
+    minutes = float(rng.integers(12, 31)) * 60
+    v["outages"] = ((server, start_h, minutes),)
+    v["days"] = max(v["days"], 3)
+    return Cause(
+        "Q212894",
+        _Q212894.say("stranded", server=server),
+        _Q212894.fix("stranded"),
+        f"SWM{server} failed {start_h:g} hours in, for {minutes / 60:g} hours, before the Windows 95/98 "
+        "clients' first CCIM cycle: they knew only that server and kept retrying it, while Windows NT clients "
+        "moved on at once. A restart (or the first CCIM cycle) gives them the full server list.",
+    )
+
+
+def _q213261(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
+    v["mode"], v["service_pack"] = "offline", "SP2"
+    v["skewed_fraction"] = float(rng.integers(2, 7)) / 20 if level == 1 else float(rng.integers(1, 5)) / 20
+    v["clock_offset_min"] = float(rng.integers(8, 41)) * 15 if level == 1 else float(rng.integers(6, 17)) * 15
+    v["days"] = max(v["days"], 4)
+    return Cause(
+        "Q213261",
+        _Q213261.say("lagging"),
+        _Q213261.fix("lagging"),
+        f"{v['skewed_fraction']:.0%} of the clients had clocks {v['clock_offset_min']:g} minutes behind the "
+        "site server when their metering software was installed: they never upload their offline logs. "
+        "Set their clocks, then remove and reinstall the client software.",
+    )
+
+
+def _q299261(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
+    v["service_pack"] = (
+        "SP2+hotfix"
+        if v.get("service_pack") == "SP2" and v.get("mode") == "offline"
+        else str(rng.choice(["SP3", "SP3", "SP2+hotfix"]))
+    )
+    v["days"] = max(v["days"], 3)
+    sp = v["service_pack"]
+    return Cause(
+        "Q299261",
+        _Q299261.say("hang", service_pack=sp),
+        _Q299261.fix("hang"),
+        f"At {sp}, the weekly FoxPro pack (Sunday 01:59:59) left SMS_LICENSE_SERVER 'stopping' without "
+        "stopping; SMS_LICENSE_SERVER_MANAGER raised 9406 (error 1061) at every poll from then on. SP4 fixes it.",
+    )
+
+
+def _undersized(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
+    load = v["n_clients"] * v["launches_per_day"] * v["mean_session_min"] / 1440
+    v["licenses"] = max(1, int(load * float(rng.integers(12, 18)) / 20))
+    v["instant_balancing"] = True
+    return Cause(
+        NONE,
+        UNDERSIZED.say("undersized"),
+        {"licenses": math.ceil(load * 1.6 + 6 * v["n_servers"])},
+        f"Nothing is broken: about {load:.0f} programs run at once on average and the site has "
+        f"{v['licenses']} licences.",
+    )
+
+
+_DRAW: dict[str, Callable[[np.random.Generator, dict[str, Any], int], Cause]] = {
+    "Q226827": _q226827,
+    "Q210202": _q210202,
+    "Q212894": _q212894,
+    "Q213261": _q213261,
+    "Q299261": _q299261,
+    NONE: _undersized,
+}
+
+
+def _healthy(params: Params, cause: Cause) -> Params:
+    """The same site without a cause whose symptom also arises on a healthy site (denials).
+
+    It is what the symptom is measured against.
+    """
+    if cause.article == "Q226827":
+        return dataclasses.replace(params, outages=())
+    if params.unreachable_servers:
+        return dataclasses.replace(params, **_Q210202.fix("unreachable"))
+    return dataclasses.replace(params, **_Q210202.fix("sparse"))
+
+
+def _after_outage_denials(result: Result, case: Params) -> float:
+    # Q226827: denials during the outage are the bug itself (no fix shipped); those after it are the imbalance
+    # settings cure.
+    events = result.events
+    end_h = max((o[1] + o[2] / 60 for o in case.outages), default=0.0)
+    return float(((events["kind"] == "deny") & (events["hours"] >= end_h)).sum())
+
+
+def _last_day_refusals(result: Result, case: Params) -> float:
+    # Q213261: uploads a lagging clock held back in the run's last day.
+    events = result.events
+    last_day = events["hours"] >= result.params.days * 24 - 24
+    return float(((events["kind"] == "upload_refused") & last_day).sum())
+
+
+def _hung_hours(result: Result, case: Params) -> float:
+    # Q299261: polls that found SMS_LICENSE_SERVER hung in "stopping", in hours.
+    hung = result.status["text"].str.contains(WIN32_1061, regex=False)
+    return float(hung.sum() * result.params.poll_interval_min / 60)
+
+
+#: How each answer's symptom is counted in a run of the case's site (the words: :data:`SYMPTOM`).
+_SYMPTOMS: dict[str, Callable[[Result, Params], float]] = {
+    "Q226827": _after_outage_denials,
+    "Q210202": lambda result, case: float(result.summary["denials"]),
+    "Q212894": lambda result, case: float(result.summary["connection_attempts"] - result.summary["requests"]),
+    "Q213261": _last_day_refusals,
+    "Q299261": _hung_hours,
+    NONE: lambda result, case: float(result.summary["denial_rate"]),
+}
+
+
+def symptom(article: str, result: Result, case: Params) -> float:
+    """The number that shows one cause's trouble in a run of the case's site (what a fix must bring down)."""
+    return _SYMPTOMS[article](result, case)
+
+
+#: What each symptom counts, in the words a student reads (:attr:`kbsim.teaching.articles.Article.symptom`).
+SYMPTOM = {a: article(a).symptom for a in ANSWERS}
+#: Least excess over the site without the fault for a drawn case to count as showing it.
+_PLAIN = {a: article(a).plain_excess for a in ANSWERS}
+assert set(_DRAW) == set(_SYMPTOMS) == set(ANSWERS), "every article of the registry has its draw and its symptom"
+
+
+def _level(level: Any) -> int:
+    if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or int(level) not in LEVELS:
+        raise ParameterError(
+            f"level={level!r} is not allowed: expected 1, 2 or 3 ({'; '.join(f'{k}: {v}' for k, v in LEVELS.items())})"
+        )
+    return int(level)
+
+
+def _seed(seed: Any) -> int:
+    return PARAMETERS["seed"].check(seed)  # the one declaration of the seeds a run takes, and its message
+
+
+def mystery(seed: int = 1, level: int = 1) -> Case:
+    """A mystery site drawn from ``seed`` at ``level`` (1 easy, 2 red herrings, 3 two causes); same seed, same case."""
+    seed, level = _seed(seed), _level(level)
+    streams = np.random.SeedSequence([seed, level]).spawn(_DRAWS)
+    for stream in streams:
+        rng = np.random.default_rng(stream)
+        articles: tuple[str, ...]
+        if level == 3:
+            articles = PAIRS[int(rng.integers(0, len(PAIRS)))]
+        else:
+            articles = (ANSWERS[int(rng.integers(0, len(ANSWERS)))],)
+        values = _base(rng, level)
+        causes = tuple(_DRAW[a](rng, values, level) for a in articles)
+        values["seed"] = int(rng.integers(0, 2**31))
+        params = Params.from_values(values)
+        result = simulate(params)
+        if all(_excess(cause, params, result) >= _PLAIN[cause.article] for cause in causes):
+            return Case(seed, level, params, causes, result)
+    raise RuntimeError(f"no plain case drawn for seed {seed}, level {level}")  # pragma: no cover - never seen
+
+
+def _excess(cause: Cause, params: Params, result: Result) -> float:
+    return symptom(cause.article, result, params) - _healthy_symptom(cause, params)
+
+
+def _healthy_symptom(cause: Cause, params: Params) -> float:
+    """The symptom's number on the same site without the cause: none at all where the fault alone makes it."""
+    if cause.article in ("Q226827", "Q210202"):
+        return symptom(cause.article, simulate(_healthy(params, cause)), params)
+    return 0.0
+
+
+# --- the case -----------------------------------------------------------------------------------------------------
+
+
+class Case:
+    """A mystery site: its evidence in the open, its parameters and causes hidden."""
+
+    def __init__(self, seed: int, level: int, params: Params, causes: tuple[Cause, ...], result: Result) -> None:
+        self.seed, self.level = seed, level
+        self._params, self._causes = params, causes
+        self.evidence: Evidence = collect(result, seed, level)
+
+    def __repr__(self) -> str:
+        return f"kbsim.mystery(seed={self.seed}, level={self.level})"
+
+    def details(self, article: str) -> list[str]:
+        """The choices of step two for ``article``."""
+        return detail_options(_article(article), self._params.n_servers)
+
+    def check(
+        self,
+        article: str | Iterable[str],
+        detail: str | Iterable[str] | None = None,
+        fix: Mapping[str, Any] | None = None,
+    ) -> Verdict:
+        """Check an answer step by step: the article(s), what exactly, and a fix as settings.
+
+        Any step may be left out.
+        """
+        articles = _articles(article)
+        details = _details(detail, articles, self._params.n_servers)
+        trial = self.try_fix(fix) if fix is not None else None
+        lines: list[tuple[bool, str]] = []
+        truth = {c.article: c for c in self._causes}
+        right_articles = set(articles) == set(truth)
+        for a in articles:
+            if a in truth:
+                lines.append((True, f"{_name(a)} is right: {EVIDENCE_HINT[a]}"))
+            else:
+                lines.append((False, f"{_name(a)} is not it: {ABSENT_HINT[a]}"))
+        for a in truth:
+            if a not in articles:
+                lines.append((False, f"a cause is missing: look again at {EVIDENCE_PANE[a]}"))
+        right_details = None
+        if details is not None:
+            right_details = True
+            for a, d in details.items():
+                if a in truth:
+                    ok = d == truth[a].detail
+                    right_details &= ok
+                    lines.append(
+                        (ok, f"'{d}' is right" if ok else f"'{d}' is not what the evidence shows: {DETAIL_HINT[a]}")
+                    )
+                else:
+                    right_details = False
+                    lines.append((False, f"'{d}' is a detail of {_name(a)}, which is not a cause here"))
+            right_details = right_details and set(details) == set(truth)
+        if trial is not None:
+            lines.append((trial.gone, trial.sentence()))
+        return Verdict(right_articles, right_details, None if trial is None else trial.gone, lines)
+
+    def try_fix(self, fix: Mapping[str, Any]) -> FixTrial:
+        """Run the same site with ``fix`` (settings from :data:`FIXABLE`) and say whether each symptom is gone."""
+        fixed = dataclasses.replace(self._params, **_fix(fix, self._params))
+        before, after = simulate(self._params), simulate(fixed)
+        rows = []
+        for cause in self._causes:
+            healthy = _healthy_symptom(cause, self._params)
+            was, now = symptom(cause.article, before, self._params), symptom(cause.article, after, self._params)
+            gone = now <= healthy + GONE_SHARE * max(was - healthy, 0.0)
+            rows.append((SYMPTOM[cause.article], was, now, None if cause.article == NONE else healthy, gone))
+        return FixTrial(dict(fix), rows)
+
+    def reveal(self) -> Reveal:
+        """The instructor's answer: each cause, its detail, its fix and what happened."""
+        return Reveal(self._causes)
+
+
+def _name(number: str) -> str:
+    return UNDERSIZED.title if number == NONE else number
+
+
+def _article(article: Any) -> str:
+    if article not in ANSWERS:
+        raise unknown_name("article", article, ANSWERS)
+    return article
+
+
+def _articles(article: Any) -> tuple[str, ...]:
+    items = [article] if isinstance(article, str) else list(article) if isinstance(article, Iterable) else [article]
+    if not items:
+        raise ParameterError(
+            "article=[] is not allowed: expected one of " + ", ".join(map(repr, ANSWERS)) + ", or two articles"
+        )
+    chosen = tuple(dict.fromkeys(_article(a) for a in items))
+    if NONE in chosen and len(chosen) > 1:
+        raise ParameterError(f"article={list(chosen)!r} is not allowed: 'none' means no article, so it stands alone")
+    return chosen
+
+
+def _details(detail: Any, articles: tuple[str, ...], n_servers: int) -> dict[str, str] | None:
+    if detail is None:
+        return None
+    items = [detail] if isinstance(detail, str) else list(detail)
+    if len(items) != len(articles):
+        raise ParameterError(
+            f"detail={detail!r} is not allowed: expected one detail for each article ({len(articles)})"
+        )
+    out = {}
+    for a, d in zip(articles, items):
+        options = detail_options(a, n_servers)
+        if d not in options:
+            raise ParameterError(
+                f"detail={d!r} is not allowed for {a}: expected one of {', '.join(map(repr, options))}"
+            )
+        out[a] = d
+    return out
+
+
+def _fix(fix: Any, params: Params) -> dict[str, Any]:
+    if not isinstance(fix, Mapping) or not fix:
+        raise ParameterError(f"fix={fix!r} is not allowed: expected settings as a mapping, e.g. {{'licenses': 60}}")
+    for name in fix:
+        if name not in FIXABLE:
+            raise unknown_name("setting a fix may change", name, FIXABLE)
+    try:
+        fixed = Params.from_values(dict(fix), base=params)
+    except ParameterError as exc:
+        raise ParameterError(f"fix: {exc}") from None
+    return {name: getattr(fixed, name) for name in fix}
+
+
+#: Where each article's signature shows in the evidence.
+EVIDENCE_HINT = {a: article(a).evidence_hint for a in ANSWERS}
+#: The panes of the evidence to look at again for a cause the answer missed.
+EVIDENCE_PANE = {a: article(a).evidence_pane for a in ANSWERS}
+ABSENT_HINT = {a: article(a).absent_hint for a in ANSWERS}
+DETAIL_HINT = {a: article(a).detail_hint for a in ANSWERS}
+
+
+@dataclass
+class FixTrial:
+    """A fix tried on the same site: each cause's symptom before, with the fix, on the site without the fault
+    (``None`` for a healthy site: there is no fault to take away), and whether it is gone."""
+
+    fix: dict[str, Any]
+    rows: list[tuple[str, float, float, float | None, bool]]
+
+    @property
+    def gone(self) -> bool:
+        return all(row[4] for row in self.rows)
+
+    def sentence(self) -> str:
+        parts = [
+            f"{what}: {was:g} before, {now:g} with the fix"
+            + ("" if healthy is None else f", {healthy:g} without the fault")
+            + f" ({'gone' if gone else 'still there'})"
+            for what, was, now, healthy, gone in self.rows
+        ]
+        fix = ", ".join(f"{k}={v!r}" for k, v in self.fix.items())
+        return f"the fix ({fix}) " + ("works" if self.gone else "does not cure it") + ": " + "; ".join(parts)
+
+    def __repr__(self) -> str:
+        return self.sentence()
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(self.sentence())}</p>"
+
+
+@dataclass
+class Verdict:
+    """What is right and wrong in an answer; ``None`` for a step not answered."""
+
+    article: bool
+    detail: bool | None
+    fix: bool | None
+    lines: list[tuple[bool, str]]
+
+    @property
+    def solved(self) -> bool:
+        return bool(self.article and self.detail and self.fix)
+
+    def text(self) -> str:
+        return "\n".join(("right: " if ok else "wrong: ") + line for ok, line in self.lines)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        items = "".join(
+            f"<li style='color:{'#1a7f37' if ok else '#b42318'}'>{'✔' if ok else '✘'} {html.escape(line)}</li>"
+            for ok, line in self.lines
+        )
+        return f"<ul>{items}</ul>"
+
+
+@dataclass
+class Reveal:
+    """The instructor's answer."""
+
+    causes: tuple[Cause, ...]
+
+    @property
+    def articles(self) -> list[str]:
+        return [c.article for c in self.causes]
+
+    def text(self) -> str:
+        lines = []
+        for c in self.causes:
+            fix = ", ".join(f"{k}={v!r}" for k, v in c.fix.items())
+            lines.append(f"{_name(c.article)} - {c.detail}. {c.why} Fix: {fix}.")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        return "".join(f"<p>{html.escape(line)}</p>" for line in self.text().splitlines())

@@ -1,0 +1,500 @@
+"""The figures of a run: each takes a Result and an optional matplotlib Axes, and never runs a simulation.
+
+Each is a :class:`~kbsim.ui.plots.engine.RunPlot`, named in :data:`PLOTS` as presets and the explorer refer
+to it. Every figure is titled, its axes carry units, outages are shaded and balancing cycles ticked on
+the time axis, and it carries the run's stamp and a one-sentence description.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import matplotlib.dates as mdates
+import matplotlib.figure
+import numpy as np
+import pandas as pd
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import Container
+from matplotlib.patches import StepPatch
+
+from ...model.errors import unknown_name
+from ...model.result import Result
+from ...model.sampling import SITE_RESERVE
+from ...model.service import MESSAGE_9406, RUNNING
+from .engine import (
+    DPI,
+    GREY,
+    HEIGHT_IN,
+    LABEL_PT,
+    PALETTE,
+    SMALL_PT,
+    STATE_COLOURS,
+    TITLE_PT,
+    WIDTH_IN,
+    Figure,
+    RunPlot,
+    _bins,
+    _day_number,
+    _describe,
+    _margins,
+    _per_bin,
+    _time_axes,
+    _time_span,
+)
+
+#: Granted and denied requests as stairs: (kind, colour, label, style).
+_REQUEST_STAIRS: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("grant", PALETTE[0], "granted", {"linewidth": 1.2, "fill": False, "alpha": 1.0}),
+    ("deny", PALETTE[3], "denied", {"linewidth": 2, "fill": True, "alpha": 0.8}),
+]
+
+
+def _request_stairs(ax: Axes, asked: pd.DataFrame, start: datetime, days: int, bin_h: float) -> None:
+    """Granted and denied requests (``kind`` grant or deny, ``time``) per ``bin_h`` hours, as stairs (drawn once)."""
+    edges = _bins(start, days, bin_h)
+    for kind, colour, label, style in _REQUEST_STAIRS:
+        ax.stairs(_per_bin(asked.loc[asked["kind"] == kind, "time"], edges), edges, color=colour, label=label, **style)
+
+
+class _SiteTimePlot(RunPlot):
+    """A plot over the run's time with outages shaded and balancing cycles ticked."""
+
+    title = ""
+    ylabel = ""
+
+    def build(self) -> None:
+        _time_axes(self.ax, self.ylabel)
+
+    def mark_site_events(self, result: Result) -> None:
+        """Shade outages and tick balancing cycles along the time axis."""
+        ax = self.ax
+        start = pd.Timestamp(result.params.start)
+        for i, (server, start_h, minutes) in enumerate(result.params.outages):
+            left = start + pd.Timedelta(hours=start_h)
+            self.replace(
+                ax.axvspan(
+                    _day_number(left),
+                    _day_number(left + pd.Timedelta(minutes=minutes)),
+                    color=PALETTE[server % len(PALETTE)],
+                    alpha=0.15,
+                    label=f"server {server} offline" if i < 4 else None,
+                )
+            )
+        cycles = result.events.loc[result.events["kind"] == "balancing", "time"]
+        if len(cycles) and len(cycles) <= 400:
+            self.line(
+                "balancing cycle",
+                cycles,
+                np.zeros(len(cycles)),
+                marker="|",
+                linestyle="none",
+                color="#000000",
+                markersize=12,
+                clip_on=False,
+                transform=ax.get_xaxis_transform(),
+                label="balancing cycle",
+            )
+
+
+class RequestsPlot(_SiteTimePlot):
+    """Licence requests granted and denied per ``bin_h`` hours."""
+
+    name = "denials_over_time"
+    title = "Licence requests granted and denied"
+
+    def __init__(self, ax: Axes, owns_figure: bool = False, bin_h: float = 1.0) -> None:
+        self.bin_h = bin_h
+        self.ylabel = f"requests per {bin_h:g} h"
+        super().__init__(ax, owns_figure)
+
+    def draw(self, result: Result) -> None:
+        events = result.events
+        asked = events[events["kind"].isin(["grant", "deny"])]
+        edges = _bins(result.params.start, result.params.days, self.bin_h)
+        for kind, colour, label, style in _REQUEST_STAIRS:
+            times = asked.loc[asked["kind"] == kind, "time"]
+            self.stairs(kind, _per_bin(times, edges), edges, color=colour, label=label, **style)
+        self.mark_site_events(result)
+        _time_span(self.ax, result.params.start, result.params.days, self.title)
+        s = result.summary
+        worst = ""
+        denied = asked[asked["kind"] == "deny"]
+        if len(denied):
+            peak = denied["time"].dt.floor(f"{int(self.bin_h * 60)}min").value_counts().idxmax()
+            worst = f"; they peak around {peak:%a %H:%M}"
+        _describe(
+            self.ax,
+            f"Licence requests per {self.bin_h:g} h: {s['grants']} granted and {s['denials']} denied "
+            f"({s['denial_rate']:.1%}){worst}.",
+        )
+
+
+class LicenceDistributionPlot(_SiteTimePlot):
+    """Licences of one product held by each server (free and in use) and by the reserve pool, over time."""
+
+    name = "license_distribution"
+    ylabel = "licences"
+
+    def __init__(self, ax: Axes, owns_figure: bool = False, product: int = 0) -> None:
+        self.product = product
+        super().__init__(ax, owns_figure)
+
+    def draw(self, result: Result) -> None:
+        table = result.licenses[result.licenses["product"] == self.product]
+        held = table.assign(held=table["free"] + table["in_use"]).pivot(index="time", columns="server", values="held")
+        for column in held.columns:
+            server = int(column)
+            if server == SITE_RESERVE:
+                style: dict[str, Any] = {"color": GREY, "linestyle": "--", "label": "reserve pool"}
+            else:
+                style = {"color": PALETTE[server % len(PALETTE)], "linewidth": 2, "label": f"server {server}"}
+            self.line(("holder", server), held.index, held[column], drawstyle="steps-post", **style)
+        self.mark_site_events(result)
+        title = f"Licence distribution per server (product {self.product})"
+        _time_span(self.ax, result.params.start, result.params.days, title)
+        _describe(
+            self.ax,
+            f"Licences of product {self.product} held by each of {result.params.n_servers} servers over time; "
+            f"at worst {result.summary['max_imbalance']:g} licences sat free on a server while another refused them, "
+            f"and balancing moved {result.summary['licenses_moved']} licences.",
+        )
+
+
+class MeteringWorkPlot(_SiteTimePlot):
+    """License Metering's work over time (Q210202's third check): the minutes of each ``bin_h`` hours it spent on
+    on-demand moves, one at a time (``instant_balancing_min`` each), and how late each scheduled cycle ran
+    behind them."""
+
+    name = "metering_work"
+    title = "License Metering's work: on-demand moves and late scheduled cycles"
+
+    def __init__(self, ax: Axes, owns_figure: bool = False, bin_h: float = 1.0) -> None:
+        self.bin_h = bin_h
+        self.ylabel = f"minutes (moves: per {bin_h:g} h)"
+        super().__init__(ax, owns_figure)
+
+    def draw(self, result: Result) -> None:
+        events, params = result.events, result.params
+        edges = _bins(params.start, params.days, self.bin_h)
+        moves = events.loc[events["kind"].isin(["instant_balancing", "instant_balancing_failed"]), "time"]
+        self.stairs(
+            "busy",
+            _minutes_per_bin(moves, pd.Timedelta(minutes=params.instant_balancing_min), edges),
+            edges,
+            color=PALETTE[0],
+            fill=True,
+            alpha=0.6,
+            label="on-demand moves",
+        )
+        cycles = events[events["kind"] == "balancing"]
+        late = cycles[cycles["minutes"].astype(float) > 0]
+        self.line(
+            "late",
+            late["time"],
+            late["minutes"].astype(float),
+            marker="o",
+            linestyle="none",
+            color=PALETTE[3],
+            label="cycle ran late",
+        )
+        self.mark_site_events(result)
+        _time_span(self.ax, params.start, params.days, self.title)
+        s = result.summary
+        _describe(
+            self.ax,
+            f"License Metering was busy {s['metering_busy_pct']:g}% of the run with {s['instant_balancings']} "
+            f"on-demand moves and {s['instant_balancings_failed']} that found no licence, "
+            f"{params.instant_balancing_min:g} min each; {len(late)} of {len(cycles)} scheduled cycles ran late, "
+            f"{s['balancing_delay_min']:.1f} min on average and {s['balancing_delay_max_min']:g} min at worst.",
+        )
+
+    def limits(self, result: Result) -> None:
+        self.ax.set_ylim(bottom=0)
+
+
+def _minutes_per_bin(ends: pd.Series, each: pd.Timedelta, edges: pd.DatetimeIndex) -> np.ndarray:
+    """Minutes of each bin between ``edges`` covered by jobs of length ``each`` that ended at ``ends``."""
+    end = ends.to_numpy(dtype="datetime64[ns]").astype("int64")[:, None]
+    start = end - each.value
+    edge = edges.to_numpy(dtype="datetime64[ns]").astype("int64")[None, :]
+    covered = np.clip(np.minimum(edge, end) - start, 0, None).sum(axis=0)  # job time before each edge
+    return np.diff(covered) / 60e9
+
+
+#: The kinds of client trouble drawn, in drawing order (rebinds and restarts last, on top of the
+#: reconnections that share their minutes): (event kind, label, palette colour).
+_TROUBLE = [
+    ("contact_failed", "failed contact", 3),
+    ("retry", "retry, no answer", 1),
+    ("reconnect", "reconnected", 2),
+    ("failover", "failover", 0),
+    ("restart", "user restart", 7),
+    ("rebind", "rebind at CCIM/restart", 4),
+]
+
+
+class ClientAttemptsPlot(_SiteTimePlot):
+    """Failed contacts, retries, failovers, restarts, rebinds and reconnections per ``bin_h`` hours.
+
+    The counts run from one to thousands an hour (a stranded client retries about once a minute),
+    so the y axis is logarithmic above one: a single rebind shows beside a thousand retries.
+    """
+
+    name = "client_attempts"
+    title = "What the clients did when a server did not answer"
+
+    def __init__(self, ax: Axes, owns_figure: bool = False, bin_h: float = 1.0) -> None:
+        self.bin_h = bin_h
+        self.ylabel = f"events per {bin_h:g} h (log)"
+        super().__init__(ax, owns_figure)
+
+    def build(self) -> None:
+        super().build()
+        self.ax.set_yscale("symlog", linthresh=1, linscale=0.5)
+
+    def draw(self, result: Result) -> None:
+        events = result.events
+        edges = _bins(result.params.start, result.params.days, self.bin_h)
+        for kind, label, colour in _TROUBLE:
+            times = events.loc[events["kind"] == kind, "time"]
+            if len(times):
+                self.stairs(
+                    kind,
+                    _per_bin(times, edges),
+                    edges,
+                    color=PALETTE[colour],
+                    label=label,
+                    linestyle=":" if kind == "restart" else "-",
+                    linewidth=2.4 if kind in ("rebind", "restart") else 1.6,
+                )
+        self.mark_site_events(result)
+        _time_span(self.ax, result.params.start, result.params.days, self.title)
+        s = result.summary
+        counts = events["kind"].value_counts()
+        alt = (
+            f"Client connection trouble per {self.bin_h:g} h: {s['connection_attempts']} attempts in all, "
+            f"{s['attempts_no_server']} while no server was up, and {s['failovers']} moves to another server."
+        )
+        rebinds, restarts = int(counts.get("rebind", 0)), int(counts.get("restart", 0))
+        if rebinds or restarts:  # Q212894: say what the Windows 95/98 clients did, when they did anything
+            alt += (
+                f" {int(counts.get('retry', 0))} retries went unanswered; Windows 95/98 users restarted "
+                f"{restarts} times and {rebinds} clients were rebound at a CCIM cycle or restart."
+            )
+        _describe(self.ax, alt)
+
+    def limits(self, result: Result) -> None:
+        if any(isinstance(a, StepPatch) for a in self.shown):
+            self.ax.set_ylim(bottom=0)
+        else:  # nothing to count: an empty axis from 0 to 1, not a scale made up from no data
+            self.ax.set_ylim(0, 1)
+
+
+class UsagePlot(RunPlot):
+    """Program runs that happened and runs the site saw, grouped by how far the client's clock lags."""
+
+    name = "usage_by_clock_offset"
+
+    def build(self) -> None:
+        ax = self.ax
+        ax.set_title(
+            "Usage that happened and usage the site saw, by client clock", fontsize=TITLE_PT, loc="left", y=1.0
+        )
+        ax.set_ylabel("program runs", fontsize=LABEL_PT)
+        ax.set_xlabel("client clock compared with the site server", fontsize=LABEL_PT)
+        ax.tick_params(labelsize=SMALL_PT)
+        ax.grid(axis="y", alpha=0.3)
+
+    def draw(self, result: Result) -> None:
+        ax = self.ax
+        columns = ["sessions", "reported", "pending", "unreported", "lost_at_reinstall"]
+        usage = result.usage.groupby("clock_offset_min")[columns].sum()
+        x = np.arange(len(usage))
+        self.replace(ax.bar(x - 0.2, usage["sessions"], width=0.4, color=PALETTE[0], label="runs that happened"))
+        self.replace(ax.bar(x + 0.2, usage["reported"], width=0.4, color=PALETTE[2], label="runs reported to the site"))
+        self.replace(
+            ax.bar(
+                x + 0.2,
+                usage["unreported"],
+                width=0.4,
+                bottom=usage["reported"] + usage["pending"],
+                color=PALETTE[3],
+                alpha=0.35,
+                hatch="//",
+                label="never uploaded (Q213261)",
+            )
+        )
+        if usage["lost_at_reinstall"].any():
+            self.replace(
+                ax.bar(
+                    x + 0.2,
+                    usage["lost_at_reinstall"],
+                    width=0.4,
+                    bottom=usage["reported"] + usage["pending"] + usage["unreported"],
+                    color=PALETTE[1],
+                    alpha=0.5,
+                    hatch="xx",
+                    label="deleted with the client at reinstall",
+                )
+            )
+        ax.set_xticks(x, [f"{m:g} min behind" if m else "in step" for m in usage.index])
+        s = result.summary
+        _describe(
+            ax,
+            f"Of {s['sessions']} program runs, {s['sessions_reported']} reached the site and "
+            f"{s['sessions_unreported']} were never uploaded by clients whose clocks lag beyond "
+            f"{result.params.clock_threshold_min:g} min"
+            + (
+                f"; {s['sessions_lost_at_reinstall']} were deleted with the client software at a reinstall."
+                if s["sessions_lost_at_reinstall"]
+                else "."
+            ),
+        )
+
+
+class ServicePlot(RunPlot):
+    """Each server's SMS_LICENSE_SERVER state over time, with every status message 9406 marked."""
+
+    name = "service_timeline"
+
+    @classmethod
+    def height(cls, result: Result) -> float:
+        return 2.6 + 0.6 * result.params.n_servers  # a row per server
+
+    def margins(self, fig: matplotlib.figure.Figure) -> None:
+        _margins(fig)
+        fig.subplots_adjust(left=0.09, right=0.97, bottom=1.45 / fig.get_figheight())  # the legend below
+
+    def build(self) -> None:
+        _time_axes(self.ax, "")
+        self.ax.grid(False)
+
+    def draw(self, result: Result) -> None:
+        ax = self.ax
+        start = pd.Timestamp(result.params.start)
+        end = start + pd.Timedelta(days=result.params.days)
+        changes = result.events[result.events["kind"] == "service_state"]
+        for server in range(result.params.n_servers):
+            spans, since, state = [], start, RUNNING
+            mine = changes[changes["server"] == server]
+            for time, new_state in zip(mine["time"], mine["state"].astype(str)):
+                spans.append((since, time, state))
+                since, state = time, new_state
+            spans.append((since, end, state))
+            for left, right, st in spans:
+                if right > left:
+                    self.replace(
+                        ax.broken_barh(
+                            [(mdates.date2num(left), mdates.date2num(right) - mdates.date2num(left))],
+                            (server - 0.3, 0.6),
+                            color=STATE_COLOURS.get(st, GREY),
+                        )
+                    )
+        status = result.status[result.status["message_id"] == MESSAGE_9406]
+        self.line(
+            "9406",
+            status["time"],
+            status["server"] + 0.42,
+            marker="v",
+            color="#000000",
+            markersize=4,
+            linestyle="none",
+            label=f"status message 9406 ({len(status)})",
+        )
+        self.kept["9406"].set_label(f"status message 9406 ({len(status)})")
+        packs = result.events.loc[result.events["kind"] == "pack", "time"].drop_duplicates()
+        for i, t in enumerate(packs):
+            self.replace(
+                ax.axvline(
+                    t, color=PALETTE[4], linestyle="--", linewidth=1, label="weekly pack (PackTime)" if i == 0 else None
+                )
+            )
+        for st, colour in STATE_COLOURS.items():
+            self.line(
+                ("state", st), [], [], marker="s", linestyle="none", color=colour, markersize=10, label=f"service {st}"
+            )
+        n = result.params.n_servers
+        ax.set_yticks(range(n), [f"server {s}" for s in range(n)])
+        first = f", the first at {status['time'].iloc[0]:%a %H:%M}" if len(status) else ""
+        _time_span(
+            ax,
+            result.params.start,
+            result.params.days,
+            f"Licence server service and status message 9406 ({result.params.service_pack})",
+        )
+        _describe(
+            ax,
+            f"SMS_LICENSE_SERVER state on {n} servers at {result.params.service_pack}: "
+            f"{len(status)} status messages 9406{first}.",
+        )
+
+    def limits(self, result: Result) -> None:
+        self.ax.set_ylim(-0.6, result.params.n_servers - 0.2 + 0.3)
+
+    legend_apart = False  # below the axes, beside the time axis' labels: drawn every time
+
+    def legend(self, handles: list[Artist | Container]) -> None:
+        self.ax.legend(handles=handles, loc="upper left", fontsize=SMALL_PT, ncols=3, bbox_to_anchor=(0, -0.22))
+
+
+def denials_over_time(result: Result, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
+    """Licence requests granted and denied per ``bin_h`` hours."""
+    return RequestsPlot.once(result, ax, bin_h=bin_h)
+
+
+def license_distribution(result: Result, ax: Axes | None = None, product: int = 0) -> Axes:
+    """Licences of one product held by each server (free and in use) and by the reserve pool, over time."""
+    return LicenceDistributionPlot.once(result, ax, product=product)
+
+
+def client_attempts(result: Result, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
+    """Failed contacts, retries, failovers, restarts, rebinds and reconnections per ``bin_h`` hours (log scale)."""
+    return ClientAttemptsPlot.once(result, ax, bin_h=bin_h)
+
+
+def metering_work(result: Result, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
+    """License Metering's minutes on on-demand moves per ``bin_h`` hours, and how late each scheduled cycle ran."""
+    return MeteringWorkPlot.once(result, ax, bin_h=bin_h)
+
+
+def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
+    """Program runs that happened and runs the site saw, grouped by how far the client's clock lags."""
+    return UsagePlot.once(result, ax)
+
+
+def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
+    """Each server's SMS_LICENSE_SERVER state over time, with every status message 9406 marked."""
+    return ServicePlot.once(result, ax)
+
+
+#: Every figure of a run by name, as presets and the explorer refer to them.
+PLOTS: dict[str, type[RunPlot]] = {
+    plot.name: plot
+    for plot in (RequestsPlot, LicenceDistributionPlot, ClientAttemptsPlot, UsagePlot, ServicePlot, MeteringWorkPlot)
+}
+
+
+def check_plot(name: str) -> None:
+    """A ParameterError unless ``name`` is a figure of :data:`PLOTS`."""
+    if name not in PLOTS:
+        raise unknown_name("plot", name, PLOTS)
+
+
+def kept(name: str) -> RunPlot:
+    """Figure ``name`` on a figure of its own, outside pyplot (nothing to close, nothing shown by accident), on
+    an Agg canvas: kept by an explorer and updated in place at every move (see :func:`png`)."""
+    check_plot(name)
+    fig = matplotlib.figure.Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    FigureCanvasAgg(fig)
+    plot = PLOTS[name](fig.add_subplot(), owns_figure=True)
+    plot.margins(fig)
+    return plot
+
+
+def show(result: Result, name: str, **options: Any) -> Figure:
+    """Draw figure ``name`` (a key of :data:`PLOTS`) of ``result`` for a notebook: one call per figure."""
+    check_plot(name)
+    return Figure(PLOTS[name].once(result, **options))
