@@ -51,20 +51,26 @@ class Article:
     title: str
     #: The notebook's file name without ".ipynb"; the preset is ``kbsim/presets/<number>.toml``.
     notebook: str
+    #: What a mystery site needs of it (below); an article with no details is taught but not drawn by mystery sites.
     #: What the symptom a fix must bring down counts, in the words a student reads.
-    symptom: str
+    symptom: str = ""
     #: The choices of step two, each with its reference fix.
-    details: tuple[Detail, ...]
+    details: tuple[Detail, ...] = ()
     #: Least excess of the symptom over the site without the fault for a drawn mystery case to show it.
-    plain_excess: float
+    plain_excess: float = 0.0
     #: Where its signature shows in the evidence (said when the article is right).
-    evidence_hint: str
+    evidence_hint: str = ""
     #: The panes of the evidence to look at again when a cause of it was missed.
-    evidence_pane: str
+    evidence_pane: str = ""
     #: What the evidence would show if it were a cause (said when it is named but is not one).
-    absent_hint: str
+    absent_hint: str = ""
     #: Where the evidence shows the right detail (said when the detail is wrong).
-    detail_hint: str
+    detail_hint: str = ""
+
+    @property
+    def drawn(self) -> bool:
+        """Whether mystery sites draw its fault (it declares the details a student chooses from)."""
+        return bool(self.details)
 
     @property
     def preset(self) -> str:

@@ -42,7 +42,7 @@ from .evidence import CONSOLE_SETTINGS, Evidence, collect
 #: The answers to step one: an article, or "none" for a healthy site that is simply undersized.
 NONE = UNDERSIZED.number
 #: The articles a mystery site may draw, in teaching order (:data:`kbsim.teaching.articles.ARTICLES`).
-ARTICLES = tuple(a.number for a in _RECORDS)
+ARTICLES = tuple(a.number for a in _RECORDS if a.drawn)
 ANSWERS = (*ARTICLES, NONE)
 #: What each level draws.
 LEVELS = {
@@ -91,7 +91,9 @@ class Cause:
 
 # --- drawing a case -----------------------------------------------------------------------------------------------
 
-_Q226827, _Q210202, _Q212894, _Q213261, _Q299261 = (article(n) for n in ARTICLES)
+_Q226827, _Q210202, _Q212894, _Q213261, _Q299261 = (
+    article(n) for n in ("Q226827", "Q210202", "Q212894", "Q213261", "Q299261")
+)
 
 
 def _base(rng: np.random.Generator, level: int) -> dict[str, Any]:
