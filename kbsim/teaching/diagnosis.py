@@ -1,7 +1,8 @@
 """A reference diagnosis of a mystery site from its evidence alone, by the rules an administrator used.
 
 :func:`diagnose` receives an :class:`~kbsim.teaching.evidence.Evidence` and nothing
-else: no parameters, no run, no hidden cause. Its rules, one per article:
+else: no parameters, no run, no hidden cause. Its rules, one per article, live in each article's
+record (:attr:`kbsim.teaching.articles.Article.rule`, in ``kbsim/teaching/articles/q*.py``):
 
 * Q299261: status message 9406 citing error 1061 (the service hangs in "stopping").
 * Q212894: a server did not answer (9406) and the complaining computer's Liccli.log is
@@ -15,31 +16,14 @@ else: no parameters, no run, no hidden cause. Its rules, one per article:
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..analysis.logs import CLIENT_AGENT, CONNECT_FAILED, UPLOAD_NOT_ATTEMPTED
-from ..model.record import NO_ODBC_ACCESS
-from ..model.service import MESSAGE_9406, NOT_ANSWERING, WIN32_1061
-from .articles import UNDERSIZED, article
+from .articles import ARTICLES, UNDERSIZED, Finding
+from .articles.none import rule as too_few_licences
 from .evidence import Evidence
 
-_SERVER = re.compile(r"SWM(\d+)")
-#: A schedule this sparse (hours) leaves licences where demand was (Q210202) [assumed threshold].
-SPARSE_SCHEDULE_H = 12.0
-#: Retries of one server in one Liccli.log that mark a stranded Windows 95/98 client (Q212894) [assumed threshold].
-STRANDED_RETRIES = 10
 NONE = UNDERSIZED.number
-# The words each rule looks for are the writers' own constants (kbsim.model.service, kbsim.model.record,
-# kbsim.analysis.logs), so a reworded log line changes what the diagnosis reads with it; the Windows 95/98 agent
-# as a log line names it:
-_WIN9X_AGENT = f"<{CLIENT_AGENT['Windows 95/98']}>"
-# The records whose details and reference fixes a diagnosis names (kbsim.teaching.articles).
-_Q226827, _Q210202, _Q212894, _Q213261, _Q299261 = (
-    article(n) for n in ("Q226827", "Q210202", "Q212894", "Q213261", "Q299261")
-)
 
 
 @dataclass
@@ -53,84 +37,18 @@ class Diagnosis:
 
 
 def diagnose(evidence: Evidence) -> Diagnosis:
-    """The reference diagnosis of one site's evidence."""
-    found: dict[str, tuple[str, dict[str, Any], str]] = {}
-    n_servers = evidence.settings["n_servers"]
-    hung = [line for line in evidence.status if str(MESSAGE_9406) in line and WIN32_1061 in line]
-    if hung:
-        sp = evidence.settings["service_pack"]
-        found["Q299261"] = (
-            _Q299261.say("hang", service_pack=sp),
-            _Q299261.fix("hang"),
-            f"{len(hung)} status messages 9406 cite error 1061",
-        )
-    silent = Counter(
-        int(m.group(1)) for line in evidence.status if NOT_ANSWERING in line for m in [_SERVER.search(line)] if m
-    )
-    if silent:
-        server = silent.most_common(1)[0][0]
-        retried = Counter(
-            int(m.group(1))
-            for line in evidence.client_log
-            if CONNECT_FAILED in line
-            for m in [_SERVER.search(line)]
-            if m
-        )
-        win9x = any(_WIN9X_AGENT in line for line in evidence.client_log)
-        if win9x and retried and retried.most_common(1)[0][1] >= STRANDED_RETRIES:
-            stuck = retried.most_common(1)[0][0]
-            found["Q212894"] = (
-                _Q212894.say("stranded", server=stuck),
-                _Q212894.fix("stranded"),
-                f"Liccli95 on computer {evidence.client} failed to reach SWM{stuck} {retried[stuck]} times",
-            )
-        else:
-            found["Q226827"] = (
-                _Q226827.say("offline", server=server),
-                _Q226827.fix("offline"),
-                f"9406: SWM{server} did not answer at {silent[server]} polls",
-            )
-    left_out = Counter(
-        int(m.group(1)) for line in evidence.licsrvc if NO_ODBC_ACCESS in line for m in [_SERVER.search(line)] if m
-    )
-    summary = evidence.summary
-    if left_out:
-        server = left_out.most_common(1)[0][0]
-        found["Q210202"] = (
-            _Q210202.say("unreachable", server=server),
-            _Q210202.fix("unreachable"),
-            f"LICSRVC.log left SWM{server} out of {left_out[server]} cycles (no ODBC access)",
-        )
-    elif (
-        evidence.settings["balancing_interval_h"] >= SPARSE_SCHEDULE_H
-        and evidence.settings["mode"] == "online"
-        and (summary["denial_rate"] >= 0.01 or summary["instant_balancings"] > 0)
-    ):
-        found["Q210202"] = (
-            _Q210202.say("sparse"),
-            _Q210202.fix("sparse"),
-            f"balancing every {evidence.settings['balancing_interval_h']:g} h with "
-            f"{summary['denials']} denials and {summary['instant_balancings']} on-demand moves",
-        )
-    silent_computers = int((evidence.usage["runs_reported"] == 0).sum())
-    refused = any(UPLOAD_NOT_ATTEMPTED in line for line in evidence.client_log)
-    if evidence.settings["mode"] == "offline" and (refused or silent_computers >= 2):
-        found["Q213261"] = (
-            _Q213261.say("lagging"),
-            _Q213261.fix("lagging"),
-            f"{silent_computers} computers report no runs" + ("; Liccli.log refuses uploads" if refused else ""),
-        )
+    """The reference diagnosis of one site's evidence: every drawn article's rule, in teaching order, and "none"
+    (too few licences) when no rule finds anything. Where two fixes set the same setting, the later article's wins."""
+    found: dict[str, Finding] = {}
+    for record in ARTICLES:
+        if record.rule is not None and (finding := record.rule(evidence)) is not None:
+            found[record.number] = finding
     if not found:
-        licences = evidence.settings["licenses"]
-        found[NONE] = (
-            UNDERSIZED.say("undersized"),
-            {"licenses": int(licences * 1.6) + 6 * n_servers},
-            f"{summary['denials']} denials ({summary['denial_rate']:.1%}) with no fault in any log",
-        )
+        found[NONE] = too_few_licences(evidence)
     fix: dict[str, Any] = {}
-    for _, settings, _ in found.values():
-        fix.update(settings)
-    return Diagnosis(list(found), [d for d, _, _ in found.values()], fix, [r for _, _, r in found.values()])
+    for finding in found.values():
+        fix.update(finding.fix)
+    return Diagnosis(list(found), [f.detail for f in found.values()], fix, [f.reason for f in found.values()])
 
 
 def solve_rate(seeds: range | list[int], level: int) -> dict[str, float]:

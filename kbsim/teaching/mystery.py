@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +33,9 @@ import numpy as np
 from ..model.errors import ParameterError, unknown_name
 from ..model.parameters import PARAMETERS, Params
 from ..model.result import Result
-from ..model.service import WIN32_1061
 from ..model.site import simulate
 from .articles import ARTICLES as _RECORDS
-from .articles import UNDERSIZED, article
+from .articles import UNDERSIZED, Cause, article
 from .evidence import CONSOLE_SETTINGS, Evidence, collect
 
 #: The answers to step one: an article, or "none" for a healthy site that is simply undersized.
@@ -44,6 +43,7 @@ NONE = UNDERSIZED.number
 #: The articles a mystery site may draw, in teaching order (:data:`kbsim.teaching.articles.ARTICLES`).
 ARTICLES = tuple(a.number for a in _RECORDS if a.drawn)
 ANSWERS = (*ARTICLES, NONE)
+_RECORD = {a: article(a) for a in ANSWERS}
 #: What each level draws.
 LEVELS = {
     1: "one cause with plain signs",
@@ -79,21 +79,7 @@ def detail_options(article_number: str, n_servers: int) -> list[str]:
     return article(article_number).detail_options(n_servers)
 
 
-@dataclass(frozen=True)
-class Cause:
-    """One hidden cause: its article, the right detail and the instructor's fix."""
-
-    article: str
-    detail: str
-    fix: Mapping[str, Any]
-    why: str
-
-
 # --- drawing a case -----------------------------------------------------------------------------------------------
-
-_Q226827, _Q210202, _Q212894, _Q213261, _Q299261 = (
-    article(n) for n in ("Q226827", "Q210202", "Q212894", "Q213261", "Q299261")
-)
 
 
 def _base(rng: np.random.Generator, level: int) -> dict[str, Any]:
@@ -129,178 +115,21 @@ def _base(rng: np.random.Generator, level: int) -> dict[str, Any]:
     return values
 
 
-def _q226827(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
-    server = int(rng.integers(0, v["n_servers"]))
-    busy = float(rng.integers(10, 17)) / 20 if level == 1 else float(rng.integers(7, 15)) / 20
-    v["demand_skew"] = busy if server == 0 else round((1 - busy) / (v["n_servers"] - 1), 2)
-    v["licenses"] = int(v["licenses"] * 0.85)
-    start_h = float(rng.integers(4, 4 * (v["days"] * 24 - 12))) / 4
-    minutes = float(rng.integers(4, 25)) * 15 if level == 1 else float(rng.integers(2, 13)) * 15
-    v["outages"] = ((server, start_h, minutes),)
-    v["instant_balancing"] = False if level == 1 else v["instant_balancing"]
-    return Cause(
-        "Q226827",
-        _Q226827.say("offline", server=server),
-        _Q226827.fix("offline"),
-        f"SWM{server} was offline for {minutes:g} minutes from hour {start_h:g}; its clients failed over at "
-        "once (the retries were ignored), too few licences waited on the other servers, and the licences "
-        "stayed where they were until balancing moved them.",
-    )
-
-
-def _q210202(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
-    v["office_hours"], v["timezone_shift_h"] = True, float(rng.integers(3, 7))
-    v["licenses"] = int(v["licenses"] * 1.5)  # the day's launches packed into office hours
-    if rng.random() < 0.5:
-        server = int(rng.integers(0, v["n_servers"]))
-        v["unreachable_servers"] = (server,)
-        v["instant_balancing"] = False
-        return Cause(
-            "Q210202",
-            _Q210202.say("unreachable", server=server),
-            _Q210202.fix("unreachable"),
-            f"License Metering could not read SWM{server} through ODBC, so every balancing cycle left it "
-            "out and its licences stayed where they were.",
-        )
-    v["balancing_interval_h"] = float(rng.choice([24.0, 48.0] if level == 1 else [12.0, 24.0]))
-    v["instant_balancing"] = False if level == 1 else bool(rng.random() < 0.5)
-    return Cause(
-        "Q210202",
-        _Q210202.say("sparse"),
-        _Q210202.fix("sparse"),
-        f"Licences were balanced only every {v['balancing_interval_h']:g} hours while demand moved from "
-        "office to office through the day: licences sat where demand had been"
-        + (", and on-demand balancing ran constantly doing the schedule's work." if v["instant_balancing"] else "."),
-    )
-
-
-def _q212894(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
-    server = int(rng.integers(0, v["n_servers"]))
-    v["win9x_fraction"] = float(rng.integers(6, 13)) / 20
-    v["install_h"], v["install_spread_h"] = -float(rng.integers(8, 15)), 12.0
-    start_h = float(rng.integers(4, 17)) / 4
-    minutes = float(rng.integers(12, 31)) * 60
-    v["outages"] = ((server, start_h, minutes),)
-    v["days"] = max(v["days"], 3)
-    return Cause(
-        "Q212894",
-        _Q212894.say("stranded", server=server),
-        _Q212894.fix("stranded"),
-        f"SWM{server} failed {start_h:g} hours in, for {minutes / 60:g} hours, before the Windows 95/98 "
-        "clients' first CCIM cycle: they knew only that server and kept retrying it, while Windows NT clients "
-        "moved on at once. A restart (or the first CCIM cycle) gives them the full server list.",
-    )
-
-
-def _q213261(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
-    v["mode"], v["service_pack"] = "offline", "SP2"
-    v["skewed_fraction"] = float(rng.integers(2, 7)) / 20 if level == 1 else float(rng.integers(1, 5)) / 20
-    v["clock_offset_min"] = float(rng.integers(8, 41)) * 15 if level == 1 else float(rng.integers(6, 17)) * 15
-    v["days"] = max(v["days"], 4)
-    return Cause(
-        "Q213261",
-        _Q213261.say("lagging"),
-        _Q213261.fix("lagging"),
-        f"{v['skewed_fraction']:.0%} of the clients had clocks {v['clock_offset_min']:g} minutes behind the "
-        "site server when their metering software was installed: they never upload their offline logs. "
-        "Set their clocks, then remove and reinstall the client software.",
-    )
-
-
-def _q299261(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
-    v["service_pack"] = (
-        "SP2+hotfix"
-        if v.get("service_pack") == "SP2" and v.get("mode") == "offline"
-        else str(rng.choice(["SP3", "SP3", "SP2+hotfix"]))
-    )
-    v["days"] = max(v["days"], 3)
-    sp = v["service_pack"]
-    return Cause(
-        "Q299261",
-        _Q299261.say("hang", service_pack=sp),
-        _Q299261.fix("hang"),
-        f"At {sp}, the weekly FoxPro pack (Sunday 01:59:59) left SMS_LICENSE_SERVER 'stopping' without "
-        "stopping; SMS_LICENSE_SERVER_MANAGER raised 9406 (error 1061) at every poll from then on. SP4 fixes it.",
-    )
-
-
-def _undersized(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
-    load = v["n_clients"] * v["launches_per_day"] * v["mean_session_min"] / 1440
-    v["licenses"] = max(1, int(load * float(rng.integers(12, 18)) / 20))
-    v["instant_balancing"] = True
-    return Cause(
-        NONE,
-        UNDERSIZED.say("undersized"),
-        {"licenses": math.ceil(load * 1.6 + 6 * v["n_servers"])},
-        f"Nothing is broken: about {load:.0f} programs run at once on average and the site has "
-        f"{v['licenses']} licences.",
-    )
-
-
-_DRAW: dict[str, Callable[[np.random.Generator, dict[str, Any], int], Cause]] = {
-    "Q226827": _q226827,
-    "Q210202": _q210202,
-    "Q212894": _q212894,
-    "Q213261": _q213261,
-    "Q299261": _q299261,
-    NONE: _undersized,
-}
-
-
-def _healthy(params: Params, cause: Cause) -> Params:
-    """The same site without a cause whose symptom also arises on a healthy site (denials).
-
-    It is what the symptom is measured against.
-    """
-    if cause.article == "Q226827":
-        return dataclasses.replace(params, outages=())
-    if params.unreachable_servers:
-        return dataclasses.replace(params, **_Q210202.fix("unreachable"))
-    return dataclasses.replace(params, **_Q210202.fix("sparse"))
-
-
-def _after_outage_denials(result: Result, case: Params) -> float:
-    # Q226827: denials during the outage are the bug itself (no fix shipped); those after it are the imbalance
-    # settings cure.
-    events = result.events
-    end_h = max((o[1] + o[2] / 60 for o in case.outages), default=0.0)
-    return float(((events["kind"] == "deny") & (events["hours"] >= end_h)).sum())
-
-
-def _last_day_refusals(result: Result, case: Params) -> float:
-    # Q213261: uploads a lagging clock held back in the run's last day.
-    events = result.events
-    last_day = events["hours"] >= result.params.days * 24 - 24
-    return float(((events["kind"] == "upload_refused") & last_day).sum())
-
-
-def _hung_hours(result: Result, case: Params) -> float:
-    # Q299261: polls that found SMS_LICENSE_SERVER hung in "stopping", in hours.
-    hung = result.status["text"].str.contains(WIN32_1061, regex=False)
-    return float(hung.sum() * result.params.poll_interval_min / 60)
-
-
-#: How each answer's symptom is counted in a run of the case's site (the words: :data:`SYMPTOM`).
-_SYMPTOMS: dict[str, Callable[[Result, Params], float]] = {
-    "Q226827": _after_outage_denials,
-    "Q210202": lambda result, case: float(result.summary["denials"]),
-    "Q212894": lambda result, case: float(result.summary["connection_attempts"] - result.summary["requests"]),
-    "Q213261": _last_day_refusals,
-    "Q299261": _hung_hours,
-    NONE: lambda result, case: float(result.summary["denial_rate"]),
-}
-
-
 def symptom(article: str, result: Result, case: Params) -> float:
     """The number that shows one cause's trouble in a run of the case's site (what a fix must bring down)."""
-    return _SYMPTOMS[article](result, case)
+    count = _RECORD[article].count
+    assert count is not None  # every answer is drawn, so it has its count
+    return count(result, case)
 
 
 #: What each symptom counts, in the words a student reads (:attr:`kbsim.teaching.articles.Article.symptom`).
 SYMPTOM = {a: article(a).symptom for a in ANSWERS}
-#: Least excess over the site without the fault for a drawn case to count as showing it.
-_PLAIN = {a: article(a).plain_excess for a in ANSWERS}
-assert set(_DRAW) == set(_SYMPTOMS) == set(ANSWERS), "every article of the registry has its draw and its symptom"
+
+
+def _draw(number: str, rng: np.random.Generator, values: dict[str, Any], level: int) -> Cause:
+    draw = _RECORD[number].draw
+    assert draw is not None  # ANSWERS holds only drawn articles and "none"
+    return draw(rng, values, level)
 
 
 def _level(level: Any) -> int:
@@ -327,11 +156,11 @@ def mystery(seed: int = 1, level: int = 1) -> Case:
         else:
             articles = (ANSWERS[int(rng.integers(0, len(ANSWERS)))],)
         values = _base(rng, level)
-        causes = tuple(_DRAW[a](rng, values, level) for a in articles)
+        causes = tuple(_draw(a, rng, values, level) for a in articles)
         values["seed"] = int(rng.integers(0, 2**31))
         params = Params.from_values(values)
         result = simulate(params)
-        if all(_excess(cause, params, result) >= _PLAIN[cause.article] for cause in causes):
+        if all(_excess(cause, params, result) >= _RECORD[cause.article].plain_excess for cause in causes):
             return Case(seed, level, params, causes, result)
     raise RuntimeError(f"no plain case drawn for seed {seed}, level {level}")  # pragma: no cover - never seen
 
@@ -342,9 +171,8 @@ def _excess(cause: Cause, params: Params, result: Result) -> float:
 
 def _healthy_symptom(cause: Cause, params: Params) -> float:
     """The symptom's number on the same site without the cause: none at all where the fault alone makes it."""
-    if cause.article in ("Q226827", "Q210202"):
-        return symptom(cause.article, simulate(_healthy(params, cause)), params)
-    return 0.0
+    baseline = _RECORD[cause.article].baseline
+    return 0.0 if baseline is None else symptom(cause.article, simulate(baseline(params)), params)
 
 
 # --- the case -----------------------------------------------------------------------------------------------------
