@@ -48,6 +48,7 @@ def write(tmp_path, text):
         ("explore = ['speed']\n", "explore: unknown parameter 'speed'"),
         ("[variants.fix]\nfailover = 'never'\n", "[variants.fix]: failover='never' is not allowed"),
         ("params = 3\n", "[params] must be a table"),
+        ("plots = ['denials_over_tme']\n", "plots: unknown plot 'denials_over_tme': did you mean 'denials_over_time'?"),
     ],
 )
 def test_malformed_preset_files_name_the_file_and_the_entry(tmp_path, text, words):
@@ -94,3 +95,11 @@ def test_a_users_own_preset_in_data_runs_by_its_path():
     result = kbsim.run(str(path))
     assert result.preset == "my_site" and result.params == kbsim.load_preset(path).params
     assert result.params != kbsim.get_preset("site").params
+
+
+def test_the_figures_a_preset_may_name_are_the_figures_the_plots_draw():
+    """The model checks a preset's plots when the file loads without importing pyplot (tests/test_layers.py):
+    its list of figure names and the ui's figures must be the same."""
+    from kbsim.ui.plots import PLOTS
+
+    assert set(scenarios.FIGURES) == set(PLOTS)

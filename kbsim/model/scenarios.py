@@ -58,6 +58,16 @@ from .size import check_size
 #: The folder of the packaged presets, inside the installed package.
 PRESET_DIR = "presets"
 FAULT = "fault"
+#: The figures of a run a preset may ask for (``plots``), checked when the file loads; :mod:`kbsim.ui.plots` draws
+#: each (tests/test_presets.py checks that it draws exactly these).
+FIGURES = (
+    "denials_over_time",
+    "license_distribution",
+    "metering_work",
+    "client_attempts",
+    "usage_by_clock_offset",
+    "service_timeline",
+)
 _KEYS = {"title", "article", "description", "explore", "plots", "metrics", "params", "variants", "directions"}
 #: Direction words, read along a control's widget from its low end (or first option) to its high end.
 DIRECTIONS = ("up", "down", "none", "rise-fall", "fall-rise", "non-monotone")
@@ -158,6 +168,9 @@ def load_preset(path: str | Path | Traversable) -> Preset:
         raise ParameterError(
             f'{path}: plots={plots!r} is not allowed: expected a list of plot names, e.g. plots = ["denials_over_time"]'
         )
+    for plot in plots:
+        if plot not in FIGURES:
+            raise unknown_name("plot", plot, FIGURES, where=f"{path}: plots: ")
     variants = {}
     for name, values in _table(path, data, "variants").items():
         if not isinstance(values, dict):
