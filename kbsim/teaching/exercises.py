@@ -122,11 +122,12 @@ def _q210202_1(reserve: float) -> tuple[str, Any]:
     return answer, evidence
 
 
-def _q210202_2(seed: int) -> tuple[str, Any]:
-    run = _run("Q210202", variant="unreachable", seed=seed)
+def _q210202_2(unreachable: tuple[int, ...]) -> tuple[str, Any]:
+    run = _run("Q210202", variant="unreachable", unreachable_servers=unreachable)
     denials = run.events.query("kind == 'deny'").groupby("server").size().reindex(range(3), fill_value=0)
-    answer = f"server {int(denials.idxmax())}"
-    return answer, denials.rename(f"requests refused per server (seed {seed})")
+    answer = "the unreachable server's" if int(denials.idxmax()) in unreachable else "a reachable server's"
+    left_out = ", ".join(f"server {s}" for s in unreachable) or "none"
+    return answer, denials.rename(f"requests refused per server (left out of balancing: {left_out})")
 
 
 def _q210202_3(licenses: int) -> tuple[str, Any]:
@@ -328,14 +329,18 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "Q210202",
         2,
-        "With server 2 unreachable over ODBC (the `unreachable` variant, hourly balancing), which server's "
-        "clients are refused most often? The check uses seed 2, not the figures' seed.",
-        ("server 0", "server 1", "server 2"),
-        "seed",
-        2,
+        "With one server that License Metering cannot reach over ODBC (hourly balancing, as in the "
+        "`unreachable` variant), whose clients are refused most often: the unreachable server's, or those of a "
+        "server it can still reach? The check leaves server 1 out, not the variant's server 2.",
+        ("the unreachable server's", "a reachable server's"),
+        "unreachable_servers",
+        (1,),
         _q210202_2,
-        "Server 2 keeps the licences it held when balancing lost sight of it, whatever its office needs; the "
-        "other two share the rest and follow their offices every hour.",
+        "The unreachable server keeps the licences it held when balancing lost sight of it, whatever its office "
+        "needs, so its clients run short at their peak; the others share the rest and follow their offices "
+        "every hour.",
+        where="one server that License Metering cannot reach",
+        holds=lambda unreachable: len(unreachable) == 1,
     ),
     Rule(
         "Q210202",
