@@ -168,7 +168,7 @@ def checks_of(name):
 
 
 def question_and_choices(cell):
-    choices = cell.outputs[0]["data"]["text/plain"].split("Choices: ")[1]
+    choices = cell.outputs[0]["data"]["text/plain"].split("Choices: ")[1].replace("'", "’")  # smart quotes
     question = kbsim_book.exercise_rule(cell.source).question.replace("`", "").replace("'", "’")  # smart quotes
     return " ".join(question.split()), choices
 
