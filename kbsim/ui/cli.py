@@ -31,9 +31,6 @@ INTERRUPTED = 130
 
 #: The page that gives each parameter's source (an article or a documented default) or says it is assumed.
 MODEL_DOC = "docs/model.md"
-#: Parameters whose one value is itself a list with commas (``0:30:45,1:30:45``):
-#: ``--grid`` separates their values with ``;``.
-LIST_KINDS = ("outages", "servers")
 
 
 def _run_arguments(command: argparse.ArgumentParser, set_help: str, seed: bool = True) -> None:
@@ -215,7 +212,7 @@ def parse_grid(grids: Sequence[str]) -> dict[str, list]:
         declared = check_name(name, "--grid: ")
         if name in grid:
             raise ParameterError(f"--grid {name} is given twice: give all its values in one --grid")
-        separator = ";" if declared.kind in LIST_KINDS else ","
+        separator = declared.kind.grid_separator  # ";" for a kind whose one value holds commas (0:30:45,1:30:45)
         parts = values.split(separator)
         if any(not part.strip() for part in parts):
             raise ParameterError(
