@@ -15,27 +15,23 @@ else: no parameters, no run, no hidden cause. Its rules, one per article:
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..analysis.logs import CLIENT_AGENT, CONNECT_FAILED, UPLOAD_NOT_ATTEMPTED
 from ..model.record import NO_ODBC_ACCESS
-from ..model.service import MESSAGE_9406, NOT_ANSWERING, WIN32_1061
+from ..model.report import WINDOWS_9X
+from ..model.service import MESSAGE_9406, STOP_PENDING, STOPPED
 from .articles import UNDERSIZED, article
 from .evidence import Evidence
 
-_SERVER = re.compile(r"SWM(\d+)")
 #: A schedule this sparse (hours) leaves licences where demand was (Q210202) [assumed threshold].
 SPARSE_SCHEDULE_H = 12.0
 #: Retries of one server in one Liccli.log that mark a stranded Windows 95/98 client (Q212894) [assumed threshold].
 STRANDED_RETRIES = 10
 NONE = UNDERSIZED.number
-# The words each rule looks for are the writers' own constants (kbsim.model.service, kbsim.model.record,
-# kbsim.analysis.logs), so a reworded log line changes what the diagnosis reads with it; the Windows 95/98 agent
-# as a log line names it:
-_WIN9X_AGENT = f"<{CLIENT_AGENT['Windows 95/98']}>"
+# The rules read the logs' typed facts (Evidence.status_facts, licsrvc_facts, client_facts), the same facts their
+# lines say in words, so no rule parses a server's number or a cause out of a sentence.
 # The records whose details and reference fixes a diagnosis names (kbsim.teaching.articles).
 _Q226827, _Q210202, _Q212894, _Q213261, _Q299261 = (
     article(n) for n in ("Q226827", "Q210202", "Q212894", "Q213261", "Q299261")
@@ -56,27 +52,21 @@ def diagnose(evidence: Evidence) -> Diagnosis:
     """The reference diagnosis of one site's evidence."""
     found: dict[str, tuple[str, dict[str, Any], str]] = {}
     n_servers = evidence.settings["n_servers"]
-    hung = [line for line in evidence.status if str(MESSAGE_9406) in line and WIN32_1061 in line]
-    if hung:
+    status = evidence.status_facts[evidence.status_facts["message_id"] == MESSAGE_9406]
+    hung = status[status["state"] == STOP_PENDING]
+    if len(hung):
         sp = evidence.settings["service_pack"]
         found["Q299261"] = (
             _Q299261.say("hang", service_pack=sp),
             _Q299261.fix("hang"),
             f"{len(hung)} status messages 9406 cite error 1061",
         )
-    silent = Counter(
-        int(m.group(1)) for line in evidence.status if NOT_ANSWERING in line for m in [_SERVER.search(line)] if m
-    )
+    silent = Counter(int(s) for s in status.loc[status["state"] == STOPPED, "server"])
     if silent:
         server = silent.most_common(1)[0][0]
-        retried = Counter(
-            int(m.group(1))
-            for line in evidence.client_log
-            if CONNECT_FAILED in line
-            for m in [_SERVER.search(line)]
-            if m
-        )
-        win9x = any(_WIN9X_AGENT in line for line in evidence.client_log)
+        client = evidence.client_facts
+        retried = Counter(int(s) for s in client.loc[client["kind"].isin(["contact_failed", "retry"]), "server"])
+        win9x = (evidence.usage.loc[evidence.usage["computer"] == evidence.client, "os"] == WINDOWS_9X).any()
         if win9x and retried and retried.most_common(1)[0][1] >= STRANDED_RETRIES:
             stuck = retried.most_common(1)[0][0]
             found["Q212894"] = (
@@ -90,9 +80,9 @@ def diagnose(evidence: Evidence) -> Diagnosis:
                 _Q226827.fix("offline"),
                 f"9406: SWM{server} did not answer at {silent[server]} polls",
             )
-    left_out = Counter(
-        int(m.group(1)) for line in evidence.licsrvc if NO_ODBC_ACCESS in line for m in [_SERVER.search(line)] if m
-    )
+    licsrvc = evidence.licsrvc_facts
+    skipped = (licsrvc["kind"] == "balancing_skipped") & (licsrvc["reason"] == NO_ODBC_ACCESS)
+    left_out = Counter(int(s) for s in licsrvc.loc[skipped, "server"])
     summary = evidence.summary
     if left_out:
         server = left_out.most_common(1)[0][0]
@@ -113,7 +103,7 @@ def diagnose(evidence: Evidence) -> Diagnosis:
             f"{summary['denials']} denials and {summary['instant_balancings']} on-demand moves",
         )
     silent_computers = int((evidence.usage["runs_reported"] == 0).sum())
-    refused = any(UPLOAD_NOT_ATTEMPTED in line for line in evidence.client_log)
+    refused = bool((evidence.client_facts["kind"] == "upload_refused").any())
     if evidence.settings["mode"] == "offline" and (refused or silent_computers >= 2):
         found["Q213261"] = (
             _Q213261.say("lagging"),

@@ -33,7 +33,7 @@ import numpy as np
 from ..model.errors import ParameterError, unknown_name
 from ..model.parameters import PARAMETERS, Params
 from ..model.result import Result
-from ..model.service import WIN32_1061
+from ..model.service import STOP_PENDING
 from ..model.site import simulate
 from .articles import ARTICLES as _RECORDS
 from .articles import UNDERSIZED, article
@@ -276,7 +276,7 @@ def _last_day_refusals(result: Result, case: Params) -> float:
 
 def _hung_hours(result: Result, case: Params) -> float:
     # Q299261: polls that found SMS_LICENSE_SERVER hung in "stopping", in hours.
-    hung = result.status["text"].str.contains(WIN32_1061, regex=False)
+    hung = result.status["state"] == STOP_PENDING  # the 9406s that cite error 1061
     return float(hung.sum() * result.params.poll_interval_min / 60)
 
 
