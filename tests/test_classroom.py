@@ -10,6 +10,8 @@ import pytest
 
 import kbsim
 import kbsim.__main__
+import kbsim.teaching.mystery
+from kbsim.model.size import LARGE_KEY_CASES
 from kbsim.teaching.classroom import CHECK_TAG, NAVIGATION_TAG, SOLUTION_TAG, TEACHING_ORDER, exercise, navigation
 from kbsim.teaching.exercises import RULES, rule
 
@@ -204,3 +206,30 @@ def test_a_dashboard_shows_numbers_with_their_names_and_texts_whole():
     assert detail.strip() in kbsim.classroom.whole(frame)._repr_html_() and "..." not in repr(
         kbsim.classroom.whole(frame)
     )
+
+
+def test_an_answer_key_of_too_many_cases_is_refused_in_one_line_before_any_case_is_drawn(monkeypatch, capsys):
+    def drawn(*args, **kwargs):
+        raise AssertionError("a case was drawn")
+
+    monkeypatch.setattr(kbsim.teaching.mystery, "mystery", drawn)
+    assert kbsim.ui.cli.main(["mystery-key", "1-1000000"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "kbsim: error: cases '1-1000000' are too many to draw unasked: 1,000,000 cases (the limit is 1,000); "
+        "to draw them anyway pass allow_large=True (command line: --allow-large)"
+    )
+    # Counted from the ranges, not listed: a range of 10**15 seeds is refused as fast.
+    assert kbsim.ui.cli.main(["mystery-key", "1-1000000000000000"]) == 2
+    assert "1,000,000,000,000,000 cases" in capsys.readouterr().err
+    assert kbsim.ui.cli.main(["mystery-key", f"1-{LARGE_KEY_CASES},{LARGE_KEY_CASES + 1}"]) == 2
+    assert f"{LARGE_KEY_CASES + 1:,} cases" in capsys.readouterr().err
+    with pytest.raises(kbsim.ParameterError, match=r"^seeds are too many to draw unasked: 1,001 cases"):
+        kbsim.classroom.mystery_key(list(range(LARGE_KEY_CASES + 1)))
+    with pytest.raises(kbsim.ParameterError, match=r"^seeds='1-3' is not allowed: expected a list of seeds"):
+        kbsim.classroom.mystery_key("1-3")
+    # At the limit, or allowed, the key is drawn (here: counted by the stand-in).
+    assert kbsim.ui.cli.parse_cases(f"1-{LARGE_KEY_CASES}") == list(range(1, LARGE_KEY_CASES + 1))
+    assert len(kbsim.ui.cli.parse_cases(f"1-{LARGE_KEY_CASES + 1}", allow_large=True)) == LARGE_KEY_CASES + 1
+    with pytest.raises(AssertionError, match="a case was drawn"):
+        kbsim.classroom.mystery_key(list(range(LARGE_KEY_CASES + 1)), allow_large=True)

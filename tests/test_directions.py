@@ -40,6 +40,7 @@ import pytest
 import kbsim
 from kbsim import PARAMETERS, Params
 from kbsim.analysis.sweeps import t_quantile_975
+from kbsim.model.kinds import PackTimeKind
 from kbsim.model.scenarios import SITE_KINDS, Direction, direction_controls, directions_for
 from kbsim.model.service import first_pack
 from kbsim.model.site import simulate
@@ -109,7 +110,7 @@ def widget_values(name: str, params: Params) -> list:
         return [False, True]
     if isinstance(widget, widgets.Dropdown):
         values = _options(widget)
-        if PARAMETERS[base].kind == "pack_time":  # the default ("") is the first Sunday: read in date order
+        if isinstance(PARAMETERS[base].kind, PackTimeKind):  # the default ("") is the first Sunday: read in date order
             return sorted(values, key=lambda v: first_pack(params.start) if v == "" else v)
         return values
     return _points(widget)

@@ -11,6 +11,7 @@ import pytest
 
 import kbsim
 from kbsim import PARAMETERS, Params
+from kbsim.model.kinds import NumberKind
 from kbsim.ui.controls import OutageControl
 
 PRESETS = sorted(kbsim.presets())
@@ -198,7 +199,7 @@ def numeric_widgets(explorer):
         if isinstance(widget, OutageControl):
             yield "outages.start_h", widget.start_h
             yield "outages.minutes", widget.minutes
-        elif PARAMETERS[name].kind in ("int", "float"):
+        elif isinstance(PARAMETERS[name].kind, NumberKind):
             yield name, widget
 
 

@@ -12,7 +12,7 @@ import kbsim
 from kbsim import ParameterError
 from kbsim.model.parameters import PARAMETERS, Params
 from kbsim.teaching.diagnosis import diagnose, solve_rate
-from kbsim.teaching.evidence import CONSOLE_SETTINGS, CONSOLE_SUMMARY, Evidence
+from kbsim.teaching.evidence import CONSOLE_SETTINGS, CONSOLE_SUMMARY, STATUS_FACTS, Evidence
 from kbsim.teaching.mystery import ACTIONS, ANSWERS, FIXABLE, NONE, Case, detail_options
 
 SAMPLE = range(150)  # benchmarks/mystery.py measures 1000 per level
@@ -70,6 +70,46 @@ def test_the_diagnosis_is_given_the_evidence_only():
     assert list(inspect.signature(diagnose).parameters) == ["evidence"]
     source = inspect.getsource(diagnose)
     assert "_params" not in source and "_causes" not in source and "reveal" not in source
+
+
+@pytest.mark.parametrize("level", [1, 3])
+def test_the_evidence_facts_are_what_its_lines_say_and_the_diagnosis_reads_them_not_the_sentences(level):
+    """The typed facts hold one row per status message, LICSRVC.log line and Liccli.log event, each naming the
+    server its line names; the diagnosis reads them: blanking every log's text changes none of its findings,
+    and a fact changed changes them."""
+    for seed in range(25):
+        evidence = case(seed, level).evidence
+        assert list(evidence.status_facts.columns) == list(STATUS_FACTS)
+        assert len(evidence.status_facts) == len(evidence.status) - 1  # the viewer's header
+        assert len(evidence.licsrvc_facts) == len(evidence.licsrvc)
+        for facts, lines in ((evidence.status_facts, evidence.status[1:]), (evidence.licsrvc_facts, evidence.licsrvc)):
+            for server, line in zip(facts["server"], lines):
+                assert pd.isna(server) or server < 0 or f"SWM{server}" in line, line
+        refused = [line for line in evidence.client_log if "Offline upload not attempted" in line]
+        assert len(refused) == (evidence.client_facts["kind"] == "upload_refused").sum()
+        failed = [line for line in evidence.client_log if "Failed to connect" in line]
+        tried = evidence.client_facts[evidence.client_facts["kind"].isin(["contact_failed", "retry"])]
+        assert len(failed) == len(tried)
+        assert all(f"SWM{server}" in line for server, line in zip(tried["server"], failed))
+        found = diagnose(evidence)
+        blank = dataclasses.replace(evidence, status=[], licsrvc=[], client_log=[])
+        assert dataclasses.asdict(diagnose(blank)) == dataclasses.asdict(found)
+
+
+def test_the_diagnosis_follows_a_changed_fact():
+    hung = first_case("Q299261")
+    assert diagnose(hung.evidence).articles == ["Q299261"]
+    facts = hung.evidence.status_facts.assign(state="stopped")  # the same 9406s, for an offline server
+    assert "Q299261" not in diagnose(dataclasses.replace(hung.evidence, status_facts=facts)).articles
+
+
+def test_a_refused_upload_in_the_evidence_says_no_lag_but_the_runs_it_held():
+    lagging = first_case("Q213261")
+    line = next(line for line in lagging.evidence.client_log if "Offline upload not attempted" in line)
+    runs = lagging.evidence.client_facts.loc[lagging.evidence.client_facts["kind"] == "upload_refused", "runs"]
+    held = int(runs.iloc[0])
+    assert f"clock behind the site server; {held} run{'' if held == 1 else 's'} held on the client" in line
+    assert "minutes" not in lagging.evidence.client_facts.columns
 
 
 def test_check_says_what_is_right_and_wrong_step_by_step():

@@ -7,6 +7,7 @@ import pytest
 
 import kbsim
 from kbsim import PARAMETERS, ParameterError, Params, plots
+from kbsim.model.kinds import ChoiceKind, NumberKind
 from kbsim.ui.cli import parse_settings
 
 ISSUE_NAMES = [
@@ -50,10 +51,10 @@ def test_every_declaration_is_complete_and_its_default_valid():
     for p in PARAMETERS.values():
         assert p.help, p.name
         assert p.check(p.default) == p.default, p.name
-        if p.kind in ("int", "float"):
+        if isinstance(p.kind, NumberKind):
             assert p.low <= p.default <= p.high, p.name
             assert p.step is None or p.step > 0, p.name
-        if p.kind == "choice":
+        if isinstance(p.kind, ChoiceKind):
             assert p.default in p.choices
 
 

@@ -12,6 +12,16 @@ from test_articles import check_retry_series
 import kbsim
 from kbsim import PARAMETERS, SITE_RESERVE
 from kbsim.model.clients import ClientAgents
+from kbsim.model.kinds import (
+    BoolKind,
+    ChoiceKind,
+    DateTimeKind,
+    FloatKind,
+    IntKind,
+    OutagesKind,
+    PackTimeKind,
+    ServersKind,
+)
 from kbsim.model.parameters import EARLIEST_START, LATEST_START
 
 #: Where a parameter's declared range would make a run too long for a property test, the part of it drawn:
@@ -30,30 +40,48 @@ NARROWED = {
 }
 
 
-def declared(parameter: kbsim.Parameter, values: dict) -> st.SearchStrategy:
-    """Values of ``parameter`` as its declaration allows them; a server or a time fits the site drawn so far
-    (``values``: the parameters declared before it, its servers and its run's length among them)."""
-    kind, name = parameter.kind, parameter.name
-    if kind in ("int", "float"):
-        low, high = NARROWED.get(name, (parameter.low, parameter.high))
-        assert parameter.low <= low <= high <= parameter.high, name
-        return st.integers(int(low), int(high)) if kind == "int" else st.floats(low, high)
-    if kind == "bool":
-        return st.booleans()
-    if kind == "choice":
-        return st.sampled_from(parameter.choices)
-    if kind == "datetime":  # the run's start: any minute from 1970 to 2099
-        return st.datetimes(EARLIEST_START, LATEST_START - timedelta(days=61)).map(lambda t: t.replace(second=0))
+def _number(parameter: kbsim.Parameter, values: dict) -> st.SearchStrategy:
+    low, high = NARROWED.get(parameter.name, (parameter.low, parameter.high))
+    assert parameter.low <= low <= high <= parameter.high, parameter.name
+    return st.integers(int(low), int(high)) if isinstance(parameter.kind, IntKind) else st.floats(low, high)
+
+
+def _outages(parameter: kbsim.Parameter, values: dict) -> st.SearchStrategy:
     days, n_servers = values["days"], values["n_servers"]
-    if kind == "outages":
-        outage = st.tuples(st.integers(0, n_servers - 1), st.floats(0, days * 24 - 0.1), st.floats(1, 600))
-        return st.lists(outage, max_size=3)
-    if kind == "servers":
-        return st.lists(st.integers(0, n_servers - 1), max_size=2)
-    if kind == "pack_time":  # the default (the first Sunday), or a pack in the run or the week after it
-        run = values["start"]
-        return st.one_of(st.none(), st.datetimes(run, run + timedelta(days=days + 7)))
-    raise AssertionError(f"{name}: no strategy for parameters of kind {kind!r}")
+    outage = st.tuples(st.integers(0, n_servers - 1), st.floats(0, days * 24 - 0.1), st.floats(1, 600))
+    return st.lists(outage, max_size=3)
+
+
+def _pack_time(parameter: kbsim.Parameter, values: dict) -> st.SearchStrategy:
+    """The default (the first Sunday), or a pack in the run or the week after it."""
+    run = values["start"]
+    return st.one_of(st.none(), st.datetimes(run, run + timedelta(days=values["days"] + 7)))
+
+
+#: Each kind's values as a declaration allows them (by kind class, :mod:`kbsim.model.kinds`); a server or a time
+#: fits the site drawn so far (``values``: the parameters declared before it, its servers and run's length among
+#: them). A kind missing here fails test_the_random_sites_draw_every_parameter_and_every_choice, by name.
+STRATEGIES = {
+    IntKind: _number,
+    FloatKind: _number,
+    BoolKind: lambda parameter, values: st.booleans(),
+    ChoiceKind: lambda parameter, values: st.sampled_from(parameter.choices),
+    # the run's start: any minute from 1970 to 2099
+    DateTimeKind: lambda parameter, values: st.datetimes(EARLIEST_START, LATEST_START - timedelta(days=61)).map(
+        lambda t: t.replace(second=0)
+    ),
+    OutagesKind: _outages,
+    ServersKind: lambda parameter, values: st.lists(st.integers(0, values["n_servers"] - 1), max_size=2),
+    PackTimeKind: _pack_time,
+}
+
+
+def declared(parameter: kbsim.Parameter, values: dict) -> st.SearchStrategy:
+    """Values of ``parameter`` as its declaration allows them (:data:`STRATEGIES`, by its kind's own class)."""
+    strategy = STRATEGIES.get(type(parameter.kind))
+    if strategy is None:
+        raise AssertionError(f"{parameter.name}: no strategy for parameters of kind {parameter.kind.name!r}")
+    return strategy(parameter, values)
 
 
 @st.composite
@@ -72,7 +100,7 @@ def test_the_random_sites_draw_every_parameter_and_every_choice():
     assert set(find(sites(), lambda v: True, settings=once)) == set(PARAMETERS)
     quick = settings(phases=[Phase.generate], database=None)
     for parameter in PARAMETERS.values():
-        options = (False, True) if parameter.kind == "bool" else parameter.choices
+        options = (False, True) if isinstance(parameter.kind, BoolKind) else parameter.choices
         for option in options:  # what sites() draws for this parameter (a flag or a choice needs no site)
             find(declared(parameter, {}), lambda v, option=option: v == option, settings=quick)
 

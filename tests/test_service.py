@@ -81,8 +81,11 @@ def test_after_sp3_the_pack_leaves_the_service_stopping_and_every_poll_raises_94
     service, scheduler, _ = monitor("SP3")
     scheduler.run(61.0)  # the pack at 60 min, polls at 15, 30, 45, 60 (after the pack: OBSERVE comes last)
     assert service.state == [STOP_PENDING, STOP_PENDING]
-    assert [(m, s, message) for m, s, message, _ in service.status] == [(60.0, 0, 9406), (60.0, 1, 9406)]
-    assert all(WIN32_1061 in text for *_, text in service.status)
+    assert [(m, s, message, state) for m, s, message, state, _ in service.status] == [
+        (60.0, 0, 9406, STOP_PENDING),
+        (60.0, 1, 9406, STOP_PENDING),
+    ]
+    assert all(WIN32_1061 in text for *_, text in service.status)  # the state, as the message's text says it
 
 
 def test_sp4_packs_and_keeps_running():
@@ -100,7 +103,7 @@ def test_an_offline_server_is_stopped_skips_the_pack_and_a_restart_clears_the_ha
     scheduler.run(61.0)
     assert service.state == [STOP_PENDING, STOPPED]  # server 1 was offline at the pack
     assert [s for m, s, *_ in service.status if m == 45.0] == [1]
-    assert "does not answer" in service.status[0][3]
+    assert service.status[0][3] == STOPPED and "does not answer" in service.status[0][4]
     scheduler.run(91.0)
     assert service.state == [STOP_PENDING, RUNNING]
     service.server_down(0)

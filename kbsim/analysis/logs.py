@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..model.errors import ParameterError, unknown_name
 from ..model.parameters import plain
+from ..model.record import Facts, sentence
 from ..model.result import Result
 from .outputs import as_path, check_folder, write_texts
 
@@ -44,9 +45,9 @@ CLIENT_AGENT = {"Windows NT": "Licclint", "Windows 95/98": "Liccli95"}
 SEVERITY = {9406: "Error"}
 COMPONENT_MANAGER = "SMS_LICENSE_SERVER_MANAGER"
 COMPONENT_METERING = "LICENSE_METERING"
-#: Liccli.log's words for a contact that failed (a launch's or a retry's); the diagnosis counts them.
+#: Liccli.log's words for a contact that failed (a launch's or a retry's).
 CONNECT_FAILED = "Failed to connect to the pipe-service"
-#: Liccli.log's words for an upload a lagging clock held back (Q213261); the diagnosis looks for them.
+#: Liccli.log's words for an upload a lagging clock held back (Q213261).
 UPLOAD_NOT_ATTEMPTED = "Offline upload not attempted"
 _THREAD = {COMPONENT_METERING: 1452, "Licclint": 212, "Liccli95": 212}
 #: LICSRVC.log's line for each balancing event kind; fields: server, product, detail.
@@ -77,6 +78,9 @@ _CLIENT_LINES = {
     "clock_sync": ("Date and time changed: {detail}",),
     "reinstall": ("Client components removed and installed again: {detail}",),
 }
+#: The event kinds each log writes a line for (and the typed facts of a mystery site's evidence keep).
+LICSRVC_EVENTS = tuple(_LICSRVC_LINES)
+CLIENT_EVENTS = tuple(_CLIENT_LINES)
 _STATUS_WIDTHS = (("Severity", 9), ("Date / Time", 24), ("Site code", 10), ("Component", 28), ("Message ID", 11))
 
 
@@ -114,8 +118,12 @@ def status_messages(result: Result, site_code: str = SITE_CODE) -> list[str]:
     return lines
 
 
-def client_log(result: Result, client: int) -> list[str]:
-    """Liccli.log of one client, stamped with that client's own clock (Q226827, Q212894, Q213261)."""
+def client_log(result: Result, client: int, lag_shown: bool = True) -> list[str]:
+    """Liccli.log of one client, stamped with that client's own clock (Q226827, Q212894, Q213261).
+
+    ``lag_shown=False``: a refused upload does not say by how many minutes the clock lagged (a mystery site's
+    evidence: on a real client the administrator reads the lag off the clock); it is written from the event's
+    facts without it."""
     n_clients = _result(result).params.n_clients
     client = plain(client)
     if not isinstance(client, int) or isinstance(client, bool) or not 0 <= client < n_clients:
@@ -132,9 +140,11 @@ def client_log(result: Result, client: int) -> list[str]:
     ]
     # A failed contact or retry after which the client tries again carries its cadence then (Windows 95/98's own
     # while it knows one server, Q212894), as the client agent scheduled it; one that failed over does not.
-    columns = ["time", "hours", "kind", "server", "product", "detail", "minutes"]
+    columns = ["time", "hours", "kind", "server", "product", "detail", "minutes", "runs"]
     lines = []
-    for time, hours, kind, server, product, detail, retry_min in mine[columns].itertuples(index=False):
+    for time, hours, kind, server, product, detail, retry_min, runs in mine[columns].itertuples(index=False):
+        if kind == "upload_refused" and not lag_shown:
+            detail = sentence(kind, Facts(runs=int(runs)))
         texts = [line.format(pipe=f"\\\\SWM{server}", product=product, detail=detail) for line in _CLIENT_LINES[kind]]
         if kind in ("retry", "contact_failed") and not pd.isna(retry_min):
             texts.append(f"+ON +: Will try again in {float(retry_min) * 60:g} secs.")

@@ -19,7 +19,6 @@ a mean and a 95% interval over seeds per value of a swept parameter.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import os
 import signal
@@ -505,8 +504,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, overwrite: bool = False) 
             ) from None
     plain = frame.copy()
     for name in plain.columns:
-        if name in PARAMETERS and PARAMETERS[name].kind in ("outages", "servers"):
-            plain[name] = [json.dumps(PARAMETERS[name].to_plain(v)) for v in plain[name]]
+        if name in PARAMETERS and plain[name].dtype == object:  # a list (outages, servers) as its JSON text
+            plain[name] = [PARAMETERS[name].kind.cell(v) for v in plain[name]]
     if path.suffix.lower() == ".csv":
         return write_whole(path, lambda temporary: plain.to_csv(temporary, index=False), overwrite)
     return write_whole(path, lambda temporary: plain.to_parquet(temporary, index=False), overwrite)

@@ -13,34 +13,37 @@ mechanism, which article or documented default each parameter rests on.
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-import numpy as np
-
 from .errors import ParameterError, unknown_name
+from .kinds import (  # noqa: F401  (the dates and plain() are read from here too)
+    EARLIEST_PACK,
+    EARLIEST_START,
+    LATEST_PACK,
+    LATEST_START,
+    Kind,
+    kind_named,
+    plain,
+)
 
 #: Where a user reads every parameter, named by the unknown-parameter error.
 PARAMETER_LISTING = "'python -m kbsim params'"
-#: The dates a run can start at: its events are stamped as pandas timestamps (1677 to 2262), and a run reaches
-#: weeks either side of its start (installs before it, clocks behind it, 60 days after it). SMS 2.0 ran 1999-2002.
-EARLIEST_START = datetime(1970, 1, 1)
-LATEST_START = datetime(2100, 1, 1)
-#: Remodbc.ini's PackTime is whole seconds since 1970-01-01 in 32 bits (Q299261): the dates it can say.
-EARLIEST_PACK = datetime(1970, 1, 1)
-LATEST_PACK = datetime(2106, 2, 7, 6, 28, 15)
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """One declared parameter: what a widget, a preset file or ``--set`` may give it."""
+    """One declared parameter: what a widget, a preset file or ``--set`` may give it.
+
+    ``kind`` is declared by its name ("int", "float", "bool", "choice", "datetime", "pack_time", "outages",
+    "servers") or as a :class:`~kbsim.model.kinds.Kind`; it is kept as the Kind, which does everything that differs
+    from kind to kind (:mod:`kbsim.model.kinds`).
+    """
 
     name: str
-    kind: str
+    kind: Kind
     default: Any
     help: str
     unit: str = ""
@@ -55,14 +58,14 @@ class Parameter:
     #: an explorer disables its control otherwise (retries under immediate failover, say).
     when: tuple[tuple[str, Any], ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", kind_named(self.kind))
+
     def on_step(self, value: float) -> float:
         """A number rounded to this parameter's step (multiples of ``step``) and kept in range:
-        what a slider's float arithmetic or a typed box gives becomes 6.0, not 5.999999999999999."""
-        if self.step is None or self.low is None or self.high is None or self.kind not in ("int", "float"):
-            return value
-        decimals = max(0, -int(f"{self.step:e}".split("e")[1])) + 2
-        rounded = min(self.high, max(self.low, round(round(value / self.step) * self.step, decimals)))
-        return int(rounded) if self.kind == "int" else float(rounded)
+        what a slider's float arithmetic or a typed box gives becomes 6.0, not 5.999999999999999.
+        A value of any other kind is returned as it is."""
+        return self.kind.on_step(self, value)
 
     def matters(self, values: Mapping[str, Any]) -> bool:
         """Whether this parameter can change a run whose other settings are ``values`` (see ``when``)."""
@@ -70,29 +73,7 @@ class Parameter:
 
     def allowed(self) -> str:
         """What values are allowed, in words, for error messages and help."""
-        unit = f" {self.unit}" if self.unit else ""
-        if self.kind in ("int", "float"):
-            return (
-                f"{'an integer' if self.kind == 'int' else 'a number'} from {_num(self.low)} to {_num(self.high)}{unit}"
-            )
-        if self.kind == "bool":
-            return "true or false"
-        if self.kind == "choice":
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        if self.kind == "datetime":
-            return (
-                f"a date and time from {EARLIEST_START:%Y-%m-%d} to before {LATEST_START:%Y-%m-%d} such as "
-                "'2001-06-01 00:00', the site server's local time (no time zone)"
-            )
-        if self.kind == "pack_time":
-            return (
-                "a date and time such as '2001-06-03 01:59:59' (the server's local time, no time zone), seconds "
-                f"since 1970-01-01 up to {2**32 - 1} as in Remodbc.ini's PackTime, or empty for the first Sunday "
-                "01:59:59"
-            )
-        if self.kind == "outages":
-            return "a list of (server, start_h, minutes) such as [[0, 30, 45]] or '0:30:45'"
-        return "a list of server numbers such as [1] or '1,2'"
+        return self.kind.allowed(self)
 
     def fail(self, value: Any, why: str = "") -> ParameterError:
         reason = f" ({why})" if why else ""
@@ -105,171 +86,15 @@ class Parameter:
 
         numpy numbers, booleans and datetimes are taken as the Python values they hold.
         """
-        return getattr(self, f"_check_{self.kind}")(plain(value))
+        return self.kind.check(self, plain(value))
 
     def parse_text(self, text: str) -> Any:
         """A value written on a command line (``--set name=text``), checked."""
-        text = text.strip()
-        if self.kind in ("outages", "servers"):
-            if text.lower() in ("", "none", "[]"):
-                return self.check(())
-            if text.startswith("["):
-                try:
-                    return self.check(json.loads(text))
-                except json.JSONDecodeError as exc:
-                    raise self.fail(text, f"not a JSON list: {exc.msg}") from None
-            if self.kind == "servers":
-                return self.check([_int_text(self, part) for part in text.split(",")])
-            return self.check([[_float_text(self, x) for x in part.split(":")] for part in text.split(",")])
-        if self.kind == "bool":
-            lowered = text.lower()
-            if lowered in ("true", "yes", "on", "1"):
-                return True
-            if lowered in ("false", "no", "off", "0"):
-                return False
-            raise self.fail(text)
-        if self.kind == "int":
-            return self.check(_int_text(self, text))
-        if self.kind == "float":
-            return self.check(_float_text(self, text))
-        return self.check(text)
+        return self.kind.parse(self, text.strip())
 
     def to_plain(self, value: Any) -> Any:
         """The value as plain JSON/TOML data (tuples to lists, datetimes to text)."""
-        if isinstance(value, datetime):
-            return value.isoformat(sep=" ")
-        if isinstance(value, tuple):
-            return [list(v) if isinstance(v, tuple) else v for v in value]
-        return value
-
-    def _check_int(self, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(value)
-        if isinstance(value, float) and not math.isfinite(value):
-            raise self.fail(value, "not a finite number")
-        if value != int(value):
-            raise self.fail(value)
-        return self._in_range(int(value))
-
-    def _check_float(self, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-            raise self.fail(value)
-        return self._in_range(float(value))
-
-    def _in_range(self, value: float) -> Any:
-        low = -float("inf") if self.low is None else self.low
-        high = float("inf") if self.high is None else self.high
-        if not (low <= value <= high):
-            raise self.fail(value, "out of range")
-        return value
-
-    def _check_bool(self, value: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.fail(value)
-        return value
-
-    def _check_choice(self, value: Any) -> str:
-        if value not in self.choices:
-            raise self.fail(value)
-        return value
-
-    def _check_datetime(
-        self, value: Any, earliest: datetime = EARLIEST_START, latest: datetime = LATEST_START
-    ) -> datetime:
-        if isinstance(value, str):
-            try:
-                value = datetime.fromisoformat(value.strip())
-            except ValueError:
-                raise self.fail(value) from None
-        if isinstance(value, datetime):
-            if value.tzinfo is not None:
-                raise self.fail(value, "a time zone: give the site server's local time, with none")
-            chosen = datetime(
-                value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond
-            )
-        elif isinstance(value, date):
-            chosen = datetime(value.year, value.month, value.day)
-        else:
-            raise self.fail(value)
-        if not earliest <= chosen < latest:
-            raise self.fail(value, "out of range")
-        return chosen
-
-    def _check_pack_time(self, value: Any) -> datetime | None:
-        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "auto")):
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            if not 0 <= value < 2**32:
-                raise self.fail(value, "out of range")
-            return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
-        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-            return self._check_pack_time(int(value))
-        return self._check_datetime(value, EARLIEST_PACK, LATEST_PACK + timedelta(seconds=1))
-
-    def _check_outages(self, value: Any) -> tuple[tuple[int, float, float], ...]:
-        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-            raise self.fail(value)
-        outages = []
-        for i, item in enumerate(value):
-            entry = None if isinstance(item, (str, bytes, Mapping)) or not isinstance(item, Iterable) else list(item)
-            if entry is None or len(entry) != 3:
-                raise self.fail(value, f"entry {i} is not (server, start_h, minutes)")
-            server, start_h, minutes = map(plain, entry)
-            if not _whole(server):
-                raise self.fail(value, f"entry {i}: server must be a whole number from 0")
-            for what, number in (("start_h", start_h), ("minutes", minutes)):
-                if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number < math.inf:
-                    raise self.fail(value, f"entry {i}: {what} must be a finite number from 0")
-            if minutes <= 0:
-                raise self.fail(value, f"entry {i}: minutes must be more than 0")
-            outages.append((int(server), float(start_h), float(minutes)))
-        return tuple(outages)
-
-    def _check_servers(self, value: Any) -> tuple[int, ...]:
-        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-            raise self.fail(value)
-        if isinstance(value, Mapping):
-            raise self.fail(value)
-        servers = []
-        for server in map(plain, value):
-            if not _whole(server):
-                raise self.fail(value, "servers are whole numbers from 0")
-            servers.append(int(server))
-        return tuple(sorted(set(servers)))
-
-
-def plain(value: Any) -> Any:
-    """A numpy scalar as the Python value it holds (``np.int64(3)`` as 3, a ``datetime64`` as a datetime)."""
-    if isinstance(value, np.datetime64):
-        return value.astype("datetime64[us]").item()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _whole(number: Any) -> bool:
-    """Whether ``number`` is a whole number from 0 (a server's number): no bool, NaN or infinity."""
-    if isinstance(number, bool) or not isinstance(number, (int, float)):
-        return False
-    return 0 <= number < math.inf and number == int(number)
-
-
-def _num(x: float | None) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
-def _int_text(parameter: Parameter, text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise parameter.fail(text) from None
-
-
-def _float_text(parameter: Parameter, text: str) -> float:
-    try:
-        return float(text.strip())
-    except ValueError:
-        raise parameter.fail(text) from None
+        return self.kind.plain(value)
 
 
 def _p(kind: str, default: Any, help: str, **spec: Any) -> Any:

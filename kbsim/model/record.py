@@ -125,6 +125,11 @@ def _failover(f: Facts) -> str:
     return f"moved from SWM{f.from_server} after {f.attempt} retries"
 
 
+def _upload_refused(f: Facts) -> str:
+    lag = "" if f.minutes is None else f" {f.minutes:g} min"  # no minutes: the lag as a reader of the log not told it
+    return f"clock{lag} behind the site server; {_runs(f.runs)} held on the client"
+
+
 #: The sentence of each kind, written from the event's facts: the ``detail`` a reader sees.
 _SENTENCES: dict[str, Callable[[Facts], str]] = {
     "grant": lambda f: "",
@@ -148,7 +153,7 @@ _SENTENCES: dict[str, Callable[[Facts], str]] = {
     "pack": lambda f: "FoxPro data cache packed (Remodbc.ini PackTime)",
     "service_state": _service_state,
     "upload": lambda f: f"{_runs(f.runs)} uploaded from the offline log",
-    "upload_refused": lambda f: f"clock {f.minutes:g} min behind the site server; {_runs(f.runs)} held on the client",
+    "upload_refused": _upload_refused,
     "clock_sync": lambda f: f"clock set to the site server's ({f.minutes:g} min forward)",
     "reinstall": lambda f: f"client software removed and installed again; {_runs(f.runs)} in the offline log deleted",
 }

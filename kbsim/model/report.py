@@ -25,6 +25,10 @@ from .service import StatusMessage
 from .summary import Finished, summarize
 from .usage import settle_uploads, upload_blocked_until
 
+#: A client's operating system as the usage table's ``os`` column names it (Q212894: 95/98 clients are bound to one
+#: server until their first CCIM cycle).
+WINDOWS_NT, WINDOWS_9X = "Windows NT", "Windows 95/98"
+
 
 @dataclass(frozen=True)
 class Ended:
@@ -86,7 +90,7 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
     usage = pd.DataFrame(
         {
             "client": np.arange(params.n_clients),
-            "os": np.where(clients.win9x, "Windows 95/98", "Windows NT"),
+            "os": np.where(clients.win9x, WINDOWS_9X, WINDOWS_NT),
             "home_server": agents.home,
             "clock_offset_min": clients.clock_lag_min,
             "sessions": granted + uploads.logged,
@@ -98,7 +102,7 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
         }
     )
     licenses = ended.samples.table(start)
-    status = pd.DataFrame(list(ended.status), columns=["minutes", "server", "message_id", "text"])
+    status = pd.DataFrame(list(ended.status), columns=["minutes", "server", "message_id", "state", "text"])
     minutes = status.pop("minutes").to_numpy(dtype=float)
     status.insert(0, "time", clock(start, minutes))
     status.insert(1, "hours", minutes / 60.0)

@@ -31,7 +31,8 @@ class Result:
     * ``usage``: client, os, home_server, clock_offset_min, sessions, reported, pending, unreported,
       lost_at_reinstall (sessions = the last four summed), first_ccim_h (a Windows 95/98 client's
       first CCIM cycle or restart since its last install, hours from the start; NaN for Windows NT);
-    * ``status``: time, hours, server, message_id, text.
+    * ``status``: time, hours, server, message_id, state (the state the poll found SMS_LICENSE_SERVER in: "stop
+      pending" for a hung service, Q299261, "stopped" for an offline server), text.
 
     ``notes`` says in words what the run lost or could not do, for example
     usage held back by lagging clocks.

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ParameterError, unknown_name
+from .kinds import OutagesKind
 from .parameters import PARAMETER_LISTING, PARAMETERS, Params
 from .result import SUMMARY, SUMMARY_LISTING, Result
 from .site import simulate
@@ -74,7 +75,7 @@ DIRECTIONS = ("up", "down", "none", "rise-fall", "fall-rise", "non-monotone")
 #: The shapes that are not monotone: a declaration must say why.
 SHAPES = ("rise-fall", "fall-rise", "non-monotone")
 #: The parts of the outage control, each a control of its own in a directions table.
-OUTAGE_PARTS = ("server", "start_h", "minutes")
+OUTAGE_PARTS = OutagesKind.parts
 #: Kinds of site a direction may be declared apart for: a busy one (a quarter or more of the requests refused)
 #: and one with on-demand balancing on. A direction declared without a kind holds on every site.
 SITE_KINDS = ("busy", "on_demand")
@@ -199,10 +200,8 @@ def direction_controls(explore: tuple[str, ...]) -> list[str]:
     for name in explore:
         if name == "seed":
             continue
-        if PARAMETERS[name].kind == "outages":
-            names += [f"{name}.{part}" for part in OUTAGE_PARTS]
-        else:
-            names.append(name)
+        parts = PARAMETERS[name].kind.parts
+        names += [f"{name}.{part}" for part in parts] if parts else [name]
     return names
 
 

@@ -30,9 +30,9 @@ from .record import EventLog
 HANGS_AFTER_PACK = frozenset({"SP2+hotfix", "SP3"})
 RUNNING, STOP_PENDING, STOPPED = "running", "stop pending", "stopped"
 MESSAGE_9406 = 9406
-#: The cause a 9406 names for a service hung in "stopping" (Q299261); the diagnosis looks for it.
+#: The cause a 9406 names for a service hung in "stopping" (Q299261): the status row's state "stop pending".
 WIN32_1061 = "Win32 error 1061: the service cannot accept control messages at this time"
-#: The cause a 9406 names for a server that is offline (Q226827); the diagnosis looks for it.
+#: The cause a 9406 names for a server that is offline (Q226827): the status row's state "stopped".
 NOT_ANSWERING = "the server does not answer"
 
 
@@ -43,8 +43,8 @@ def first_pack(start: datetime) -> datetime:
     return candidate if candidate >= start else candidate + timedelta(days=7)
 
 
-#: One status message raised: (minute, server, message ID, text).
-StatusMessage = tuple[float, int, int, str]
+#: One status message raised: (minute, server, message ID, the state the poll found the service in, text).
+StatusMessage = tuple[float, int, int, str, str]
 
 
 class ServiceMonitor:
@@ -104,7 +104,7 @@ class ServiceMonitor:
                 continue
             cause = WIN32_1061 if state == STOP_PENDING else NOT_ANSWERING
             text = f"The software metering server service is not running on SWM{s} ({cause})."
-            self.status.append((now, s, MESSAGE_9406, text))
+            self.status.append((now, s, MESSAGE_9406, state, text))
         self.scheduler.schedule(now + self.poll_min, self.poll, priority=OBSERVE)
 
 

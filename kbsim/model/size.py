@@ -63,6 +63,9 @@ LARGE_SWEEP_RUNS = 20_000
 #: A sweep whose runs together record more event rows than this (runs x its largest run) is refused unless allowed
 #: (about ten of the largest runs allowed unasked: several minutes of both cores).
 LARGE_SWEEP_ROWS = 10 * LARGE_RUN_ROWS
+#: An answer key of more mystery cases than this (``kbsim mystery-key``, ``kbsim.classroom.mystery_key``) is refused
+#: unless allowed, from the count alone: each case is a run of its own (about 0.07 s here), so 1,000 is a minute or so.
+LARGE_KEY_CASES = 1_000
 #: The keyword of kbsim.run and kbsim.sweep that allows a run beyond the limits; ``--allow-large`` on the command line.
 ALLOW = "allow_large"
 #: An explorer says how large a run is before it starts one estimated to take longer than this (seconds).
@@ -168,6 +171,16 @@ def check_sweep_runs(runs: int, allow_large: bool = False, what: str = "this swe
             f"{what} is too large to start unasked: {runs:,} runs (points x seeds; the limit is "
             f"{LARGE_SWEEP_RUNS:,} runs or {LARGE_SWEEP_ROWS:,} event rows in all); to run it anyway pass "
             f"{ALLOW}=True (command line: --allow-large)"
+        )
+
+
+def check_key_cases(cases: int, allow_large: bool = False, what: str = "seeds") -> None:
+    """An answer key of more than :data:`LARGE_KEY_CASES` mystery cases is refused (unless allowed), from the count
+    alone, before any case is drawn."""
+    if cases > LARGE_KEY_CASES and not check_allow(allow_large):
+        raise ParameterError(
+            f"{what} are too many to draw unasked: {cases:,} cases (the limit is {LARGE_KEY_CASES:,}); "
+            f"to draw them anyway pass {ALLOW}=True (command line: --allow-large)"
         )
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..analysis.outputs import write_whole
 from ..model.errors import ParameterError
+from ..model.size import check_key_cases
 from .articles import ARTICLES
 from .exercises import Rule, rule
 
@@ -219,10 +220,15 @@ def gather(folder: str | Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def mystery_key(seeds: Sequence[int], level: int = 1) -> pd.DataFrame:
-    """The instructor's answer key for mystery cases ``seeds`` at ``level``: one row per cause."""
+def mystery_key(seeds: Sequence[int], level: int = 1, allow_large: bool = False) -> pd.DataFrame:
+    """The instructor's answer key for mystery cases ``seeds`` at ``level``: one row per cause.
+
+    More than ``kbsim.model.size.LARGE_KEY_CASES`` cases are refused, before any is drawn, unless ``allow_large``."""
     from .mystery import mystery
 
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
+        raise ParameterError(f"seeds={seeds!r} is not allowed: expected a list of seeds such as [1, 2, 3]")
+    check_key_cases(len(seeds), allow_large)
     rows = []
     for seed in seeds:
         for cause in mystery(seed, level).reveal().causes:

@@ -10,7 +10,6 @@ reads only this.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..analysis.logs import client_log, licsrvc, status_messages
+from ..analysis.logs import CLIENT_EVENTS, LICSRVC_EVENTS, client_log, licsrvc, status_messages
 from ..analysis.outputs import as_path, write_texts
 from ..model.result import Result
 
@@ -69,8 +68,11 @@ FILES = {
     "licences": "licences.csv",
     "requests": "requests.csv",
 }
-# Liccli.log's refusal line names the lag; on a real client the administrator reads it off the clock.
-_LAG = re.compile(r"clock [0-9.]+ min behind the site server")
+#: The facts of each log's lines, typed (:class:`Evidence`'s ``status_facts``, ``licsrvc_facts``, ``client_facts``):
+#: what the lines say, as a rule reads it, so that no rule parses a number or a fact out of a sentence.
+STATUS_FACTS = ("time", "server", "message_id", "state")
+LICSRVC_FACTS = ("time", "kind", "server", "product", "reason")
+CLIENT_FACTS = ("time", "kind", "server", "product", "runs")
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,11 @@ class Evidence:
       Liccli.log of computer ``client`` (the one whose user complained first);
     * ``usage``: computer, os, runs_reported (the Software Metering summary by computer);
     * ``licences``: time, hours, server, up, free, in_use (15-minute samples; server -1 the reserve pool);
-    * ``requests``: time, hours, server, outcome (granted or denied) of every licence request.
+    * ``requests``: time, hours, server, outcome (granted or denied) of every licence request;
+    * ``status_facts``, ``licsrvc_facts``, ``client_facts``: what the status messages, LICSRVC.log and the Liccli.log
+      say, as typed facts (:data:`STATUS_FACTS`, :data:`LICSRVC_FACTS`, :data:`CLIENT_FACTS`), one row per message
+      or logged event in the order of the lines (site server's clock); nothing the lines do not say (not the lag
+      of a clock, which Liccli.log does not name here).
     """
 
     title: str
@@ -96,6 +102,9 @@ class Evidence:
     usage: pd.DataFrame
     licences: pd.DataFrame
     requests: pd.DataFrame
+    status_facts: pd.DataFrame
+    licsrvc_facts: pd.DataFrame
+    client_facts: pd.DataFrame
 
     @property
     def start(self) -> datetime:
@@ -154,11 +163,22 @@ def collect(result: Result, seed: int, level: int) -> Evidence:
         status=status_messages(result),
         licsrvc=licsrvc(result),
         client=client,
-        client_log=[_LAG.sub("clock behind the site server", line) for line in client_log(result, client)],
+        # Liccli.log's refusal does not name the lag: on a real client the administrator reads it off the clock.
+        client_log=client_log(result, client, lag_shown=False),
         usage=usage,
         licences=licences.reset_index(drop=True),
         requests=requests,
+        status_facts=result.status[list(STATUS_FACTS)].reset_index(drop=True),
+        licsrvc_facts=_facts(events, LICSRVC_EVENTS, LICSRVC_FACTS),
+        client_facts=_facts(
+            events[events["client"].to_numpy(dtype="int64", na_value=-1) == client], CLIENT_EVENTS, CLIENT_FACTS
+        ),
     )
+
+
+def _facts(events: pd.DataFrame, kinds: tuple[str, ...], columns: tuple[str, ...]) -> pd.DataFrame:
+    """The facts of the events a log writes a line for (``kinds``), in the log's order."""
+    return events.loc[events["kind"].isin(kinds), list(columns)].reset_index(drop=True)
 
 
 def _complaining_client(result: Result) -> int:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..model.errors import ParameterError
 from ..model.scenarios import run
+from ..model.service import STOP_PENDING
 
 
 @dataclass(frozen=True)
@@ -256,9 +257,9 @@ def _q299261_2(pack_time: Any) -> tuple[str, Any]:
 
 def _q299261_3(hour: float) -> tuple[str, Any]:
     rebooted = _run("Q299261", outages=[[0, float(hour), 30.0]])
-    states = rebooted.events.query("server == 0 and kind == 'service_state'")[["time", "detail"]]
-    answer = "no" if "stop pending" in states["detail"].iloc[-1] else "yes"
-    return answer, states
+    states = rebooted.events.query("server == 0 and kind == 'service_state'")
+    answer = "no" if states["state"].iloc[-1] == STOP_PENDING else "yes"
+    return answer, states[["time", "detail"]]
 
 
 RULES: tuple[Rule, ...] = (

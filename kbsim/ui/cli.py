@@ -24,16 +24,13 @@ from ..model.errors import ParameterError, unknown_name
 from ..model.parameters import PARAMETERS, check_name
 from ..model.result import SUMMARY
 from ..model.scenarios import get_preset, presets, run
-from ..model.size import LARGE_RUN_LAUNCHES, LARGE_RUN_ROWS
+from ..model.size import LARGE_KEY_CASES, LARGE_RUN_LAUNCHES, LARGE_RUN_ROWS, check_key_cases
 
 #: The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
 
 #: The page that gives each parameter's source (an article or a documented default) or says it is assumed.
 MODEL_DOC = "docs/model.md"
-#: Parameters whose one value is itself a list with commas (``0:30:45,1:30:45``):
-#: ``--grid`` separates their values with ``;``.
-LIST_KINDS = ("outages", "servers")
 
 
 def _run_arguments(command: argparse.ArgumentParser, set_help: str, seed: bool = True) -> None:
@@ -143,6 +140,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     key.add_argument("seeds", help="the cases' seeds: 12, 1-30 or 3,7,12")
     key.add_argument("--level", type=int, default=1, help="1 plain signs, 2 red herrings, 3 two causes (default 1)")
+    key.add_argument(
+        "--allow-large",
+        action="store_true",
+        help=f"draw even more than {LARGE_KEY_CASES:,} cases (each is a run: about a minute per thousand)",
+    )
     return parser
 
 
@@ -210,7 +212,7 @@ def parse_grid(grids: Sequence[str]) -> dict[str, list]:
         declared = check_name(name, "--grid: ")
         if name in grid:
             raise ParameterError(f"--grid {name} is given twice: give all its values in one --grid")
-        separator = ";" if declared.kind in LIST_KINDS else ","
+        separator = declared.kind.grid_separator  # ";" for a kind whose one value holds commas (0:30:45,1:30:45)
         parts = values.split(separator)
         if any(not part.strip() for part in parts):
             raise ParameterError(
@@ -235,18 +237,20 @@ def parse_seeds(text: str) -> int | list[int]:
     return seeds[0] if len(seeds) == 1 else seeds
 
 
-def parse_cases(text: str) -> list[int]:
-    """``mystery-key``'s cases: one seed (12), a range (1-30) or a list (3,7,12), mixed freely."""
-    cases: list[int] = []
+def parse_cases(text: str, allow_large: bool = False) -> list[int]:
+    """``mystery-key``'s cases: one seed (12), a range (1-30) or a list (3,7,12), mixed freely; more than
+    :data:`~kbsim.model.size.LARGE_KEY_CASES` are refused (unless ``allow_large``), counted before any is listed."""
+    spans: list[range] = []
     try:
         for part in filter(None, (p.strip() for p in text.split(","))):
             low, dash, high = part.partition("-")
-            cases.extend(range(int(low), int(high) + 1) if dash else [int(low)])
+            spans.append(range(int(low), int(high) + 1) if dash else range(int(low), int(low) + 1))
     except ValueError:
-        cases = []
-    if not cases:
+        spans = []
+    if not any(spans):
         raise ParameterError(f"cases {text!r} are not allowed: expected seeds such as 12, 1-30 or 3,7,12")
-    return cases
+    check_key_cases(sum(map(len, spans)), allow_large, what=f"cases {text!r}")
+    return [seed for span in spans for seed in span]
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -326,7 +330,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "mystery-key":
             from ..teaching.classroom import mystery_key
 
-            print(mystery_key(parse_cases(args.seeds), args.level).to_csv(index=False), end="")
+            cases = parse_cases(args.seeds, args.allow_large)
+            print(mystery_key(cases, args.level, allow_large=args.allow_large).to_csv(index=False), end="")
         else:
             get_preset(args.preset)
             result = run(args.preset, variant=args.variant, allow_large=args.allow_large, **_run_settings(args))

@@ -8,10 +8,23 @@ explorer (:mod:`kbsim.ui.explorer`) lays them out and runs the site at every mov
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import ipywidgets as widgets
 
+from ..model.kinds import (
+    BoolKind,
+    ChoiceKind,
+    IntKind,
+    Kind,
+    NumberKind,
+    OutagesKind,
+    PackTimeKind,
+    ServersKind,
+)
 from ..model.parameters import PARAMETERS, Parameter, Params
 from ..model.service import first_pack
 
@@ -34,17 +47,18 @@ def _tooltip(parameter: Parameter) -> str:
 
 
 def number_control(
-    kind: str, value: float, low: float, high: float, step: float, description: str, tooltip: str
+    whole: bool, value: float, low: float, high: float, step: float, description: str, tooltip: str
 ) -> widgets.Widget:
-    """A slider over a short range, or a bounded box for typed entry over a long one (see SLIDER_STEPS)."""
+    """A slider over a short range, or a bounded box for typed entry over a long one (see SLIDER_STEPS);
+    ``whole``: integers only."""
     common = dict(
         value=value, min=low, max=high, step=step, description=description, tooltip=tooltip, style=STYLE, layout=ROW
     )
     if (high - low) / step > SLIDER_STEPS:
-        box = widgets.BoundedIntText if kind == "int" else widgets.BoundedFloatText
+        box = widgets.BoundedIntText if whole else widgets.BoundedFloatText
         return box(**common)
-    slider = widgets.IntSlider if kind == "int" else widgets.FloatSlider
-    readout = {} if kind == "int" else {"readout_format": f".{_decimals(step)}f"}
+    slider = widgets.IntSlider if whole else widgets.FloatSlider
+    readout = {} if whole else {"readout_format": f".{_decimals(step)}f"}
     return slider(continuous_update=False, **readout, **common)
 
 
@@ -162,39 +176,111 @@ class OutageControl(widgets.VBox):
             child.observe(handler, names="value")
 
 
+def _number_widget(parameter: Parameter, params: Params, value: Any, common: dict) -> widgets.Widget:
+    assert parameter.low is not None and parameter.high is not None, f"{parameter.name}: a number has a range"
+    whole = isinstance(parameter.kind, IntKind)
+    step = parameter.step or (1 if whole else 0.1)
+    return number_control(
+        whole, value, parameter.low, parameter.high, step, **{k: common[k] for k in ("description", "tooltip")}
+    )
+
+
+def _checkbox(parameter: Parameter, params: Params, value: Any, common: dict) -> widgets.Widget:
+    return widgets.Checkbox(value=value, indent=True, **common)
+
+
+def _dropdown(parameter: Parameter, params: Params, value: Any, common: dict) -> widgets.Widget:
+    return widgets.Dropdown(options=list(parameter.choices), value=value, **common)
+
+
+def _outages(parameter: Parameter, params: Params, value: Any, common: dict) -> widgets.Widget:
+    return OutageControl(params)
+
+
+def _servers(parameter: Parameter, params: Params, value: Any, common: dict) -> widgets.Widget:
+    return widgets.SelectMultiple(
+        options=[(f"server {s}", s) for s in range(params.n_servers)],
+        value=value,
+        rows=min(4, params.n_servers),
+        **common,
+    )
+
+
+#: What a pack-time dropdown shows for the default (None): a Dropdown cannot show None as a selected option.
+_DEFAULT_PACK = ""
+
+
+def _pack_times(parameter: Parameter, params: Params, value: Any, common: dict) -> widgets.Widget:
+    first = first_pack(params.start)
+    # Every day of the run and a week beyond it at the pack's time of day (a PackTime a week later, say).
+    days = [first + timedelta(days=d) for d in range(-((first - params.start).days), params.days + 7)]
+    options = [("first Sunday 01:59:59 (default)", _DEFAULT_PACK)] + [
+        (f"{d:%a %Y-%m-%d %H:%M:%S}", d) for d in days if d >= params.start
+    ]
+    if value is not None and value not in [v for _, v in options]:
+        options.append((f"{value:%a %Y-%m-%d %H:%M:%S}", value))
+    return widgets.Dropdown(options=options, value=_DEFAULT_PACK if value is None else value, **common)
+
+
+def _text(parameter: Parameter, params: Params, value: Any, common: dict) -> widgets.Widget:
+    return widgets.Text(value=parameter.to_plain(value), **common)  # dates: checked when the run is made
+
+
+def _held(parameter: Parameter, widget: widgets.Widget) -> Any:
+    return widget.value
+
+
+def _show(widget: widgets.Widget, value: Any) -> None:
+    widget.value = value
+
+
+@dataclass(frozen=True)
+class KindWidget:
+    """How a kind of parameter is shown: the widget made for it (``make(parameter, params, value, common)``,
+    ``common`` its description, tooltip, style and layout), the value it holds, and how it is set to a value."""
+
+    make: Callable[[Parameter, Params, Any, dict], widgets.Widget]
+    held: Callable[[Parameter, widgets.Widget], Any] = _held
+    show: Callable[[widgets.Widget, Any], None] = _show
+
+
+#: The widget of each kind of parameter (:mod:`kbsim.model.kinds`), by its class; a kind not here takes its
+#: nearest base class's, and a kind with none a text box (:data:`TEXT`) whose text is checked when the run is made.
+WIDGETS: dict[type[Kind], KindWidget] = {
+    NumberKind: KindWidget(_number_widget, held=lambda parameter, widget: parameter.on_step(widget.value)),
+    BoolKind: KindWidget(_checkbox),
+    ChoiceKind: KindWidget(_dropdown),
+    OutagesKind: KindWidget(
+        _outages, show=lambda widget, value: widget.set_value(value)
+    ),  # its own parts, kept inside the run
+    ServersKind: KindWidget(_servers, held=lambda parameter, widget: tuple(widget.value)),
+    PackTimeKind: KindWidget(
+        _pack_times, show=lambda widget, value: setattr(widget, "value", _DEFAULT_PACK if value is None else value)
+    ),
+}
+TEXT = KindWidget(_text)
+
+
+def kind_widget(parameter: Parameter) -> KindWidget:
+    """How ``parameter`` is shown: its kind's entry in :data:`WIDGETS`, the nearest base class's, else :data:`TEXT`."""
+    for cls in type(parameter.kind).__mro__:
+        if cls in WIDGETS:
+            return WIDGETS[cls]
+    return TEXT
+
+
 def control(parameter: Parameter, params: Params) -> widgets.Widget:
     """The widget for one parameter, from its declaration; it cannot hold a value the declaration refuses."""
     value = getattr(params, parameter.name)
     common = dict(description=_label(parameter), tooltip=_tooltip(parameter), style=STYLE, layout=ROW)
-    kind = parameter.kind
-    if kind in ("int", "float"):
-        assert parameter.low is not None and parameter.high is not None, f"{parameter.name}: a number has a range"
-        step = parameter.step or (1 if kind == "int" else 0.1)
-        return number_control(
-            kind, value, parameter.low, parameter.high, step, **{k: common[k] for k in ("description", "tooltip")}
-        )
-    if kind == "bool":
-        return widgets.Checkbox(value=value, indent=True, **common)
-    if kind == "choice":
-        return widgets.Dropdown(options=list(parameter.choices), value=value, **common)
-    if kind == "outages":
-        return OutageControl(params)
-    if kind == "servers":
-        return widgets.SelectMultiple(
-            options=[(f"server {s}", s) for s in range(params.n_servers)],
-            value=value,
-            rows=min(4, params.n_servers),
-            **common,
-        )
-    if kind == "pack_time":
-        first = first_pack(params.start)
-        # Every day of the run and a week beyond it at the pack's time of day (a PackTime a week later, say).
-        days = [first + timedelta(days=d) for d in range(-((first - params.start).days), params.days + 7)]
-        # "" stands for the default: a Dropdown cannot show None as a selected option.
-        options = [("first Sunday 01:59:59 (default)", "")] + [
-            (f"{d:%a %Y-%m-%d %H:%M:%S}", d) for d in days if d >= params.start
-        ]
-        if value is not None and value not in [v for _, v in options]:
-            options.append((f"{value:%a %Y-%m-%d %H:%M:%S}", value))
-        return widgets.Dropdown(options=options, value="" if value is None else value, **common)
-    return widgets.Text(value=parameter.to_plain(value), **common)  # dates: checked when the run is made
+    return kind_widget(parameter).make(parameter, params, value, common)
+
+
+def held(parameter: Parameter, widget: widgets.Widget) -> Any:
+    """The value ``widget`` (``parameter``'s control) holds now, as the parameter takes it."""
+    return kind_widget(parameter).held(parameter, widget)
+
+
+def show(parameter: Parameter, widget: widgets.Widget, value: Any) -> None:
+    """Set ``widget`` (``parameter``'s control) to a checked ``value``, as a user would."""
+    kind_widget(parameter).show(widget, value)

@@ -34,7 +34,7 @@ from ..model.result import Result, compare
 from ..model.scenarios import FAULT, Preset, get_preset, run
 from ..model.size import EXPLORER_SECONDS, estimate
 from ..model.summary import LABELS
-from .controls import ROW, OutageControl, control, with_hint
+from .controls import ROW, OutageControl, control, held, show, with_hint
 from .plots import HEIGHT_IN, PLOTS, WIDTH_IN, RunPlot, alt_text, check_plot, kept, png
 
 CACHE_SIZE = 64
@@ -139,15 +139,7 @@ class Explorer:
 
     def values(self) -> dict[str, Any]:
         """The exposed parameters as the widgets hold them now."""
-        values: dict[str, Any] = {}
-        for name, widget in self.controls.items():
-            if isinstance(widget, widgets.SelectMultiple):
-                values[name] = tuple(widget.value)
-            elif PARAMETERS[name].kind in ("int", "float"):
-                values[name] = PARAMETERS[name].on_step(widget.value)
-            else:
-                values[name] = widget.value
-        return values
+        return {name: held(PARAMETERS[name], widget) for name, widget in self.controls.items()}
 
     def _enable(self, values: dict[str, Any]) -> None:
         """Disable the controls that cannot matter under the other settings (the declaration's ``when``)."""
@@ -171,13 +163,7 @@ class Explorer:
         return self
 
     def _put(self, name: str, value: Any) -> None:
-        widget = self.controls[name]
-        if isinstance(widget, OutageControl):
-            widget.set_value(value)
-        elif PARAMETERS[name].kind == "pack_time" and value is None:
-            widget.value = ""
-        else:
-            widget.value = value
+        show(PARAMETERS[name], self.controls[name], value)
 
     def reset(self) -> None:
         """Every control back to the chosen preset variant's value."""

@@ -56,7 +56,8 @@ def baseline(params: Params) -> Params:
 def rule(evidence: Evidence) -> Finding | None:
     """LICSRVC.log leaves a server out for want of ODBC access, or the schedule is half a day or more while
     licences are denied or moved on demand."""
-    left_out = servers_in(evidence.licsrvc, NO_ODBC_ACCESS)
+    licsrvc = evidence.licsrvc_facts
+    left_out = servers_in(licsrvc, (licsrvc["kind"] == "balancing_skipped") & (licsrvc["reason"] == NO_ODBC_ACCESS))
     if left_out:
         server = left_out.most_common(1)[0][0]
         return ARTICLE.found(

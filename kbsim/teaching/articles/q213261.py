@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from ...analysis.logs import UPLOAD_NOT_ATTEMPTED
 from ...model.parameters import Params
 from ...model.result import Result
 from ..evidence import Evidence
@@ -38,7 +37,7 @@ def count(result: Result, case: Params) -> float:
 def rule(evidence: Evidence) -> Finding | None:
     """Offline clients, with computers that report no runs at all or a refused upload in Liccli.log."""
     silent_computers = int((evidence.usage["runs_reported"] == 0).sum())
-    refused = any(UPLOAD_NOT_ATTEMPTED in line for line in evidence.client_log)
+    refused = bool((evidence.client_facts["kind"] == "upload_refused").any())
     if evidence.settings["mode"] != "offline" or not (refused or silent_computers >= 2):
         return None
     return ARTICLE.found(

@@ -9,9 +9,10 @@ import numpy as np
 
 from ...model.parameters import Params
 from ...model.result import Result
-from ...model.service import MESSAGE_9406, WIN32_1061
+from ...model.service import STOP_PENDING
 from ..evidence import Evidence
 from .record import Article, Cause, Detail, Finding
+from .signs import status_9406
 
 
 def draw(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
@@ -34,14 +35,15 @@ def draw(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
 
 def count(result: Result, case: Params) -> float:
     """Hours SMS_LICENSE_SERVER hung: the polls that found it in "stopping", in hours."""
-    hung = result.status["text"].str.contains(WIN32_1061, regex=False)
+    hung = result.status["state"] == STOP_PENDING  # the 9406s that cite error 1061
     return float(hung.sum() * result.params.poll_interval_min / 60)
 
 
 def rule(evidence: Evidence) -> Finding | None:
     """Status message 9406 citing error 1061 (the service hangs in "stopping")."""
-    hung = [line for line in evidence.status if str(MESSAGE_9406) in line and WIN32_1061 in line]
-    if not hung:
+    status = status_9406(evidence)
+    hung = status[status["state"] == STOP_PENDING]
+    if not len(hung):
         return None
     return ARTICLE.found(
         "hang", f"{len(hung)} status messages 9406 cite error 1061", service_pack=evidence.settings["service_pack"]
