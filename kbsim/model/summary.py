@@ -247,6 +247,12 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         "installed (Q213261)",
         lambda r: int(r.usage["unreported"].sum()),
     ),
+    "sessions_stalled": SummaryNumber(
+        "runs stalled by NextOfflineSyncTime",
+        "runs still in a client's log at the end because its last poll skipped the upload: the NextOfflineSyncTime it "
+        "stored while its clock ran ahead still lay ahead of its clock set right (Q311764, Q226832)",
+        lambda r: int(r.usage["stalled"].sum()),
+    ),
     "sessions_lost_at_reinstall": SummaryNumber(
         "runs deleted at reinstall",
         "runs still in a client's offline log when its client software was removed to be reinstalled (Q213261's "
