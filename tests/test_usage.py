@@ -173,3 +173,10 @@ def test_the_upload_before_the_run_counts_when_the_clock_is_set_right_before_any
 def test_a_due_poll_that_finds_no_server_leaves_the_stored_time_and_the_next_poll_tries():
     u = settle_ahead(all_down=[(500.0, 520.0)])
     assert uploads_of(u)[2:] == [(610, 6)] and u.skipped_time.tolist() == [210, 310, 410]
+
+
+def test_the_stall_is_timed_from_the_first_skipped_poll_to_the_upload_or_the_run_end():
+    assert settle_ahead().stall_min.tolist() == [300.0]  # skipped from 210, uploaded at 510
+    assert settle_ahead(until=450.0).stall_min.tolist() == [240.0]  # skipped from 210 to the end at 450
+    assert settle_ahead(wiped_at=260.0).stall_min.tolist() == [100.0]  # from 210 to the poll at 310 after it
+    assert settle_ahead(ahead=0.0).stall_min.tolist() == [0.0]

@@ -107,6 +107,7 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
             "pending": uploads.pending,
             "unreported": uploads.unreported,
             "stalled": uploads.stalled,
+            "upload_stall_h": uploads.stall_min / 60.0,
             "lost_at_reinstall": uploads.lost,
             "first_ccim_h": np.where(clients.win9x, agents.knows_all_at / 60.0, np.nan),
         }

@@ -147,6 +147,7 @@ class Uploads:
     pending: np.ndarray
     unreported: np.ndarray
     stalled: np.ndarray
+    stall_min: np.ndarray
     lost: np.ndarray
     upload_time: np.ndarray
     upload_client: np.ndarray
@@ -232,6 +233,14 @@ def settle_uploads(
     last_poll = np.maximum(valid.sum(axis=1) - 1, 0)
     last_skipped = skipping[np.arange(n_clients), last_poll] & valid.any(axis=1)
     stalled = np.where(last_skipped & (unreported == 0), held, 0)
+    # How long each client's polls skipped the upload: from the first skipped poll to the poll after the last one
+    # (the one that found its NextOfflineSyncTime due, or a reinstall's), or the run's end.
+    any_skip = skipping.any(axis=1)
+    first_skip = np.argmax(skipping, axis=1)
+    after_skip = skipping.shape[1] - np.argmax(skipping[:, ::-1], axis=1)
+    resumed = np.take_along_axis(poll, np.minimum(after_skip, poll.shape[1] - 1)[:, None], axis=1)[:, 0]
+    resumed = np.where((after_skip < poll.shape[1]) & (resumed < until_min), resumed, until_min)
+    stall_min = np.where(any_skip, resumed - poll[np.arange(n_clients), first_skip], 0.0)
     carried = np.bincount(first[has_poll], minlength=len(upload_key))
     nonempty = carried > 0
 
@@ -262,6 +271,7 @@ def settle_uploads(
         pending=held - unreported - stalled,
         unreported=unreported,
         stalled=stalled,
+        stall_min=stall_min,
         lost=lost,
         upload_time=poll[uploads][nonempty],
         upload_client=upload_client[nonempty],

@@ -181,6 +181,11 @@ ARTICLES: tuple[Article, ...] = (
         "times run behind",
     ),
     Article(
+        number="Q311764",
+        title="clock ahead and offline uploads",
+        notebook="Q311764_clock_ahead_uploads",
+    ),
+    Article(
         number="Q299261",
         title="licence server not running",
         notebook="Q299261_server_not_running",
