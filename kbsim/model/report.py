@@ -199,9 +199,17 @@ def _notes(usage: pd.DataFrame, summary: dict, params: Params) -> list[str]:
         )
     lost = usage[usage["lost_at_reinstall"] > 0]
     if len(lost):
+        ahead = lost["clock_ahead_min"] > 0  # Q311764's clients; the others lagged (Q213261)
+        workaround = (
+            "Q311764's workaround"
+            if ahead.all()
+            else "Q213261's workaround"
+            if not ahead.any()
+            else "the workaround of Q213261 and Q311764"
+        )
         notes.append(
             f"{int(lost['lost_at_reinstall'].sum())} runs held in the offline logs of {len(lost)} clients were deleted "
-            f"when their client software was removed at {params.reinstall_h:g} h (Q213261's workaround; the logs live "
+            f"when their client software was removed at {params.reinstall_h:g} h ({workaround}; the logs live "
             "in the client's own folder, which the removal deletes). They are counted as lost at reinstall."
         )
     stalled = usage[usage["stalled"] > 0]
