@@ -250,6 +250,74 @@ def test_q213261_a_lag_within_the_threshold_is_harmless():
         assert result.summary["sessions_unreported"] == 0
 
 
+# --- Q311764 (with Q226832): clocks set ahead, then right --------------------------------------------
+
+#: Sites that are not the preset, busy ones among them (offline: busy means many launches), for Q311764's claims.
+Q311764_SITES = [
+    {},
+    dict(n_clients=60, n_servers=1, days=4, config_poll_min=60.0),
+    dict(n_clients=150, launches_per_day=30.0, n_servers=3, days=3, clock_ahead_min=2880.0 * 5),
+]
+
+
+def q311764_runs(variant=None, **overrides):
+    return [r for site in Q311764_SITES for r in runs("Q311764", variant, **{**site, **overrides})]
+
+
+def test_q311764_only_the_clients_set_ahead_stall_and_only_after_their_clocks_are_set_right():
+    for result in q311764_runs():
+        usage, events, sync_h = result.usage, result.events, result.params.clock_sync_h
+        ahead = usage[usage["clock_ahead_min"] > 0]
+        assert len(ahead) == round(result.params.ahead_fraction * result.params.n_clients)
+        stalled = usage[usage["stalled"] > 0]
+        assert set(stalled["client"]) <= set(ahead["client"]) and len(stalled) > 0
+        assert result.summary["sessions_stalled"] == stalled["stalled"].sum()
+        skipped = events[events["kind"] == "upload_skipped"]
+        assert set(skipped["client"]) <= set(ahead["client"]) and (skipped["hours"] >= sync_h).all()
+        # each skipped poll waits for what the clock ran ahead, less the time since the last upload, and no more
+        assert (skipped["minutes"] > 0).all() and (skipped["minutes"] <= result.params.clock_ahead_min).all()
+        # before the clocks are set right the clients set ahead upload as often as the others
+        early = events[(events["kind"] == "upload") & (events["hours"] < sync_h)]
+        assert early["client"].isin(ahead["client"]).sum() > 0
+        assert any("Q311764" in note for note in result.notes)
+        kept = (
+            usage["reported"] + usage["pending"] + usage["unreported"] + usage["stalled"] + usage["lost_at_reinstall"]
+        )
+        assert (kept == usage["sessions"]).all()
+
+
+def test_q311764_a_clock_never_ahead_never_stalls_and_the_stall_lasts_as_far_as_the_clock_ran_ahead():
+    for result in q311764_runs("in_step", clock_ahead_min=0.0):  # a site of its own may set it; the variant does not
+        assert result.summary["sessions_stalled"] == 0 == result.summary["upload_stall_h"]
+        assert not (result.events["kind"] == "upload_skipped").any()
+    for result in q311764_runs(clock_ahead_min=2880.0, days=7):
+        # two days ahead: the stall ends inside the week, about two days long (to one poll interval)
+        assert result.summary["sessions_stalled"] == 0
+        assert abs(result.summary["upload_stall_h"] - 48.0) <= result.params.config_poll_min / 60
+
+
+def test_q311764_the_reinstall_cures_only_after_the_clock_is_set_right():
+    for fault, fix, early in zip(q311764_runs(), q311764_runs("fix"), q311764_runs("early_reinstall")):
+        assert fix.summary["sessions_stalled"] == 0 < fix.summary["sessions_lost_at_reinstall"]
+        # reinstalled 2 h after the clocks were set right: the stall is at most the polls in between
+        assert 0 < fix.summary["upload_stall_h"] <= fix.params.config_poll_min / 60 + 2
+        assert early.summary["sessions_stalled"] > 0
+        # every client polls in the 4 h between the reinstall and the clock set right, so it stalls as in the fault
+        assert fault.params.config_poll_min <= 240
+        assert early.summary["sessions_stalled"] == fault.summary["sessions_stalled"]
+        assert early.summary["upload_stall_h"] == fault.summary["upload_stall_h"]
+        assert fix.summary["sessions"] == fault.summary["sessions"] == early.summary["sessions"]
+
+
+def test_q311764_leaves_q213261_as_it_was_and_the_two_faults_differ_as_the_articles_say():
+    behind, ahead = runs("Q213261"), runs("Q311764")
+    for lagging, stalled in zip(behind, ahead):
+        assert lagging.summary["sessions_stalled"] == 0 and lagging.summary["upload_stall_h"] == 0
+        assert stalled.summary["sessions_unreported"] == 0
+        # a lagging client holds every run; a client set ahead only those since its clock was set right
+        assert lagging.summary["sessions_unreported"] > stalled.summary["sessions_stalled"] > 0
+
+
 # --- Q299261: "stopping" after the Sunday pack, 9406 at every poll --------------------------------
 
 

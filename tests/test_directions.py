@@ -56,6 +56,12 @@ SITES = {
         dict(n_clients=40, n_servers=1, days=4),
         dict(n_clients=60, launches_per_day=8.0, office_hours=True, days=3),
     ],
+    # Q311764 runs in offline mode, so no site of it refuses a request: its busy site is one of many launches
+    "Q311764": [
+        dict(n_clients=40, n_servers=1, days=4),
+        dict(n_clients=60, launches_per_day=8.0, office_hours=True, days=3),
+        dict(n_clients=150, launches_per_day=30.0, n_servers=3, days=3),
+    ],
     "Q299261": [dict(n_clients=10, n_servers=1, days=8), dict(n_clients=20, n_servers=3, days=9)],
     "Q210202": [
         dict(n_clients=90, licenses=42, days=3),

@@ -39,7 +39,7 @@ def test_every_answer_holds_across_its_control_or_the_question_says_where(item):
 
 
 def test_every_article_has_its_exercises_numbered_from_one():
-    for article in ("Q226827", "Q210202", "Q212894", "Q213261", "Q299261"):
+    for article in ("Q226827", "Q210202", "Q212894", "Q213261", "Q311764", "Q299261"):
         numbers = [r.number for r in of(article)]
         assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 3, article
     assert rule("Q226827_offline_server", 2) is rule("Q226827", 2)

@@ -117,6 +117,25 @@ def test_q213261_a_lagging_client_logs_in_its_own_clock_and_holds_back_its_log()
     assert any("Offline upload successful" in line for line in logs.client_log(result, in_step))
 
 
+def test_q311764_a_client_set_ahead_logs_in_its_own_clock_and_says_when_its_upload_is_due():
+    result = kbsim.run("Q311764")
+    client = logs.troubled_client(result)
+    ahead = result.usage.loc[client, "clock_ahead_min"]
+    assert ahead == result.params.clock_ahead_min > 0
+    events = result.events[result.events["client"] == client]
+    skipped = events[events["kind"] == "upload_skipped"].iloc[1]
+    lines = logs.client_log(result, client)
+    line = next(line for line in lines if logs.UPLOAD_NOT_DUE in line and f"{skipped['minutes']:g} min" in line)
+    text, _, time = parts(line)
+    assert time == f"{skipped['time']:%a %b %d %H:%M:%S}.{skipped['time'].microsecond // 1000:03d} 2001"  # set right
+    assert f"{skipped['runs']} runs held" in text or f"{skipped['runs']} run held" in text
+    upload = events[(events["kind"] == "upload") & (events["hours"] < result.params.clock_sync_h)].iloc[0]
+    own_clock = upload["time"] + pd.Timedelta(minutes=ahead)  # before 24 h the client's clock ran ahead
+    stamp = f"{own_clock:%a %b %d %H:%M:%S}.{own_clock.microsecond // 1000:03d} 2001"
+    assert any("Offline upload successful" in line and parts(line)[2] == stamp for line in lines)
+    assert any("Date and time changed: clock set to the site server's (14400 min back)" in line for line in lines)
+
+
 def test_windows_95_clients_log_as_liccli95():
     result = kbsim.run("Q212894")
     client = int(result.usage.index[result.usage["os"] == "Windows 95/98"][0])

@@ -48,7 +48,7 @@ def write(tmp_path, text):
         ("explore = ['speed']\n", "explore: unknown parameter 'speed'"),
         ("[variants.fix]\nfailover = 'never'\n", "[variants.fix]: failover='never' is not allowed"),
         ("params = 3\n", "[params] must be a table"),
-        ("plots = ['denials_over_tme']\n", "plots: unknown plot 'denials_over_tme': did you mean 'denials_over_time'?"),
+        ("plots = ['denials_over_tme']\n", "plots: unknown plot 'denials_over_tme': did you mean 'denials_over_time'"),
     ],
 )
 def test_malformed_preset_files_name_the_file_and_the_entry(tmp_path, text, words):

@@ -124,10 +124,14 @@ def test_licences_are_conserved_and_never_negative(values):
 def test_every_run_is_accounted_for(values):
     result = kbsim.run("site", **values)
     usage, s = result.usage, result.summary
-    kept = usage["reported"] + usage["pending"] + usage["unreported"] + usage["lost_at_reinstall"]
+    kept = usage["reported"] + usage["pending"] + usage["unreported"] + usage["stalled"] + usage["lost_at_reinstall"]
     assert (usage["sessions"] == kept).all()
     assert s["sessions"] == (
-        s["sessions_reported"] + s["sessions_pending"] + s["sessions_unreported"] + s["sessions_lost_at_reinstall"]
+        s["sessions_reported"]
+        + s["sessions_pending"]
+        + s["sessions_unreported"]
+        + s["sessions_stalled"]
+        + s["sessions_lost_at_reinstall"]
     )
     if s["sessions_lost_at_reinstall"]:
         assert any("lost at reinstall" in note for note in result.notes)
@@ -316,7 +320,7 @@ def check_conserved(result, values):
     held = table.assign(held=table["free"] + table["in_use"]).groupby(["hours", "product"])["held"].sum()
     assert (held == values["licenses"]).all()
     usage, s = result.usage, result.summary
-    kept = usage["reported"] + usage["pending"] + usage["unreported"] + usage["lost_at_reinstall"]
+    kept = usage["reported"] + usage["pending"] + usage["unreported"] + usage["stalled"] + usage["lost_at_reinstall"]
     assert (usage["sessions"] == kept).all()
     assert s["requests"] == s["grants"] + s["denials"]
     started = result.events["kind"].isin(["grant", "logged_locally", "callback_granted"]).sum()

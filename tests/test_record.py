@@ -100,6 +100,14 @@ EVERY_KIND = [
         dict(runs=7),
         "client software removed and installed again; 7 runs in the offline log deleted",
     ),
+    ("clock_sync", dict(client=8), dict(minutes=-14400.0), "clock set to the site server's (14400 min back)"),
+    (
+        "upload_skipped",
+        dict(client=8),
+        dict(runs=2, minutes=14160.0),
+        "next offline upload due in 14160 min by this computer's clock (NextOfflineSyncTime); 2 runs held on the "
+        "client",
+    ),
 ]
 
 

@@ -80,9 +80,11 @@ def finished(**changes):
         usage=pd.DataFrame(
             {
                 "sessions": [10, 20, 2, 2],
-                "reported": [10, 18, 0, 2],
+                "reported": [10, 18, 0, 0],
                 "pending": [0, 2, 0, 0],
                 "unreported": [0, 0, 2, 0],
+                "stalled": [0, 0, 0, 2],
+                "upload_stall_h": [0.0, 0.0, 0.0, 30.5],
                 "lost_at_reinstall": [0, 0, 0, 0],
             }
         ),
@@ -112,7 +114,9 @@ def test_each_number_is_computed_as_its_definition_says():
     assert s["callback_wait_min"] == 15.0 and s["callbacks"] == 4 == 2 + 1 + s["callbacks_waiting"]
     assert s["max_imbalance"] == 3.0  # the worst product at any sample
     assert s["imbalance_licence_h"] == round(0.25 * 3 + 0.25 * 1 + 5 / 60 * 3, 1)  # every product, by its interval
-    assert (s["sessions"], s["sessions_reported"], s["sessions_pending"], s["sessions_unreported"]) == (34, 30, 2, 2)
+    assert (s["sessions"], s["sessions_reported"], s["sessions_pending"], s["sessions_unreported"]) == (34, 28, 2, 2)
+    assert s["sessions_stalled"] == 2  # client 3's runs held by a NextOfflineSyncTime still to come (Q311764)
+    assert s["upload_stall_h"] == 30.5
     assert s["sessions"] == s["runs_served"] + s["runs_metered_locally"]
     assert s["status_9406"] == 3
     # Windows NT clients 0 and 2 lost their server four times: 2, 22, 0 and 0.5 h; median 1.25 h

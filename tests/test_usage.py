@@ -95,3 +95,88 @@ def test_an_assumed_fix_lifts_the_clock_fault_from_its_pack_on_only(fixed_in):
     }
     before = ("SP2", "SP2+hotfix") if fixed_in == "SP3" else ("SP2", "SP2+hotfix", "SP3")
     assert at == {pack: NEVER if pack in before else 0.0 for pack in at}
+
+
+# Q311764 / Q226832: NextOfflineSyncTime, stored as the client's clock at a successful upload plus the interval.
+def settle_ahead(ahead=300.0, sync=150.0, until=650.0, wiped_at=NEVER, all_down=(), install=-1000.0):
+    # one client, polls at 10, 110, ..., 610; its clock runs `ahead` minutes ahead until `sync`.
+    return settle_uploads(
+        logged_time=np.array([5.0, 20.0, 120.0, 160.0, 220.0, 330.0, 420.0, 520.0]),
+        logged_client=np.zeros(8, dtype=int),
+        n_clients=1,
+        poll_phase_min=np.array([10.0]),
+        poll_interval_min=100.0,
+        until_min=until,
+        blocked_until=np.array([0.0]),
+        wiped_at=np.array([wiped_at]),
+        all_down=list(all_down),
+        ahead_min=np.array([ahead]),
+        sync_min=sync,
+        install_min=np.array([install]),
+    )
+
+
+def uploads_of(u):
+    return list(zip(u.upload_time.tolist(), u.upload_count.tolist()))
+
+
+def test_an_upload_made_while_the_clock_ran_ahead_stalls_later_polls_until_the_stored_time_comes_round():
+    u = settle_ahead()
+    # last upload at 110 read 410 on the clock: NextOfflineSyncTime 510; the clock set right at 150
+    assert uploads_of(u) == [(10, 1), (110, 1), (510, 5), (610, 1)]
+    assert list(zip(u.skipped_time, u.skipped_count, u.skipped_wait)) == [(210, 2, 300), (310, 3, 200), (410, 4, 100)]
+    assert u.stalled.tolist() == [0] and u.reported.tolist() == [8]
+
+
+def test_runs_held_when_the_run_ends_inside_the_stall_are_counted_stalled_not_lost():
+    u = settle_ahead(until=450.0)
+    assert u.logged.tolist() == [8] and u.reported.tolist() == [2] and u.stalled.tolist() == [6]
+    assert u.pending.tolist() == [0] and u.unreported.tolist() == [0] and u.lost.tolist() == [0]
+
+
+def test_a_clock_never_ahead_or_never_set_right_keeps_the_grid_of_polls():
+    plain = settle_ahead(ahead=0.0)
+    assert uploads_of(plain) == [(10, 1), (110, 1), (210, 2), (310, 1), (410, 1), (510, 1), (610, 1)]
+    assert uploads_of(settle_ahead(sync=NEVER)) == uploads_of(plain)
+    assert len(plain.skipped_time) == 0 and plain.stalled.tolist() == [0]
+
+
+def test_the_stall_lasts_as_far_as_the_clock_ran_ahead():
+    assert uploads_of(settle_ahead(ahead=100.0))[2] == (310, 3)  # NextOfflineSyncTime 310
+    assert uploads_of(settle_ahead(ahead=150.0))[2] == (410, 4)  # 360: the first poll at or after it
+    assert uploads_of(settle_ahead(ahead=1000.0)) == [(10, 1), (110, 1)]  # beyond the run: stalled to its end
+    assert settle_ahead(ahead=1000.0).stalled.tolist() == [6]
+
+
+def test_a_reinstall_after_the_clock_is_right_clears_the_stored_time_and_deletes_the_log():
+    u = settle_ahead(wiped_at=260.0)
+    assert u.lost.tolist() == [3]  # 120, 160 and 220 went with the client software
+    assert uploads_of(u) == [(10, 1), (110, 1), (410, 1), (510, 1), (610, 1)]
+    assert list(zip(u.skipped_time, u.skipped_count)) == [(210, 2)]
+
+
+def test_a_reinstall_while_the_clock_still_runs_ahead_cures_nothing():
+    # reinstalled at 50 (the run at 20 deleted), the client's poll at 110 reaches a server with its clock still
+    # ahead and stores 510 again, though its log was empty [assumed]: the stall comes back
+    u = settle_ahead(wiped_at=50.0)
+    assert uploads_of(u) == [(10, 1), (510, 5), (610, 1)] and u.lost.tolist() == [1]
+    assert u.skipped_time.tolist() == [210, 310, 410]
+
+
+def test_the_upload_before_the_run_counts_when_the_clock_is_set_right_before_any_poll_in_it():
+    # the poll at -90 read 210 on the clock: NextOfflineSyncTime 310
+    u = settle_ahead(sync=0.0)
+    assert uploads_of(u)[0] == (310, 5) and u.skipped_time.tolist() == [10, 110, 210]
+    assert uploads_of(settle_ahead(sync=0.0, install=0.0))[0] == (10, 1)  # installed in the run: nothing stored
+
+
+def test_a_due_poll_that_finds_no_server_leaves_the_stored_time_and_the_next_poll_tries():
+    u = settle_ahead(all_down=[(500.0, 520.0)])
+    assert uploads_of(u)[2:] == [(610, 6)] and u.skipped_time.tolist() == [210, 310, 410]
+
+
+def test_the_stall_is_timed_from_the_first_skipped_poll_to_the_upload_or_the_run_end():
+    assert settle_ahead().stall_min.tolist() == [300.0]  # skipped from 210, uploaded at 510
+    assert settle_ahead(until=450.0).stall_min.tolist() == [240.0]  # skipped from 210 to the end at 450
+    assert settle_ahead(wiped_at=260.0).stall_min.tolist() == [100.0]  # from 210 to the poll at 310 after it
+    assert settle_ahead(ahead=0.0).stall_min.tolist() == [0.0]

@@ -9,12 +9,14 @@
   listed them: severity, date/time, site code, component, message ID, description.
 * :func:`client_log`: one client's Liccli.log: licence requests, failed
   contacts, retries, failovers and reconnects (Q226827, Q212894), offline
-  uploads and the uploads a lagging clock holds back (Q213261).
+  uploads and the uploads a lagging clock holds back (Q213261) or a
+  NextOfflineSyncTime stored while the clock ran ahead delays (Q311764).
 
 Log lines follow SMS 2.0's own layout, ``text  $$<COMPONENT><Fri Jun 01
 04:00:00.000 2001><thread=N (0xN)>``, stamped with the clock of the computer
 that writes them: the site server's, or the client's own, which runs
-``clock_offset_min`` behind on a skewed client. The model keeps no time zone,
+``clock_offset_min`` behind on a skewed client, or ``clock_ahead_min`` ahead on a
+client set ahead, until ``clock_sync_h``. The model keeps no time zone,
 so the zone name SMS appended is left out. The strings paraphrase those quoted
 in the articles; short identifiers (error codes, component names) are kept as
 they were. Each of the three takes a Result and returns a list of lines (a
@@ -49,6 +51,8 @@ COMPONENT_METERING = "LICENSE_METERING"
 CONNECT_FAILED = "Failed to connect to the pipe-service"
 #: Liccli.log's words for an upload a lagging clock held back (Q213261).
 UPLOAD_NOT_ATTEMPTED = "Offline upload not attempted"
+#: Liccli.log's words for a poll whose upload waits for a NextOfflineSyncTime still to come (Q311764).
+UPLOAD_NOT_DUE = "Offline upload not due yet"
 _THREAD = {COMPONENT_METERING: 1452, "Licclint": 212, "Liccli95": 212}
 #: LICSRVC.log's line for each balancing event kind; fields: server, product, detail.
 _LICSRVC_LINES = {
@@ -74,6 +78,7 @@ _CLIENT_LINES = {
     "reconnect": ("Connected to the pipe-service on {pipe}: back on-line",),
     "upload": ("Copying reintegration data to server...", "Offline upload successful: {detail}"),
     "upload_refused": (f"{UPLOAD_NOT_ATTEMPTED}: {{detail}}",),
+    "upload_skipped": (f"{UPLOAD_NOT_DUE}: {{detail}}",),
     "restart": ("Client restarted: client configuration cycle (CCIM) started",),
     "clock_sync": ("Date and time changed: {detail}",),
     "reinstall": ("Client components removed and installed again: {detail}",),
@@ -132,8 +137,9 @@ def client_log(result: Result, client: int, lag_shown: bool = True) -> list[str]
         )
     usage = result.usage.iloc[client]
     agent = CLIENT_AGENT[usage["os"]]
-    lag = pd.Timedelta(minutes=float(usage["clock_offset_min"]))
-    synced_h = result.params.clock_sync_h  # Q213261: from then on the client's clock is right
+    # Q213261 behind, Q311764 ahead (a negative lag): from clock_sync_h on the client's clock is right
+    lag = pd.Timedelta(minutes=float(usage["clock_offset_min"]) - float(usage["clock_ahead_min"]))
+    synced_h = result.params.clock_sync_h
     events = result.events
     mine = events[
         (events["client"].to_numpy(dtype="int64", na_value=-1) == client) & events["kind"].isin(list(_CLIENT_LINES))
@@ -156,7 +162,7 @@ def troubled_client(result: Result) -> int:
     """The first client that failed to reach a server or held back its log; else the first with any event; else 0."""
     events = _result(result).events
     clients = events["client"].to_numpy(dtype="int64", na_value=-1)
-    for kinds in (("contact_failed", "upload_refused"), list(_CLIENT_LINES)):
+    for kinds in (("contact_failed", "upload_refused", "upload_skipped"), list(_CLIENT_LINES)):
         picked = clients[events["kind"].isin(kinds).to_numpy() & (clients >= 0)]
         if len(picked):
             return int(picked[0])

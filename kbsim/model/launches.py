@@ -2,7 +2,8 @@
 
 Each client gets a home server (Q198706: ``demand_skew`` of them on server 0),
 an operating system, a clock (``skewed_fraction`` of them lag by
-``clock_offset_min``), a configuration poll phase, an install time, its own
+``clock_offset_min``, Q213261; ``ahead_fraction`` of the others run
+``clock_ahead_min`` ahead until set right, Q311764), a configuration poll phase, an install time, its own
 order of the site's servers, and launches: Poisson arrivals at
 ``launches_per_day`` (within office hours if ``office_hours``), a product drawn
 evenly and an exponential run time of mean ``mean_session_min``. A client
@@ -56,9 +57,11 @@ class Clients:
     win9x: np.ndarray  # Windows 95/98 (else Windows NT)
     skewed: np.ndarray  # its clock lags the site server's by clock_offset_min (Q213261)
     clock_lag_min: np.ndarray
+    ahead: np.ndarray  # its clock runs ahead by clock_ahead_min until clock_sync_h (Q311764); never also skewed
+    clock_ahead_min: np.ndarray
     poll_phase_min: np.ndarray  # its first configuration poll
     install_min: np.ndarray  # its client software's install
-    reinstall_at: float  # Q213261's workaround, on the skewed clients: remove and reinstall (inf: not in the run)
+    reinstall_at: float  # Q213261's and Q311764's workaround, on the skewed and ahead clients (inf: not in the run)
     reinstall_min: np.ndarray  # each client's reinstall (inf: none)
 
 
@@ -69,6 +72,10 @@ def draw_clients(params: Params, clients: np.random.Generator, phases: np.random
     home = home_servers(params, clients)
     win9x = chosen(n, params.win9x_fraction, clients)
     skewed = chosen(n, params.skewed_fraction, clients)
+    ahead = np.zeros(n, dtype=bool)
+    if params.ahead_fraction > 0:  # drawn only when asked for, so that the clients of every other site stay as drawn
+        in_step = np.flatnonzero(~skewed)
+        ahead[clients.permutation(in_step)[: round(params.ahead_fraction * n)]] = True
     poll_phase_min = phases.random(n) * params.config_poll_min
     install_min = (params.install_h + phases.random(n) * params.install_spread_h) * 60
     reinstall_at = params.reinstall_h * 60 if params.reinstall_h * 60 < until else NEVER
@@ -77,10 +84,12 @@ def draw_clients(params: Params, clients: np.random.Generator, phases: np.random
         win9x=win9x,
         skewed=skewed,
         clock_lag_min=np.where(skewed, params.clock_offset_min, 0.0),
+        ahead=ahead,
+        clock_ahead_min=np.where(ahead, params.clock_ahead_min, 0.0),
         poll_phase_min=poll_phase_min,
         install_min=install_min,
         reinstall_at=reinstall_at,
-        reinstall_min=np.where(skewed & (install_min < reinstall_at), reinstall_at, NEVER),
+        reinstall_min=np.where((skewed | ahead) & (install_min < reinstall_at), reinstall_at, NEVER),
     )
 
 

@@ -509,6 +509,30 @@ class Params:
         article="Q213261",
         label="Share of lagging clients",
     )
+    clock_ahead_min: float = _p(
+        "float",
+        0.0,
+        "how far ahead of the site server the clocks of the clients set ahead run until they are set right "
+        "(clock_sync_h); an offline upload made meanwhile stores NextOfflineSyncTime that far in the future "
+        "(Q311764, Q226832; the articles speak of years, a run lasts at most 60 days)",
+        unit="min",
+        low=0.0,
+        high=86400.0,
+        step=15.0,
+        article="Q311764",
+        label="Clock ahead (min)",
+    )
+    ahead_fraction: float = _p(
+        "float",
+        0.0,
+        "share of clients whose clocks run ahead by clock_ahead_min, drawn among those whose clocks do not lag "
+        "(fewer if skewed_fraction leaves too few)",
+        low=0.0,
+        high=1.0,
+        step=0.05,
+        article="Q311764",
+        label="Share of clients set ahead",
+    )
     clock_threshold_min: float = _p(
         "float",
         60.0,
@@ -533,8 +557,8 @@ class Params:
     clock_sync_h: float = _p(
         "float",
         1440.0,
-        "when the skewed clients' clocks are set to the site server's, hours from the run's start (at or after the "
-        "run's end: not in this run)",
+        "when the clocks that lag or run ahead are set to the site server's, hours from the run's start (at or after "
+        "the run's end: not in this run)",
         unit="h",
         low=0.0,
         high=1440.0,
@@ -545,8 +569,8 @@ class Params:
     reinstall_h: float = _p(
         "float",
         1440.0,
-        "when the skewed clients' metering software is removed and installed again, hours from the run's start (at "
-        "or after the run's end: not in this run)",
+        "when the metering software of the clients whose clocks lag or ran ahead is removed and installed again, "
+        "hours from the run's start (at or after the run's end: not in this run)",
         unit="h",
         low=0.0,
         high=1440.0,

@@ -40,8 +40,11 @@ EVENT_KINDS: dict[str, str] = {
     "service_state": "the SMS_LICENSE_SERVER service changed state",
     "upload": "a client uploaded its offline usage log at a configuration poll",
     "upload_refused": "a client installed with a lagging clock did not upload its log (Q213261)",
-    "clock_sync": "a skewed client's clock was set to the site server's (Q213261)",
-    "reinstall": "a skewed client's software was removed and installed again; its offline log went with it (Q213261)",
+    "clock_sync": "a client's wrong clock was set to the site server's (Q213261, Q311764)",
+    "reinstall": "a client whose clock was wrong had its software removed and installed again; its offline log went "
+    "with it (Q213261, Q311764)",
+    "upload_skipped": "a poll skipped the offline upload: the stored NextOfflineSyncTime lies ahead of the client's "
+    "clock (Q311764)",
 }
 _CODE = {kind: i for i, kind in enumerate(EVENT_KINDS)}
 
@@ -55,9 +58,11 @@ EVENT_FACTS: dict[str, str] = {
     "cycle": "balancing: the scheduled cycle's number",
     "licences": "balancing, instant_balancing: the licences moved",
     "servers": "balancing: the servers the cycle could read",
-    "runs": "upload: the runs uploaded; upload_refused: the runs held on the client; reinstall: the runs deleted",
+    "runs": "upload: the runs uploaded; upload_refused, upload_skipped: the runs held on the client; reinstall: "
+    "the runs deleted",
     "minutes": "balancing: minutes late; callback_lapsed: the callback request duration; upload_refused: "
-    "how far the client's clock lagged; clock_sync: how far the clock was set forward; retry, and contact_failed "
+    "how far the client's clock lagged; upload_skipped: how far NextOfflineSyncTime lies ahead of the client's "
+    "clock; clock_sync: how far the clock was set forward (negative: back); retry, and contact_failed "
     "when the client is left retrying (not failing over): minutes until it tries again, its retry cadence then",
 }
 #: SMS_LICENSE_SERVER's states, as the ``state`` column holds them.
@@ -130,6 +135,11 @@ def _upload_refused(f: Facts) -> str:
     return f"clock{lag} behind the site server; {_runs(f.runs)} held on the client"
 
 
+def _clock_sync(f: Facts) -> str:
+    moved = f.minutes or 0.0  # Q213261: a lagging clock set forward; Q311764: one that ran ahead set back
+    return f"clock set to the site server's ({abs(moved):g} min {'forward' if moved >= 0 else 'back'})"
+
+
 #: The sentence of each kind, written from the event's facts: the ``detail`` a reader sees.
 _SENTENCES: dict[str, Callable[[Facts], str]] = {
     "grant": lambda f: "",
@@ -154,8 +164,12 @@ _SENTENCES: dict[str, Callable[[Facts], str]] = {
     "service_state": _service_state,
     "upload": lambda f: f"{_runs(f.runs)} uploaded from the offline log",
     "upload_refused": _upload_refused,
-    "clock_sync": lambda f: f"clock set to the site server's ({f.minutes:g} min forward)",
+    "clock_sync": _clock_sync,
     "reinstall": lambda f: f"client software removed and installed again; {_runs(f.runs)} in the offline log deleted",
+    "upload_skipped": lambda f: (
+        f"next offline upload due in {f.minutes:g} min by this computer's clock "
+        f"(NextOfflineSyncTime); {_runs(f.runs)} held on the client"
+    ),
 }
 assert set(_SENTENCES) == set(EVENT_KINDS), "every kind has its sentence"
 

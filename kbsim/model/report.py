@@ -73,6 +73,9 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
         blocked_until,
         clients.reinstall_min,
         list(ended.all_down),
+        ahead_min=clients.clock_ahead_min,
+        sync_min=params.clock_sync_h * 60,
+        install_min=clients.install_min,
     )
     _log_clock_workaround(ended, uploads.lost)
     log.extend(uploads.upload_time, "upload", uploads.upload_client, -1, -1, runs=uploads.upload_count)
@@ -85,6 +88,15 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
         runs=uploads.refused_count,
         minutes=clients.clock_lag_min[uploads.refused_client],
     )
+    log.extend(
+        uploads.skipped_time,
+        "upload_skipped",
+        uploads.skipped_client,
+        -1,
+        -1,
+        runs=uploads.skipped_count,
+        minutes=uploads.skipped_wait,
+    )
 
     granted = agents.granted
     usage = pd.DataFrame(
@@ -93,10 +105,13 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
             "os": np.where(clients.win9x, WINDOWS_9X, WINDOWS_NT),
             "home_server": agents.home,
             "clock_offset_min": clients.clock_lag_min,
+            "clock_ahead_min": clients.clock_ahead_min,
             "sessions": granted + uploads.logged,
             "reported": granted + uploads.reported,
             "pending": uploads.pending,
             "unreported": uploads.unreported,
+            "stalled": uploads.stalled,
+            "upload_stall_h": uploads.stall_min / 60.0,
             "lost_at_reinstall": uploads.lost,
             "first_ccim_h": np.where(clients.win9x, agents.knows_all_at / 60.0, np.nan),
         }
@@ -138,7 +153,8 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
 
 
 def _log_clock_workaround(ended: Ended, lost: np.ndarray) -> None:
-    """The skewed clients' clock correction and reinstall (Q213261), as events."""
+    """The clock correction of the clients whose clocks lag (Q213261) or run ahead (Q311764, set back: negative
+    minutes), and their reinstall, as events."""
     params, clients, until, log = ended.params, ended.clients, ended.until, ended.log
     skewed = np.flatnonzero(clients.skewed)
     if params.clock_sync_h * 60 < until and len(skewed):
@@ -149,6 +165,16 @@ def _log_clock_workaround(ended: Ended, lost: np.ndarray) -> None:
             -1,
             -1,
             minutes=params.clock_offset_min,
+        )
+    ahead = np.flatnonzero(clients.ahead)
+    if params.clock_sync_h * 60 < until and len(ahead) and params.clock_ahead_min > 0:
+        log.extend(
+            np.full(len(ahead), params.clock_sync_h * 60),
+            "clock_sync",
+            ahead,
+            -1,
+            -1,
+            minutes=-params.clock_ahead_min,
         )
     again = np.flatnonzero(clients.reinstall_min < until)
     if len(again):
@@ -177,10 +203,26 @@ def _notes(usage: pd.DataFrame, summary: dict, params: Params) -> list[str]:
         )
     lost = usage[usage["lost_at_reinstall"] > 0]
     if len(lost):
+        ahead = lost["clock_ahead_min"] > 0  # Q311764's clients; the others lagged (Q213261)
+        workaround = (
+            "Q311764's workaround"
+            if ahead.all()
+            else "Q213261's workaround"
+            if not ahead.any()
+            else "the workaround of Q213261 and Q311764"
+        )
         notes.append(
             f"{int(lost['lost_at_reinstall'].sum())} runs held in the offline logs of {len(lost)} clients were deleted "
-            f"when their client software was removed at {params.reinstall_h:g} h (Q213261's workaround; the logs live "
+            f"when their client software was removed at {params.reinstall_h:g} h ({workaround}; the logs live "
             "in the client's own folder, which the removal deletes). They are counted as lost at reinstall."
+        )
+    stalled = usage[usage["stalled"] > 0]
+    if len(stalled):
+        notes.append(
+            f"{int(stalled['stalled'].sum())} runs on {len(stalled)} clients were still held at the end because those "
+            f"clients' stored NextOfflineSyncTime lay ahead of their clocks: they uploaded while their clocks ran "
+            f"{params.clock_ahead_min:g} min ahead, and after the clocks were set right at {params.clock_sync_h:g} h "
+            "they wait for that time to come round (Q311764, Q226832). The runs are still in their logs."
         )
     if summary["sessions_pending"]:
         notes.append(

@@ -68,6 +68,7 @@ FIGURES = (
     "client_attempts",
     "usage_by_clock_offset",
     "service_timeline",
+    "uploads_over_time",
 )
 _KEYS = {"title", "article", "description", "explore", "plots", "metrics", "params", "variants", "directions"}
 #: Direction words, read along a control's widget from its low end (or first option) to its high end.

@@ -247,6 +247,19 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         "installed (Q213261)",
         lambda r: int(r.usage["unreported"].sum()),
     ),
+    "sessions_stalled": SummaryNumber(
+        "runs stalled by NextOfflineSyncTime",
+        "runs still in a client's log at the end because its last poll skipped the upload: the NextOfflineSyncTime it "
+        "stored while its clock ran ahead still lay ahead of its clock set right (Q311764, Q226832)",
+        lambda r: int(r.usage["stalled"].sum()),
+    ),
+    "upload_stall_h": SummaryNumber(
+        "longest upload stall (h)",
+        "the longest time, over clients, that a client's polls skipped the offline upload because the "
+        "NextOfflineSyncTime it stored while its clock ran ahead lay ahead of its clock set right: from its first "
+        "skipped poll to the poll that uploaded again, or the run's end (Q311764, Q226832); 0 if none",
+        lambda r: round(float(r.usage["upload_stall_h"].to_numpy(dtype=float).max(initial=0.0)), 2),
+    ),
     "sessions_lost_at_reinstall": SummaryNumber(
         "runs deleted at reinstall",
         "runs still in a client's offline log when its client software was removed to be reinstalled (Q213261's "

@@ -29,6 +29,7 @@ ARTICLES: tuple[Article, ...] = (
     q210202.ARTICLE,
     q212894.ARTICLE,
     q213261.ARTICLE,
+    Article("Q311764", "clock ahead and offline uploads", "Q311764_clock_ahead_uploads"),
     q299261.ARTICLE,
 )
 #: The answer "none": no article, a healthy site with too few licences (its fix is sized to the site).

@@ -45,6 +45,7 @@ from .evidence import EVIDENCE_PLOTS, evidence_licences, evidence_requests, show
 from .runs import (
     PLOTS,
     ClientAttemptsPlot,
+    HeldRunsPlot,
     LicenceDistributionPlot,
     MeteringWorkPlot,
     RequestsPlot,
@@ -58,6 +59,7 @@ from .runs import (
     metering_work,
     service_timeline,
     show,
+    uploads_over_time,
     usage_by_clock_offset,
 )
 from .sweep import sweep_band
@@ -77,6 +79,7 @@ __all__ = [
     "WIDTH_IN",
     "ClientAttemptsPlot",
     "Figure",
+    "HeldRunsPlot",
     "LicenceDistributionPlot",
     "MeteringWorkPlot",
     "RequestsPlot",
@@ -97,5 +100,6 @@ __all__ = [
     "show",
     "show_evidence",
     "sweep_band",
+    "uploads_over_time",
     "usage_by_clock_offset",
 ]

@@ -355,6 +355,58 @@ class UsagePlot(RunPlot):
         )
 
 
+class HeldRunsPlot(_SiteTimePlot):
+    """Runs waiting in the clients' offline logs over time: the clients whose clocks ran ahead and the others
+    (Q311764, Q226832), with the moment their clocks were set right."""
+
+    name = "uploads_over_time"
+    title = "Runs waiting in the clients' offline logs"
+    ylabel = "runs held in the logs"
+
+    def draw(self, result: Result) -> None:
+        events, usage, params = result.events, result.usage, result.params
+        edges = _bins(params.start, params.days, 1.0)
+        ahead = usage.loc[usage["clock_ahead_min"] > 0, "client"].to_numpy()
+        clients = events["client"].to_numpy(dtype="int64", na_value=-1)
+        for key, mask, label, colour in (
+            ("ahead", np.isin(clients, ahead), "clients whose clocks ran ahead", 3),
+            ("others", ~np.isin(clients, ahead), "the other clients", 0),
+        ):
+            mine = events[mask]
+            held = held_runs(mine, edges)
+            self.stairs(key, held, edges, color=PALETTE[colour], label=label, linewidth=1.8, fill=False)
+        if params.clock_sync_h < params.days * 24 and len(ahead):
+            sync = _day_number(pd.Timestamp(params.start) + pd.Timedelta(hours=params.clock_sync_h))
+            self.replace(self.ax.axvline(sync, color=GREY, linestyle="--", label="clocks set right"))
+        self.mark_site_events(result)
+        _time_span(self.ax, params.start, params.days, self.title)
+        s = result.summary
+        _describe(
+            self.ax,
+            f"Runs waiting in the offline logs, hour by hour: {s['sessions_stalled']} runs of clients whose "
+            f"NextOfflineSyncTime still lay ahead were held at the end, after an upload stall of up to "
+            f"{s['upload_stall_h']:g} h; {s['sessions_pending']} other runs waited for the next poll.",
+        )
+
+    def limits(self, result: Result) -> None:
+        self.ax.set_ylim(bottom=0)
+
+
+def held_runs(events: pd.DataFrame, edges: pd.DatetimeIndex) -> np.ndarray:
+    """Runs held in the offline logs at the end of each bin: logged so far, less uploaded and deleted at reinstall."""
+    at = edges[1:].to_numpy(dtype="datetime64[ns]")
+
+    def so_far(kind: str, weight: str | None) -> np.ndarray:
+        rows = events[events["kind"] == kind]
+        times = rows["time"].to_numpy(dtype="datetime64[ns]")
+        counts = np.ones(len(rows)) if weight is None else rows[weight].to_numpy(dtype=float, na_value=0.0)
+        order = np.argsort(times, kind="stable")
+        total = np.concatenate([[0.0], np.cumsum(counts[order])])
+        return total[np.searchsorted(times[order], at, side="left")]
+
+    return so_far("logged_locally", None) - so_far("upload", "runs") - so_far("reinstall", "runs")
+
+
 class ServicePlot(RunPlot):
     """Each server's SMS_LICENSE_SERVER state over time, with every status message 9406 marked."""
 
@@ -465,6 +517,11 @@ def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
     return UsagePlot.once(result, ax)
 
 
+def uploads_over_time(result: Result, ax: Axes | None = None) -> Axes:
+    """Runs waiting in the offline logs over time, for the clients whose clocks ran ahead and the others (Q311764)."""
+    return HeldRunsPlot.once(result, ax)
+
+
 def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
     """Each server's SMS_LICENSE_SERVER state over time, with every status message 9406 marked."""
     return ServicePlot.once(result, ax)
@@ -473,7 +530,15 @@ def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
 #: Every figure of a run by name, as presets and the explorer refer to them.
 PLOTS: dict[str, type[RunPlot]] = {
     plot.name: plot
-    for plot in (RequestsPlot, LicenceDistributionPlot, ClientAttemptsPlot, UsagePlot, ServicePlot, MeteringWorkPlot)
+    for plot in (
+        RequestsPlot,
+        LicenceDistributionPlot,
+        ClientAttemptsPlot,
+        UsagePlot,
+        HeldRunsPlot,
+        ServicePlot,
+        MeteringWorkPlot,
+    )
 }
 
 
