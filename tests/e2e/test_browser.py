@@ -7,15 +7,10 @@ import time
 import pytest
 
 import kbsim
+from kbsim.teaching.articles import ARTICLES
 
-NOTEBOOKS = [
-    "00_start_here.ipynb",
-    "Q226827_offline_server.ipynb",
-    "Q210202_license_balancing.ipynb",
-    "Q212894_win9x_single_server.ipynb",
-    "Q213261_clock_skew_usage.ipynb",
-    "Q299261_server_not_running.ipynb",
-]
+#: The start page and every article's notebook, from the registry: a new article is browser-tested as it joins.
+NOTEBOOKS = ["00_start_here.ipynb", *(f"{a.notebook}.ipynb" for a in ARTICLES)]
 RUN_SECONDS = 180  # a cold kernel on a busy 2-core machine
 KERNEL_IDLE = "() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'idle'"
 
@@ -126,14 +121,8 @@ def step_sliders_until_numbers_change(page, before, steps=4):
     raise AssertionError("no control moved the summary numbers")
 
 
-PRESETS = {
-    "00_start_here.ipynb": "site",
-    "Q226827_offline_server.ipynb": "Q226827",
-    "Q210202_license_balancing.ipynb": "Q210202",
-    "Q212894_win9x_single_server.ipynb": "Q212894",
-    "Q213261_clock_skew_usage.ipynb": "Q213261",
-    "Q299261_server_not_running.ipynb": "Q299261",
-}
+#: The preset each notebook's first explorer opens on.
+PRESETS = {"00_start_here.ipynb": "site", **{f"{a.notebook}.ipynb": a.preset for a in ARTICLES}}
 
 
 def first_explorer_code(page):
