@@ -783,7 +783,7 @@ class Params:
         step=0.5,
         article="Q245271",
         label="Remodbc leak (KB/request) [assumed]",
-        when=(("service_pack", "SP2"), ("mode", "online")),
+        when=(("service_pack", "SP2"),),
     )
     remodbc_restart_mb: float = _p(
         "float",
@@ -795,7 +795,7 @@ class Params:
         step=1.0,
         article="Q245271",
         label="Remodbc restart above (MB)",
-        when=(("service_pack", "SP2"), ("mode", "online")),
+        when=(("service_pack", "SP2"),),
     )
     remodbc_stop_fail_pct: float = _p(
         "float",
@@ -808,7 +808,7 @@ class Params:
         step=1.0,
         article="Q245271",
         label="Stop fails (%) [assumed]",
-        when=(("service_pack", "SP2"), ("mode", "online")),
+        when=(("service_pack", "SP2"),),
     )
     hang_reboot_h: float = _p(
         "float",
@@ -821,7 +821,7 @@ class Params:
         step=0.25,
         article="Q245271",
         label="Reboot after a hang (h) [assumed]",
-        when=(("service_pack", "SP2"), ("mode", "online")),
+        when=(("service_pack", "SP2"),),
     )
 
     def __post_init__(self) -> None:

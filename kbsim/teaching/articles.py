@@ -180,6 +180,7 @@ ARTICLES: tuple[Article, ...] = (
         detail_hint="the computers that report nothing are not all of one OS or one server; their Liccli.log "
         "times run behind",
     ),
+    Article(number="Q245271", title="Remodbc.exe leak and hang", notebook="Q245271_remodbc_leak"),
     Article(
         number="Q299261",
         title="licence server not running",
