@@ -132,7 +132,7 @@ class Outages:
         i = bisect_right(self.state_changes, now)
         change = self.state_changes[i] if i < len(self.state_changes) else float("inf")
         every = self.may_hang_every
-        if every != float("inf"):
+        if every != float("inf") and self.n_up > 0:  # a server that is down cannot hang: none up, none to check
             change = min(change, (now // every + 1) * every)
         return change
 
