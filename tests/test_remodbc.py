@@ -188,3 +188,18 @@ def test_the_preset_shows_restarts_hangs_and_the_fix():
     assert fault.summary["denials"] > fix.summary["denials"]
     assert hotfix.summary["remodbc_restarts"] == 0 and hotfix.summary["status_9406"] > fault.summary["status_9406"]
     assert np.isfinite(fault.summary["hours_hung"])
+
+
+def test_a_reboot_inside_an_outage_ends_the_hang_but_not_the_outage():
+    site = dict(SITES[0], remodbc_stop_fail_pct=100.0, hang_reboot_h=2.0)
+    hung = of(run(site, 1).events, "remodbc_hang").iloc[0]
+    server, start_h = int(hung["server"]), float(hung["hours"])
+    # an outage of that server from an hour into its hang until three hours after its reboot
+    result = run(site, 1, outages=[[server, start_h + 1.0, 240.0]])
+    events = result.events
+    states = of(events, "service_state")
+    states = states[(states["server"] == server) & (states["hours"] >= start_h)]
+    assert states["state"].astype(str).tolist()[:3] == ["hung", "stopped", "running"]
+    assert states["hours"].tolist()[1:3] == [start_h + 2.0, start_h + 5.0]  # stopped at the reboot, up at the end
+    polls = result.status[(result.status["server"] == server) & (result.status["hours"] >= start_h + 2.0)]
+    assert not polls[polls["hours"] < start_h + 5.0]["text"].str.contains(STOP_FAILED).any()

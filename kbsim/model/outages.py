@@ -99,10 +99,13 @@ class Outages:
         self.scheduler.schedule(reboot, self.reboot, server, STATE)
 
     def reboot(self, server: int) -> None:
-        """Q245271: the hung server is rebooted: it answers again unless an outage still holds it down."""
+        """Q245271: the hung server is rebooted: it answers again unless an outage still holds it down, and then its
+        hang is over but its service stays stopped until the outage ends."""
         self.log.add(self.scheduler.now, "reboot", -1, server, -1)
         if self._up(server):
             self.services.server_up(server)
+        else:
+            self.services.server_down(server)
 
     def _down(self, server: int) -> bool:
         """One more reason for ``server`` to be down; whether it went down now."""
