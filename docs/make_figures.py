@@ -21,6 +21,7 @@ FIGURES = {
     "Q212894_attempts.png": ("Q212894", None, plots.client_attempts),
     "Q213261_usage.png": ("Q213261", None, plots.usage_by_clock_offset),
     "Q311764_held.png": ("Q311764", None, plots.uploads_over_time),
+    "Q245271_service.png": ("Q245271", None, plots.service_timeline),
     "Q299261_service.png": ("Q299261", None, plots.service_timeline),
 }
 

@@ -63,6 +63,20 @@ SITES = {
         dict(n_clients=150, launches_per_day=30.0, n_servers=3, days=3),
     ],
     "Q299261": [dict(n_clients=10, n_servers=1, days=8), dict(n_clients=20, n_servers=3, days=9)],
+    # the leak grows with the requests a server answers: small sites leak faster or restart lower to show it in days;
+    # clients with every server hung retry every 10 minutes, not every minute, to keep the file fast
+    "Q245271": [
+        dict(n_clients=80, licenses=60, launches_per_day=16.0, days=4, remodbc_leak_kb=60.0, no_server_retry_s=600.0),
+        dict(
+            n_servers=3,
+            n_clients=120,
+            licenses=80,
+            office_hours=True,
+            days=5,
+            remodbc_restart_mb=20.0,
+            no_server_retry_s=600.0,
+        ),
+    ],
     "Q210202": [
         dict(n_clients=90, licenses=42, days=3),
         dict(n_servers=4, n_clients=120, licenses=55, timezone_shift_h=3.0, days=3),
@@ -85,6 +99,7 @@ BUSY = {
     "Q212894": dict(n_clients=60, licenses=14, days=2),
     "Q210202": dict(n_clients=90, licenses=36, days=3),
     "Q226827": dict(n_clients=100, licenses=16),
+    "Q245271": dict(n_clients=100, licenses=24, days=3, remodbc_leak_kb=60.0, no_server_retry_s=600.0),
     "site": dict(n_clients=80, licenses=14, days=2),
 }
 BUSY_SHARE = 0.25

@@ -30,7 +30,8 @@ SEEDS = (1, 2)
 FAILOVERS = ("immediate", "after_retries")
 
 #: Busy sites that are not presets: too few licences, callbacks asked for, bound Windows 95/98 clients,
-#: overlapping outages and every server out at once, users who restart and one who reinstalls.
+#: overlapping outages and every server out at once, users who restart and one who reinstalls, servers hung by
+#: Remodbc.exe (Q245271).
 BUSY = [
     dict(
         n_servers=3,
@@ -62,6 +63,20 @@ BUSY = [
         reinstall_h=30.0,
         skewed_fraction=0.5,
         outages=[[0, 8.0, 1500.0]],
+    ),
+    # Q245271 at SP2: Remodbc.exe leaks fast and most restarts hang a server, bound Windows 95/98 clients among
+    # those it strands, an outage on top
+    dict(
+        n_servers=2,
+        n_clients=120,
+        licenses=20,
+        launches_per_day=16,
+        service_pack="SP2",
+        remodbc_leak_kb=80.0,
+        remodbc_stop_fail_pct=70.0,
+        hang_reboot_h=5.0,
+        win9x_fraction=0.4,
+        outages=[[1, 20.0, 120.0]],
     ),
 ]
 

@@ -9,7 +9,7 @@ import kbsim
 from kbsim import plots
 from kbsim.model import record
 from kbsim.model.record import DENY, EVENT_FACTS, EVENT_KINDS, GRANT, LOGGED_LOCALLY, EventLog, launch_outcome
-from kbsim.model.service import HANGS_AFTER_PACK, RUNNING, STOP_PENDING, STOPPED
+from kbsim.model.service import HANGS_AFTER_PACK, HUNG, RUNNING, STOP_PENDING, STOPPED
 
 START = pd.Timestamp("2001-06-01")
 
@@ -108,6 +108,26 @@ EVERY_KIND = [
         "next offline upload due in 14160 min by this computer's clock (NextOfflineSyncTime); 2 runs held on the "
         "client",
     ),
+    (
+        "remodbc_restart",
+        dict(server=2),
+        dict(megabytes=50),
+        "Remodbc.exe at 50 MB: restarted by the License Server Manager",
+    ),
+    (
+        "remodbc_hang",
+        dict(server=1),
+        dict(megabytes=51, minutes=480.0),
+        "Remodbc.exe at 51 MB could not be stopped for its restart: SWM1 hangs until a reboot (8 h on)",
+    ),
+    (
+        "service_state",
+        dict(server=1),
+        dict(state="hung", reason="stop failed"),
+        "SMS_LICENSE_SERVER hung: Remodbc.exe could not be stopped for its restart; the server answers nobody "
+        "(Q245271)",
+    ),
+    ("reboot", dict(server=1), {}, "SWM1 rebooted after its Remodbc.exe hang"),
 ]
 
 
@@ -142,7 +162,7 @@ def test_the_facts_are_typed_columns_that_only_their_events_hold():
     retry = events[events["kind"] == "retry"].iloc[0]
     assert retry["attempt"] == 658 and pd.isna(retry["licences"]) and retry["server"] == 0
     states = events[events["kind"] == "service_state"]
-    assert states["state"].astype(str).tolist() == ["stop pending", "stop pending", "stopped", "running"]
+    assert states["state"].astype(str).tolist() == ["stop pending", "stop pending", "stopped", "running", "hung"]
     moved = events[events["kind"] == "balancing"]
     assert moved[["cycle", "licences", "servers", "minutes"]].astype(float).to_numpy().tolist() == [
         [23, 0, 3, 0.0],
@@ -155,7 +175,7 @@ def test_the_facts_are_typed_columns_that_only_their_events_hold():
 
 def test_every_service_pack_that_hangs_after_the_pack_has_its_reason():
     assert {f"pack under {pack}" for pack in HANGS_AFTER_PACK} <= set(record.REASONS)
-    assert set(record.SERVICE_STATES) == {RUNNING, STOP_PENDING, STOPPED}
+    assert set(record.SERVICE_STATES) == {RUNNING, STOP_PENDING, STOPPED, HUNG}
 
 
 def test_an_unknown_reason_or_state_is_refused_where_it_is_recorded():

@@ -10,6 +10,7 @@ import kbsim
 from kbsim.model.balancing import BalancingCounts
 from kbsim.model.callbacks import CallbackCounts
 from kbsim.model.clients import AgentCounts
+from kbsim.model.remodbc import RemodbcCounts
 from kbsim.model.summary import LABELS, SUMMARY, SUMMARY_NUMBERS, Finished, summarize
 
 
@@ -76,6 +77,8 @@ def finished(**changes):
         agents=agent_counts(),  # its losses of a client's server: (client, hours to recover)
         balancer=balancer,
         callbacks=callbacks,
+        # three restarts, one failed: server 1 hung from 10:00 with its reboot 20 h later, past the run's end
+        remodbc=RemodbcCounts(restarts=3, hung=((1, 600.0, 1800.0),)),
         until=1440.0,
         usage=pd.DataFrame(
             {
@@ -119,6 +122,7 @@ def test_each_number_is_computed_as_its_definition_says():
     assert s["upload_stall_h"] == 30.5
     assert s["sessions"] == s["runs_served"] + s["runs_metered_locally"]
     assert s["status_9406"] == 3
+    assert (s["remodbc_restarts"], s["server_hangs"], s["hours_hung"]) == (3, 1, 14.0)  # 10:00 to the end at 24:00
     # Windows NT clients 0 and 2 lost their server four times: 2, 22, 0 and 0.5 h; median 1.25 h
     assert s["recovery_h_nt"] == 1.25 and s["recovery_h_win9x"] == 1.0
 

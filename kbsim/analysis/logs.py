@@ -54,7 +54,8 @@ UPLOAD_NOT_ATTEMPTED = "Offline upload not attempted"
 #: Liccli.log's words for a poll whose upload waits for a NextOfflineSyncTime still to come (Q311764).
 UPLOAD_NOT_DUE = "Offline upload not due yet"
 _THREAD = {COMPONENT_METERING: 1452, "Licclint": 212, "Liccli95": 212}
-#: LICSRVC.log's line for each balancing event kind; fields: server, product, detail.
+#: LICSRVC.log's line for each balancing event kind, and for Remodbc.exe's restarts and hangs (Q245271); fields:
+#: server, product, detail.
 _LICSRVC_LINES = {
     "balancing": "License balancing (scheduled), {detail}.",
     "balancing_skipped": "SWM{server}: {detail}; server left out of this cycle.",
@@ -62,6 +63,9 @@ _LICSRVC_LINES = {
     "instant_balancing_failed": "Instant license balancing to SWM{server}, product {product} failed: {detail}.",
     "callback_granted": "Callback answered on SWM{server}, product {product}: a licence is free, the user is told.",
     "callback_lapsed": "Callback on SWM{server}, product {product} expired: {detail}.",
+    "remodbc_restart": "SWM{server}: {detail} (memory above the threshold).",
+    "remodbc_hang": "SWM{server}: {detail}.",
+    "reboot": "SWM{server}: server rebooted; SMS_LICENSE_SERVER started.",
 }
 #: Liccli.log's lines for each client event kind; fields: pipe, product, detail.
 _CLIENT_LINES = {
@@ -97,7 +101,8 @@ def log_line(text: str, component: str, time: pd.Timestamp) -> str:
 
 
 def licsrvc(result: Result) -> list[str]:
-    """LICSRVC.log on the site server: every balancing cycle, skipped server and instant balancing (Q210202)."""
+    """LICSRVC.log on the site server: every balancing cycle, skipped server and instant balancing (Q210202), and
+    every restart of Remodbc.exe, hang and reboot (Q245271)."""
     events = _result(result).events
     events = events[events["kind"].isin(list(_LICSRVC_LINES))]
     lines = []

@@ -618,6 +618,61 @@ class Params:
         label="Pack interval (h)",
     )
 
+    # Remodbc.exe's memory leak, its restarts and the hang (Q245271)
+    remodbc_leak_kb: float = _p(
+        "float",
+        10.0,
+        "memory Remodbc.exe (SMS_LICENSE_SERVER) leaks for each licence request its server answers, up to SP2 "
+        "(the Q245271 hotfix, SP3 and SP4 have no leak) [assumed: Q245271 says only that the leak grows with the "
+        "server's load, a hang coming after days or weeks; 10 KB takes a server answering 1,000 requests a day to "
+        "50 MB in about five days]",
+        unit="KB per request",
+        low=0.0,
+        high=200.0,
+        step=0.5,
+        article="Q245271",
+        label="Remodbc leak (KB/request) [assumed]",
+        when=(("service_pack", "SP2"),),
+    )
+    remodbc_restart_mb: float = _p(
+        "float",
+        50.0,
+        "memory of Remodbc.exe above which the License Server Manager restarts it, checked at each of its polls",
+        unit="MB",
+        low=5.0,
+        high=500.0,
+        step=1.0,
+        article="Q245271",
+        label="Remodbc restart above (MB)",
+        when=(("service_pack", "SP2"),),
+    )
+    remodbc_stop_fail_pct: float = _p(
+        "float",
+        25.0,
+        "chance that a restart's stop of Remodbc.exe fails, leaving the server hung until a reboot [assumed: "
+        "Q245271 says hangs come from failed stops, not how often a stop fails]",
+        unit="%",
+        low=0.0,
+        high=100.0,
+        step=1.0,
+        article="Q245271",
+        label="Stop fails (%) [assumed]",
+        when=(("service_pack", "SP2"),),
+    )
+    hang_reboot_h: float = _p(
+        "float",
+        8.0,
+        "hours from a Remodbc.exe hang until an administrator reboots the server, the only cure (Q245271) "
+        "[assumed: when the reboot comes is the site's; past the run's end: not in this run]",
+        unit="h",
+        low=0.25,
+        high=1440.0,
+        step=0.25,
+        article="Q245271",
+        label="Reboot after a hang (h) [assumed]",
+        when=(("service_pack", "SP2"),),
+    )
+
     def __post_init__(self) -> None:
         for parameter in PARAMETERS.values():
             object.__setattr__(self, parameter.name, parameter.check(getattr(self, parameter.name)))

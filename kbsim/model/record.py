@@ -45,6 +45,9 @@ EVENT_KINDS: dict[str, str] = {
     "with it (Q213261, Q311764)",
     "upload_skipped": "a poll skipped the offline upload: the stored NextOfflineSyncTime lies ahead of the client's "
     "clock (Q311764)",
+    "remodbc_restart": "the License Server Manager restarted Remodbc.exe, its memory past the threshold (Q245271)",
+    "remodbc_hang": "a restart's stop of Remodbc.exe failed: the server answers nobody until a reboot (Q245271)",
+    "reboot": "a server hung by Remodbc.exe was rebooted and answers again (Q245271)",
 }
 _CODE = {kind: i for i, kind in enumerate(EVENT_KINDS)}
 
@@ -58,15 +61,17 @@ EVENT_FACTS: dict[str, str] = {
     "cycle": "balancing: the scheduled cycle's number",
     "licences": "balancing, instant_balancing: the licences moved",
     "servers": "balancing: the servers the cycle could read",
+    "megabytes": "remodbc_restart, remodbc_hang: Remodbc.exe's memory when the manager restarted it (whole MB)",
     "runs": "upload: the runs uploaded; upload_refused, upload_skipped: the runs held on the client; reinstall: "
     "the runs deleted",
     "minutes": "balancing: minutes late; callback_lapsed: the callback request duration; upload_refused: "
     "how far the client's clock lagged; upload_skipped: how far NextOfflineSyncTime lies ahead of the client's "
-    "clock; clock_sync: how far the clock was set forward (negative: back); retry, and contact_failed "
-    "when the client is left retrying (not failing over): minutes until it tries again, its retry cadence then",
+    "clock; clock_sync: how far the clock was set forward (negative: back); remodbc_hang: the time until the "
+    "server's reboot; retry, and contact_failed when the client is left retrying (not failing over): minutes "
+    "until it tries again, its retry cadence then",
 }
 #: SMS_LICENSE_SERVER's states, as the ``state`` column holds them.
-SERVICE_STATES = ("running", "stop pending", "stopped")
+SERVICE_STATES = ("running", "stop pending", "stopped", "hung")
 #: Why License Metering left a server it could reach out of a cycle (Q210202); LICSRVC.log says so in these words.
 NO_ODBC_ACCESS = "no ODBC access"
 #: Every reason an event may give, as the ``reason`` column holds them.
@@ -80,6 +85,7 @@ REASONS = (
     "retries",  # failover: after the retries
     "CCIM cycle",  # rebind (Q212894)
     "restart",
+    "stop failed",  # service_state (hung): a restart's stop of Remodbc.exe failed (Q245271)
 )
 #: Each fact's column type: one of a fixed set of words (categorical), or a number: ``Int32``, but
 #: ``Int16`` for a server and ``Float64`` for minutes.
@@ -100,6 +106,7 @@ class Facts(NamedTuple):
     cycle: int | None = None
     licences: int | None = None
     servers: int | None = None
+    megabytes: int | None = None
     runs: int | None = None
     minutes: float | None = None
 
@@ -112,6 +119,7 @@ def _service_state(f: Facts) -> str:
     why = {
         "offline": "the server is offline",
         "back online": "started again with the server",
+        "stop failed": "Remodbc.exe could not be stopped for its restart; the server answers nobody (Q245271)",
     }.get(str(f.reason)) or (
         f"reports stopping after the pack but keeps running ({str(f.reason).removeprefix('pack under ')}, Q299261)"
     )
@@ -170,6 +178,12 @@ _SENTENCES: dict[str, Callable[[Facts], str]] = {
         f"next offline upload due in {f.minutes:g} min by this computer's clock "
         f"(NextOfflineSyncTime); {_runs(f.runs)} held on the client"
     ),
+    "remodbc_restart": lambda f: f"Remodbc.exe at {f.megabytes} MB: restarted by the License Server Manager",
+    "remodbc_hang": lambda f: (
+        f"Remodbc.exe at {f.megabytes} MB could not be stopped for its restart: SWM{f.server} hangs until a reboot "
+        f"({(f.minutes or 0.0) / 60:g} h on)"
+    ),
+    "reboot": lambda f: f"SWM{f.server} rebooted after its Remodbc.exe hang",
 }
 assert set(_SENTENCES) == set(EVENT_KINDS), "every kind has its sentence"
 

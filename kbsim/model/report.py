@@ -19,6 +19,7 @@ from .clients import AgentCounts
 from .launches import Clients
 from .parameters import Params
 from .record import EventLog, clock
+from .remodbc import RemodbcCounts
 from .result import Result
 from .sampling import SampledLicences
 from .service import StatusMessage
@@ -35,7 +36,8 @@ class Ended:
     """What a site hands to its report when its run has ended: the parameters, the run's length (``until``,
     minutes), the event record (which the report completes with the offline logs' uploads), the clients as
     drawn, and each mechanism's final record: the agents', License Metering's, the callbacks', the licence
-    samples, the status messages 9406 raised (Q299261) and the spans when no server at all was up."""
+    samples, the status messages 9406 raised (Q299261), Remodbc.exe's restarts and hangs (Q245271) and the spans
+    when no server at all was up."""
 
     params: Params
     until: float
@@ -46,6 +48,7 @@ class Ended:
     callbacks: CallbackCounts
     samples: SampledLicences
     status: tuple[StatusMessage, ...]
+    remodbc: RemodbcCounts
     all_down: tuple[tuple[float, float], ...]
 
 
@@ -130,6 +133,7 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
             agents=agents,
             balancer=ended.balancer,
             callbacks=ended.callbacks,
+            remodbc=ended.remodbc,
             until=ended.until,
             usage=usage,
             status=status,

@@ -9,13 +9,16 @@ SMS_LICENSE_SERVER_MANAGER checks every server at each polling cycle (default
 15 minutes) and raises status message 9406 while it cannot see the service
 running. SP4 fixed this. A server that is offline (an outage) is also not
 running; when it comes back, its service starts afresh, so a reboot clears
-the hang, as it did for administrators.
+the hang, as it did for administrators. Up to SP2 a restart of a leaking
+Remodbc.exe may fail and leave the service hung: not running, answering
+nobody, until a reboot (Q245271, :mod:`kbsim.model.remodbc`).
 """
 
 from __future__ import annotations
 
 import codecs
 import configparser
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,12 +31,14 @@ from .record import EventLog
 
 #: Service packs whose pack leaves SMS_LICENSE_SERVER hung in "stopping" (Q299261).
 HANGS_AFTER_PACK = frozenset({"SP2+hotfix", "SP3"})
-RUNNING, STOP_PENDING, STOPPED = "running", "stop pending", "stopped"
+RUNNING, STOP_PENDING, STOPPED, HUNG = "running", "stop pending", "stopped", "hung"
 MESSAGE_9406 = 9406
 #: The cause a 9406 names for a service hung in "stopping" (Q299261): the status row's state "stop pending".
 WIN32_1061 = "Win32 error 1061: the service cannot accept control messages at this time"
 #: The cause a 9406 names for a server that is offline (Q226827): the status row's state "stopped".
 NOT_ANSWERING = "the server does not answer"
+#: The cause a 9406 names for a server hung by a failed restart of Remodbc.exe (Q245271).
+STOP_FAILED = "Remodbc.exe could not be stopped for its restart"
 
 
 def first_pack(start: datetime) -> datetime:
@@ -65,6 +70,8 @@ class ServiceMonitor:
             offset %= self.pack_interval_min
         self.first_pack_min = offset
         self.status: list[StatusMessage] = []
+        #: Called with a server's number each time its service starts afresh (Remodbc.exe's memory with it).
+        self.on_start: list[Callable[[int], None]] = []
 
     def start(self) -> None:
         scheduler = self.scheduler
@@ -84,12 +91,14 @@ class ServiceMonitor:
     def server_up(self, server: int) -> None:
         """The server came back: its service starts afresh, which clears a hang."""
         self.set_state(server, RUNNING, "back online")
+        for started in self.on_start:
+            started(server)
 
     def pack(self, _: object = None) -> None:
         """The weekly FoxPro pack on every server that is up (a server offline has its service stopped)."""
         now = self.scheduler.now
         for s in range(len(self.state)):
-            if self.state[s] == STOPPED:
+            if self.state[s] in (STOPPED, HUNG):
                 continue
             self.log.add(now, "pack", -1, s, -1)
             if self.hangs and self.state[s] == RUNNING:
@@ -102,7 +111,7 @@ class ServiceMonitor:
         for s, state in enumerate(self.state):
             if state == RUNNING:
                 continue
-            cause = WIN32_1061 if state == STOP_PENDING else NOT_ANSWERING
+            cause = {STOP_PENDING: WIN32_1061, HUNG: STOP_FAILED}.get(state, NOT_ANSWERING)
             text = f"The software metering server service is not running on SWM{s} ({cause})."
             self.status.append((now, s, MESSAGE_9406, state, text))
         self.scheduler.schedule(now + self.poll_min, self.poll, priority=OBSERVE)

@@ -5,7 +5,8 @@ since ``start``), the event record, the licence ledger and the random streams,
 and wires the mechanisms, each in its own module and each given only the parts
 it reaches: the outages and which servers are up (:mod:`kbsim.model.outages`), the
 agents (:mod:`kbsim.model.clients`), balancing (:mod:`kbsim.model.balancing`), callbacks
-(:mod:`kbsim.model.callbacks`), service health (:mod:`kbsim.model.service`) and the licence
+(:mod:`kbsim.model.callbacks`), service health (:mod:`kbsim.model.service`), Remodbc.exe's leak
+(:mod:`kbsim.model.remodbc`) and the licence
 samples (:mod:`kbsim.model.sampling`). The clients and their launches are drawn by
 :mod:`kbsim.model.launches`; offline uploads are settled and the Result assembled
 after the run by :mod:`kbsim.model.report`. :func:`simulate` runs one site and
@@ -26,13 +27,14 @@ from .licenses import LicenseLedger
 from .outages import Outages
 from .parameters import Params
 from .record import EventLog
+from .remodbc import Remodbc
 from .report import Ended, report
 from .result import Result
 from .sampling import LicenceSamples
 from .service import ServiceMonitor
 
 #: Random streams, one per mechanism, so a change in one does not shift the others.
-STREAMS = ("clients", "launches", "products", "durations", "phases", "server_lists", "callbacks")
+STREAMS = ("clients", "launches", "products", "durations", "phases", "server_lists", "callbacks", "remodbc")
 
 
 def streams(params: Params) -> dict[str, np.random.Generator]:
@@ -71,6 +73,8 @@ class Site:
 
         self.service = ServiceMonitor(params, scheduler, log)
         self.servers = Outages(params.n_servers, params.outages, scheduler, log, self.service)
+        self.remodbc = Remodbc(params, scheduler, log, rng["remodbc"], self.servers, self.service)
+        self.service.on_start.append(self.remodbc.started)
         clients_per_server = np.bincount(home, minlength=params.n_servers).astype(float)
         self.ledger = ledger = LicenseLedger(
             params.n_servers, params.n_products, params.licenses, params.reserve_pct, clients_per_server.tolist()
@@ -115,6 +119,7 @@ class Site:
                 scheduler.schedule(reinstall_at, self.agents.reinstall, c, STATE)
         self.balancer.start()
         self.service.start()
+        self.remodbc.start()
         self.samples.start()
         on_launch = self.agents.online_launches() if params.mode == "online" else self.agents.launch_offline
         scheduler.run(self.until, self.launches.time, on_launch)
@@ -131,6 +136,7 @@ class Site:
             callbacks=self.callbacks.counts(),
             samples=self.samples.record(),
             status=tuple(self.service.status),
+            remodbc=self.remodbc.counts(),
             all_down=tuple(self.servers.all_down),
         )
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .balancing import BalancingCounts
     from .callbacks import CallbackCounts
     from .clients import AgentCounts
+    from .remodbc import RemodbcCounts
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Finished:
     agents: AgentCounts
     balancer: BalancingCounts
     callbacks: CallbackCounts
+    remodbc: RemodbcCounts
     until: float
     usage: pd.DataFrame
     status: pd.DataFrame
@@ -270,6 +272,23 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         "status messages 9406",
         "status messages 9406 raised by SMS_LICENSE_SERVER_MANAGER",
         lambda r: len(r.status),
+    ),
+    "remodbc_restarts": SummaryNumber(
+        "Remodbc.exe restarts",
+        "restarts of Remodbc.exe the License Server Manager made because its leaked memory passed the threshold, "
+        "the failed ones included (Q245271; up to SP2, online)",
+        lambda r: r.remodbc.restarts,
+    ),
+    "server_hangs": SummaryNumber(
+        "servers hung",
+        "restarts of Remodbc.exe whose stop failed, each leaving its server answering nobody until a reboot (Q245271)",
+        lambda r: len(r.remodbc.hung),
+    ),
+    "hours_hung": SummaryNumber(
+        "server-hours hung",
+        "hours the metering servers spent hung by a failed Remodbc.exe restart within the run, summed over the "
+        "servers (Q245271)",
+        lambda r: r.remodbc.hours_hung(r.until),
     ),
     "recovery_h_win9x": SummaryNumber(
         "Windows 95/98 clients' recovery (h)",

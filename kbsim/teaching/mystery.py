@@ -109,6 +109,8 @@ def _base(rng: np.random.Generator, level: int) -> dict[str, Any]:
         # the clock fault's conditions, clocks a little off (under the threshold), a longer schedule.
         values["win9x_fraction"] = float(rng.integers(0, 11)) / 20
         values["service_pack"] = str(rng.choice(["SP4", "SP2"]))
+        # Q245271 is taught but not drawn this round: at SP2 Remodbc.exe is restarted as it leaks, but no stop fails
+        values["remodbc_stop_fail_pct"] = 0.0
         values["skewed_fraction"] = float(rng.integers(0, 5)) / 20
         values["clock_offset_min"] = float(rng.integers(1, 4)) * 15
         values["balancing_interval_h"] = float(rng.choice([1.0, 2.0, 4.0, 6.0]))

@@ -30,6 +30,7 @@ ARTICLES: tuple[Article, ...] = (
     q212894.ARTICLE,
     q213261.ARTICLE,
     Article("Q311764", "clock ahead and offline uploads", "Q311764_clock_ahead_uploads"),
+    Article("Q245271", "Remodbc.exe leak and hang", "Q245271_remodbc_leak"),
     q299261.ARTICLE,
 )
 #: The answer "none": no article, a healthy site with too few licences (its fix is sized to the site).

@@ -34,12 +34,12 @@ from matplotlib.text import Text
 from PIL import Image
 
 from ...model.result import Result
-from ...model.service import RUNNING, STOP_PENDING, STOPPED
+from ...model.service import HUNG, RUNNING, STOP_PENDING, STOPPED
 
 #: Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 GREY = "#999999"
-STATE_COLOURS = {RUNNING: "#009E73", STOP_PENDING: "#D55E00", STOPPED: GREY}
+STATE_COLOURS = {RUNNING: "#009E73", STOP_PENDING: "#D55E00", STOPPED: GREY, HUNG: "#CC79A7"}
 
 #: A figure's size in inches and its PNG's resolution: 720 px wide. Shown at least 600 px wide (the
 #: explorer's and the notebooks' plots at 1024x768 with JupyterLab's file browser open), the smallest
