@@ -18,6 +18,7 @@ from .callbacks import CallbackCounts
 from .clients import AgentCounts
 from .launches import Clients
 from .parameters import Params
+from .phantoms import PhantomCounts
 from .record import EventLog, clock
 from .result import Result
 from .sampling import SampledLicences
@@ -30,8 +31,8 @@ from .usage import settle_uploads, upload_blocked_until
 class Ended:
     """What a site hands to its report when its run has ended: the parameters, the run's length (``until``,
     minutes), the event record (which the report completes with the offline logs' uploads), the clients as
-    drawn, and each mechanism's final record: the agents', License Metering's, the callbacks', the licence
-    samples, the status messages 9406 raised (Q299261) and the spans when no server at all was up."""
+    drawn, and each mechanism's final record: the agents', License Metering's, the callbacks', the phantoms', the
+    licence samples, the status messages 9406 raised (Q299261) and the spans when no server at all was up."""
 
     params: Params
     until: float
@@ -40,6 +41,7 @@ class Ended:
     agents: AgentCounts
     balancer: BalancingCounts
     callbacks: CallbackCounts
+    phantoms: PhantomCounts
     samples: SampledLicences
     status: tuple[StatusMessage, ...]
     all_down: tuple[tuple[float, float], ...]
@@ -111,6 +113,7 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
             agents=agents,
             balancer=ended.balancer,
             callbacks=ended.callbacks,
+            phantoms=ended.phantoms,
             until=ended.until,
             usage=usage,
             status=status,
