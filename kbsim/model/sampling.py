@@ -119,7 +119,8 @@ class SampledLicences:
 
         Q226827, Q210202: an imbalance is licences on the wrong server. Interval ``j`` runs from
         sample ``j`` (after everything due at its minute) to sample ``j + 1``. For each product, the
-        licences free at sample ``j`` on servers that are up and refused none of that product in the
+        licences idle at sample ``j`` (free, or phantoms: in use with no program behind them, Q226838) on servers
+        that are up and refused none of that product in the
         interval were idle while the refusals elsewhere (``refused_*``: each refused request's minute,
         server and product) went unserved; the misplaced licences are the smaller of the two counts.
         Zero wherever no request was refused. Returns (misplaced licences, shape intervals x products;
@@ -131,6 +132,7 @@ class SampledLicences:
             return np.zeros((0, n_p)), np.zeros(0)
         minutes = np.array([x[0] for x in samples])
         free = np.array([x[1] for x in samples[:-1]], dtype=np.int64).reshape(n, n_s, n_p)
+        free += np.array([x[6] for x in samples[:-1]], dtype=np.int64).reshape(n, n_s, n_p)  # phantoms idle too
         up = np.array([x[4] for x in samples[:-1]], dtype=bool).reshape(n, n_s, 1)
         interval = np.clip(np.searchsorted(minutes, refused_time, side="left") - 1, 0, n - 1)
         key = (interval * n_s + refused_server) * n_p + refused_product

@@ -218,7 +218,8 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
     ),
     "max_imbalance": SummaryNumber(
         "most licences idle while another server refused",
-        "most licences of one product free at once on servers that were up and refused none of it, while "
+        "most licences of one product idle at once (free, or phantoms in use with no program: Q226838) on servers "
+        "that were up and refused none of it, while "
         "other servers refused requests for it (15-minute samples; at most the refusals): licences in the "
         "wrong place (0 when nothing was refused)",
         lambda r: float(r.misplaced.max(initial=0)),
