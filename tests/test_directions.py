@@ -66,6 +66,10 @@ SITES = {
         dict(n_clients=120, licenses=42),
         dict(n_servers=3, n_clients=200, licenses=70, demand_skew=0.7),
     ],
+    "Q226838": [
+        dict(n_clients=120, licenses=50),
+        dict(n_servers=3, n_clients=160, licenses=60, demand_skew=0.5, mean_session_min=60.0),
+    ],
     "site": [
         dict(n_clients=100, licenses=22, days=3),
         dict(n_servers=3, n_clients=150, licenses=50, office_hours=True, days=3),
@@ -78,6 +82,7 @@ BUSY = {
     "Q212894": dict(n_clients=60, licenses=14, days=2),
     "Q210202": dict(n_clients=90, licenses=36, days=3),
     "Q226827": dict(n_clients=100, licenses=16),
+    "Q226838": dict(n_clients=120, licenses=20),
     "site": dict(n_clients=80, licenses=14, days=2),
 }
 BUSY_SHARE = 0.25

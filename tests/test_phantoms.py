@@ -165,6 +165,18 @@ def test_with_the_fault_fixed_a_licence_is_released_where_it_was_granted(values,
     assert result.summary["failovers"] > 0  # clients did move: the fix, not a quiet site, keeps the count at zero
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_preset_leaves_phantoms_long_after_the_server_is_back(seed):
+    """Q226838 as shipped: phantoms on server 0, still in use at the run's end, a day and a half after its return."""
+    result = kbsim.run("Q226838", seed=seed)
+    table = result.licenses
+    end = table[(table["hours"] == table["hours"].max()) & (table["server"] == 0)]
+    assert result.summary["phantom_licences"] > 0
+    assert end["phantom"].sum() == result.summary["phantom_licences"]
+    fixed = kbsim.run("Q226838", variant="fix", seed=seed)
+    assert fixed.summary["phantom_licences"] == 0 and fixed.summary["failovers"] == result.summary["failovers"]
+
+
 def test_offline_mode_leaves_no_phantom():
     result = kbsim.simulate(Params(mode="offline", days=2, outages=((0, 10.0, 300.0),)))
     assert result.summary["phantom_licences"] == 0 and (result.licenses["phantom"] == 0).all()

@@ -27,16 +27,20 @@ def minutes_to_move(result: Result) -> pd.DataFrame:
     """
     events = result.events
     rows = events[events["kind"].isin(["contact_failed", "failover", "rebind", "reconnect"])]
-    out = []
-    for client, own in rows.groupby("client", sort=False):
-        lost_at = None
-        for kind, hours in zip(own["kind"].astype(str), own["hours"].to_numpy(), strict=True):
-            if kind == "contact_failed":
-                lost_at = hours if lost_at is None else lost_at
-            elif lost_at is not None:
-                if kind == "failover":
-                    out.append((int(client), lost_at, hours, (hours - lost_at) * 60.0))
-                lost_at = None
+    client = rows["client"].to_numpy(dtype=np.int64)
+    hours = rows["hours"].to_numpy(dtype=float)
+    kinds = rows["kind"].astype(str).to_numpy()
+    order = np.argsort(client, kind="stable")  # by client, each in the order recorded
+    out: list[tuple[int, float, float, float]] = []
+    lost_at: dict[int, float] = {}
+    for i in order.tolist():
+        c, kind, h = int(client[i]), kinds[i], float(hours[i])
+        if kind == "contact_failed":
+            lost_at.setdefault(c, h)
+        elif c in lost_at:
+            failed = lost_at.pop(c)
+            if kind == "failover":
+                out.append((c, failed, h, (h - failed) * 60.0))
     table = pd.DataFrame(out, columns=["client", "failed_h", "moved_h", "minutes"])
     return table.sort_values(["failed_h", "client"], kind="stable").reset_index(drop=True)
 

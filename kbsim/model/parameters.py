@@ -447,7 +447,7 @@ class Params:
         "tries what such a fix would change]",
         choices=("none", "SP2", "SP3", "SP4"),
         article="Q226838",
-        label="Phantom fault fixed in [assumed]",
+        label="Phantom fixed in [assumed]",
     )
     phantom_freed: str = _p(
         "choice",

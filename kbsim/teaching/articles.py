@@ -123,6 +123,11 @@ ARTICLES: tuple[Article, ...] = (
         detail_hint="the 9406 messages name the server that did not answer",
     ),
     Article(
+        number="Q226838",
+        title="phantom licences after a failover",
+        notebook="Q226838_phantom_licences",
+    ),
+    Article(
         number="Q210202",
         title="licence balancing",
         notebook="Q210202_license_balancing",

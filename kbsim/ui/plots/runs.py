@@ -158,7 +158,7 @@ class LicenceDistributionPlot(_SiteTimePlot):
         _describe(
             self.ax,
             f"Licences of product {self.product} held by each of {result.params.n_servers} servers over time; "
-            f"at worst {result.summary['max_imbalance']:g} licences sat free on a server while another refused them, "
+            f"at worst {result.summary['max_imbalance']:g} licences sat idle on a server while another refused them, "
             f"and balancing moved {result.summary['licenses_moved']} licences.",
         )
 
