@@ -371,7 +371,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "Q226838",
         3,
-        "Is seed 1 just lucky? With seed 3, will a service pack that releases the first licence (the 'fix' "
+        "Is seed 1 just lucky? With seed 3, will a service pack that releases the first licence (the fix "
         "variant, assumed) leave no phantom while just as many clients move?",
         ("yes", "no"),
         "seed",
