@@ -17,6 +17,7 @@ FIGURES = {
     "site_denials.png": ("site", None, plots.denials_over_time),
     "Q226827_denials.png": ("Q226827", None, plots.denials_over_time),
     "Q226827_licences.png": ("Q226827", None, plots.license_distribution),
+    "Q226838_in_use.png": ("Q226838", None, plots.in_use_vs_running),
     "Q210202_licences.png": ("Q210202", None, plots.license_distribution),
     "Q212894_attempts.png": ("Q212894", None, plots.client_attempts),
     "Q213261_usage.png": ("Q213261", None, plots.usage_by_clock_offset),

@@ -26,6 +26,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .analysis import logs
+from .analysis.failover import failover_delays, minutes_to_move
 from .analysis.sweeps import moved_outages, seed_convergence, summarize_sweep, sweep
 from .model.errors import ParameterError
 from .model.parameters import PARAMETERS, Parameter, Params
@@ -60,9 +61,11 @@ __all__ = [
     "compare",
     "estimate",
     "explore",
+    "failover_delays",
     "get_preset",
     "load_preset",
     "logs",
+    "minutes_to_move",
     "moved_outages",
     "mystery",
     "mystery_page",

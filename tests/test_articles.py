@@ -72,7 +72,9 @@ def test_q226827_denials_go_on_after_the_server_returns_until_the_next_balancing
         back_h = start_h + minutes / 60
         interval = result.params.balancing_interval_h
         next_cycle = np.ceil(back_h / interval) * interval
-        assert ((denied >= back_h) & (denied < next_cycle)).sum() > 10  # after the return, before the cycle
+        # after the return, before the cycle: 9 to 73 over the seeds (seed 3 fewest; 11 before Q226838's phantoms
+        # moved the run), against at most 5 in the interval after the cycle
+        assert ((denied >= back_h) & (denied < next_cycle)).sum() > 5
         assert ((denied >= next_cycle) & (denied < next_cycle + interval)).sum() <= 5  # the cycle ends them
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import kbsim
 from kbsim import Params
 from kbsim.model.clients import ClientAgents
 from kbsim.model.events import Scheduler
@@ -314,3 +315,44 @@ def test_recovery_counts_each_loss_and_a_client_still_cut_off_counts_to_the_end(
     assert client.tolist() == [0, 0, 1]
     # 70 -> 130 (the retry after the return at 120); 400 and 410 -> the run's end at 1440 (no server back)
     assert hours.tolist() == [1.0, (1440.0 - 400.0) / H, (1440.0 - 410.0) / H]
+
+
+# Q213167: clients do not use the retry setting. Fixed (after_retries) Windows NT clients move exactly retries x
+# retry_delay_min after their failed contact, across the retry widgets' whole ranges; buggy ones at once.
+RETRY_SETTINGS = [(1, 1.0), (1, 60.0), (4, 15.0), (13, 7.0), (37, 2.0), (100, 1.0), (100, 60.0)]
+
+
+@pytest.mark.parametrize("seed", (1, 2, 3))
+@pytest.mark.parametrize("retries, delay", RETRY_SETTINGS)
+def test_q213167_fixed_clients_move_after_exactly_their_retries_and_buggy_ones_at_once(retries, delay, seed):
+    wait = retries * delay
+    # Server 0 out from hour 2 for longer than the wait and then some; busy: 20 licences for 120 clients.
+    site = dict(
+        mode="online",
+        n_servers=3,
+        n_clients=120,
+        licenses=20,
+        launches_per_day=24,
+        mean_session_min=30,
+        demand_skew=0.6,
+        days=max(1, int((2 * 60 + wait + 180) // 1440) + 1),
+        outages=[[0, 2.0, wait + 120.0]],
+        retries=retries,
+        retry_delay_min=delay,
+        win9x_fraction=0.0,
+        seed=seed,
+    )
+    fixed = kbsim.simulate(Params(**site, failover="after_retries"))
+    buggy = kbsim.simulate(Params(**site, failover="immediate"))
+    table = kbsim.failover_delays({"buggy": buggy, "fixed": fixed})
+    moved = kbsim.minutes_to_move(fixed)
+    assert len(moved) > 0 and moved["minutes"].to_numpy() == pytest.approx(wait, abs=1e-6)
+    assert table.loc["fixed", "failovers"] == len(moved) == fixed.summary["failovers"]
+    assert table.loc["fixed", "configured_wait_min"] == pytest.approx(wait)
+    assert table.loc["buggy", "failovers"] == buggy.summary["failovers"] > 0
+    assert table.loc["buggy", "most_min"] == 0.0
+
+
+def test_failover_delays_names_bad_input():
+    with pytest.raises(kbsim.ParameterError, match="results"):
+        kbsim.failover_delays({"x": 3})

@@ -87,6 +87,10 @@ SITES = {
         dict(n_clients=120, licenses=42),
         dict(n_servers=3, n_clients=200, licenses=70, demand_skew=0.7),
     ],
+    "Q226838": [
+        dict(n_clients=120, licenses=50),
+        dict(n_servers=3, n_clients=160, licenses=60, demand_skew=0.5, mean_session_min=60.0),
+    ],
     "site": [
         dict(n_clients=100, licenses=22, days=3),
         dict(n_servers=3, n_clients=150, licenses=50, office_hours=True, days=3),
@@ -100,6 +104,7 @@ BUSY = {
     "Q210202": dict(n_clients=90, licenses=36, days=3),
     "Q226827": dict(n_clients=100, licenses=16),
     "Q245271": dict(n_clients=100, licenses=24, days=3, remodbc_leak_kb=60.0, no_server_retry_s=600.0),
+    "Q226838": dict(n_clients=120, licenses=20),
     "site": dict(n_clients=80, licenses=14, days=2),
 }
 BUSY_SHARE = 0.25

@@ -62,12 +62,13 @@ def test_licences_idle_while_another_server_refused_them_are_counted_per_interva
         3,
         2,
         tuple(
-            (m, free, [0] * 6, [0, 0], up, [1, 1, 1])
-            for m, free, up in [
-                (0.0, [4, 1, 0, 0, 9, 9], [True, True, True]),
-                (15.0, [2, 0, 0, 0, 5, 1], [True, True, False]),
-                (30.0, [3, 3, 3, 3, 3, 3], [True, True, True]),
-                (40.0, [0, 0, 0, 0, 0, 0], [True, True, True]),
+            (m, free, [0, 0, 0, 2, 0, 0], [0, 0], up, [1, 1, 1], phantom)
+            for m, free, up, phantom in [
+                (0.0, [4, 1, 0, 0, 9, 9], [True, True, True], [0] * 6),
+                # server 1 holds two phantoms of product 1 (Q226838): in use, idle all the same
+                (15.0, [2, 0, 0, 0, 5, 1], [True, True, False], [0, 0, 0, 2, 0, 0]),
+                (30.0, [3, 3, 3, 3, 3, 3], [True, True, True], [0] * 6),
+                (40.0, [0, 0, 0, 0, 0, 0], [True, True, True], [0] * 6),
             ]
         ),
     )
@@ -83,8 +84,9 @@ def test_licences_idle_while_another_server_refused_them_are_counted_per_interva
     )
     assert hours.tolist() == [0.25, 0.25, 10 / 60]
     # interval 0: product 0 min(4 idle on server 0, 3 refused); product 1 refused nowhere. Interval 1: product 0
-    # min(2 on server 0, 1); product 1: server 1 holds none free and server 2 is down. Interval 2: min(3 + 3, 1).
-    assert misplaced.tolist() == [[3, 0], [1, 0], [1, 0]]
+    # min(2 on server 0, 1); product 1: server 1 holds none free but 2 phantoms, and server 2 is down: min(2, 1).
+    # Interval 2: min(3 + 3, 1).
+    assert misplaced.tolist() == [[3, 0], [1, 1], [1, 0]]
 
 
 def test_nothing_is_idle_while_refused_when_nothing_was_refused():

@@ -10,6 +10,7 @@ import kbsim
 from kbsim.model.balancing import BalancingCounts
 from kbsim.model.callbacks import CallbackCounts
 from kbsim.model.clients import AgentCounts
+from kbsim.model.phantoms import PhantomCounts
 from kbsim.model.remodbc import RemodbcCounts
 from kbsim.model.summary import LABELS, SUMMARY, SUMMARY_NUMBERS, Finished, summarize
 
@@ -79,6 +80,14 @@ def finished(**changes):
         callbacks=callbacks,
         # three restarts, one failed: server 1 hung from 10:00 with its reboot 20 h later, past the run's end
         remodbc=RemodbcCounts(restarts=3, hung=((1, 600.0, 1800.0),)),
+        # three phantoms (Q226838): two on server 0 from minute 600, one freed at 900; one on server 1 from 1200
+        phantoms=PhantomCounts(
+            server=np.array([0, 0, 1]),
+            product=np.array([0, 1, 0]),
+            start=np.array([600.0, 600.0, 1200.0]),
+            end=np.array([900.0, 1440.0, 1440.0]),
+            second_licences=2,
+        ),
         until=1440.0,
         usage=pd.DataFrame(
             {
@@ -123,6 +132,8 @@ def test_each_number_is_computed_as_its_definition_says():
     assert s["sessions"] == s["runs_served"] + s["runs_metered_locally"]
     assert s["status_9406"] == 3
     assert (s["remodbc_restarts"], s["server_hangs"], s["hours_hung"]) == (3, 1, 14.0)  # 10:00 to the end at 24:00
+    # phantoms: 5 + 14 + 4 hours held; at most two at once (the one freed at 900 is gone before the one at 1200)
+    assert (s["phantom_licences"], s["phantom_licence_h"], s["phantom_peak"], s["second_licences"]) == (3, 23.0, 2, 2)
     # Windows NT clients 0 and 2 lost their server four times: 2, 22, 0 and 0.5 h; median 1.25 h
     assert s["recovery_h_nt"] == 1.25 and s["recovery_h_win9x"] == 1.0
 

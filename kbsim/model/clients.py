@@ -53,6 +53,17 @@ from .record import DENY, EVENT_KINDS, GRANT, LOGGED_LOCALLY, EventLog, launch_o
 NO_SERVER_LOGGED = launch_outcome(LOGGED_LOCALLY, -1)
 
 
+class ClientMoves(Protocol):
+    """What must know of a client's moves and its callback runs: Q226838's phantoms
+    (:class:`kbsim.model.phantoms.PhantomLicences`); ``applies`` says whether it needs to be told."""
+
+    applies: bool
+
+    def client_moved(self, c: int, old: int, new: int, release: Callable[[int], None]) -> None: ...
+
+    def callback_run(self, c: int, key: int, end: float) -> None: ...
+
+
 class CallbackRequests(Protocol):
     """Where a refused user may ask for a callback (:meth:`kbsim.model.callbacks.Callbacks.refused`)."""
 
@@ -119,6 +130,7 @@ class ClientAgents:
         ledger: LicenseLedger,
         servers: ServersUp,
         callbacks: CallbackRequests,
+        phantoms: ClientMoves | None = None,
         reinstall_at: float,
         until: float,
     ) -> None:
@@ -126,6 +138,7 @@ class ClientAgents:
         self.log = log
         self.servers = servers
         self.callbacks = callbacks
+        self.phantoms = phantoms if phantoms is not None and phantoms.applies else None
         self.reinstall_at = reinstall_at
         self.until = until
         n = params.n_clients
@@ -376,6 +389,8 @@ class ClientAgents:
         self.log.add(now, "callback_granted", c, s, p)
         self._start(i, c, s * self.n_products + p, now)
         self.called_back[c] += 1
+        if self.phantoms is not None:
+            self.phantoms.callback_run(c, s * self.n_products + p, now + self.launch_duration[i])
 
     def _start(self, i: int, c: int, k: int, now: float) -> None:
         self.free[k] -= 1
@@ -472,11 +487,14 @@ class ClientAgents:
         return -1
 
     def _move(self, c: int, s: int, kind: str, **facts: Any) -> None:
+        old = self.server[c]
         self.failovers += 1
-        self.bound[self.server[c]] -= 1
+        self.bound[old] -= 1
         self.bound[s] += 1
         self.server[c] = s
         self.log.add(self.scheduler.now, kind, c, s, -1, **facts)
+        if self.phantoms is not None:  # Q226838: the programs it has running leave their licences on ``old``
+            self.phantoms.client_moved(c, old, s, self._release)
 
     def _strand(self, c: int, delay: float) -> None:
         """The client meters locally from now and retries ``delay`` minutes on (:meth:`retry_every`)."""

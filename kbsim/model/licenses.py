@@ -31,6 +31,7 @@ class LicenseLedger:
 
     ``free`` and ``in_use`` are flat lists indexed ``server * n_products + product``:
     the hot path of every launch reads them, and flat lists are the fastest there.
+    ``phantom``, indexed alike, counts the in-use licences no running program holds (Q226838).
     ``refusals``, indexed alike, counts the requests each server refused for want of a
     free licence since License Metering last read them (its cycle, :mod:`kbsim.model.balancing`).
     """
@@ -47,6 +48,8 @@ class LicenseLedger:
         self.in_use = [0] * (n_servers * n_products)
         self.reserve = [reserved] * n_products
         self.refusals = [0] * (n_servers * n_products)
+        #: Of the in-use licences, those held for no running program (Q226838's phantoms, :mod:`kbsim.model.phantoms`).
+        self.phantom = [0] * (n_servers * n_products)
 
     def index(self, server: int, product: int) -> int:
         return server * self.n_products + product

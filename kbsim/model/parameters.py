@@ -264,6 +264,26 @@ class Params:
         article="Q226827",
         label="Outage",
     )
+    phantom_fault_fixed_in: str = _p(
+        "choice",
+        "none",
+        "the service pack from which a client that fails over while a program runs releases the first server's "
+        "licence [assumed: none; Q226838 lists SMS 2.0 and names no fix, and no fix list names it; SP2, SP3 or SP4 "
+        "tries what such a fix would change]",
+        choices=("none", "SP2", "SP3", "SP4"),
+        article="Q226838",
+        label="Phantom fixed in [assumed]",
+    )
+    phantom_freed: str = _p(
+        "choice",
+        "never",
+        "when the server a client left frees the licence its running program held there (a phantom): never within "
+        "the run, or when that server's service starts again after an outage [assumed: Q226838 says only that it "
+        "stays in use long after contact is back]",
+        choices=("never", "service_restart"),
+        article="Q226838",
+        label="Phantom freed [assumed]",
+    )
 
     # Licence balancing (License Metering on the site server)
     balancing_interval_h: float = _p(

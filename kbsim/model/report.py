@@ -18,6 +18,7 @@ from .callbacks import CallbackCounts
 from .clients import AgentCounts
 from .launches import Clients
 from .parameters import Params
+from .phantoms import PhantomCounts
 from .record import EventLog, clock
 from .remodbc import RemodbcCounts
 from .result import Result
@@ -35,9 +36,9 @@ WINDOWS_NT, WINDOWS_9X = "Windows NT", "Windows 95/98"
 class Ended:
     """What a site hands to its report when its run has ended: the parameters, the run's length (``until``,
     minutes), the event record (which the report completes with the offline logs' uploads), the clients as
-    drawn, and each mechanism's final record: the agents', License Metering's, the callbacks', the licence
-    samples, the status messages 9406 raised (Q299261), Remodbc.exe's restarts and hangs (Q245271) and the spans
-    when no server at all was up."""
+    drawn, and each mechanism's final record: the agents', License Metering's, the callbacks', the phantoms'
+    (Q226838), the licence samples, the status messages 9406 raised (Q299261), Remodbc.exe's restarts and hangs
+    (Q245271) and the spans when no server at all was up."""
 
     params: Params
     until: float
@@ -46,6 +47,7 @@ class Ended:
     agents: AgentCounts
     balancer: BalancingCounts
     callbacks: CallbackCounts
+    phantoms: PhantomCounts
     samples: SampledLicences
     status: tuple[StatusMessage, ...]
     remodbc: RemodbcCounts
@@ -134,6 +136,7 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
             balancer=ended.balancer,
             callbacks=ended.callbacks,
             remodbc=ended.remodbc,
+            phantoms=ended.phantoms,
             until=ended.until,
             usage=usage,
             status=status,

@@ -22,8 +22,9 @@ LICENSE_SAMPLE_MIN = 15.0
 #: Server number of the site server's reserve pool in ``Result.licenses``.
 SITE_RESERVE = -1
 
-#: One sample: (minute, free, in use, reserve, up, clients bound), the lists as the ledger and servers hold them.
-Sample = tuple[float, list[int], list[int], list[int], list[bool], list[int]]
+#: One sample: (minute, free, in use, reserve, up, clients bound, phantoms), the lists as the ledger and servers hold
+#: them; the phantoms are the in-use licences no running program holds (Q226838).
+Sample = tuple[float, list[int], list[int], list[int], list[bool], list[int], list[int]]
 
 
 class LicenceSamples:
@@ -45,7 +46,15 @@ class LicenceSamples:
     def sample(self, _: object = None) -> None:
         ledger, now = self.ledger, self.scheduler.now
         self.samples.append(
-            (now, ledger.free[:], ledger.in_use[:], ledger.reserve[:], self.servers.up[:], self.bound[:])
+            (
+                now,
+                ledger.free[:],
+                ledger.in_use[:],
+                ledger.reserve[:],
+                self.servers.up[:],
+                self.bound[:],
+                ledger.phantom[:],
+            )
         )
         nxt = now + LICENSE_SAMPLE_MIN
         if nxt <= self.until:
@@ -72,13 +81,16 @@ class SampledLicences:
 
     def table(self, start: pd.Timestamp) -> pd.DataFrame:
         """``Result.licenses``: time, hours, server (``SITE_RESERVE`` for the reserve pool), product, up, in_use,
-        free, one row per sample, holder and product."""
+        free, phantom (of the in-use licences, those no running program holds: Q226838) and running (in_use -
+        phantom: the programs really running on the server's licences), one row per sample, holder and product."""
         samples = self.samples
         n_s, n_p = self.n_servers, self.n_products
         minutes = np.array([s[0] for s in samples])
         free = np.array([s[1] for s in samples]).reshape(len(minutes), n_s, n_p)
         in_use = np.array([s[2] for s in samples]).reshape(len(minutes), n_s, n_p)
         reserve = np.array([s[3] for s in samples]).reshape(len(minutes), 1, n_p)
+        phantom = np.array([s[6] for s in samples]).reshape(len(minutes), n_s, n_p)
+        phantom = np.concatenate([phantom, np.zeros_like(reserve)], axis=1)
         up = np.array([s[4] for s in samples]).reshape(len(minutes), n_s, 1)
         free = np.concatenate([free, reserve], axis=1)
         in_use = np.concatenate([in_use, np.zeros_like(reserve)], axis=1)
@@ -95,6 +107,8 @@ class SampledLicences:
                 "up": up.ravel(),
                 "in_use": in_use.ravel(),
                 "free": free.ravel(),
+                "phantom": phantom.ravel(),
+                "running": (in_use - phantom).ravel(),
             }
         )
 
@@ -105,7 +119,8 @@ class SampledLicences:
 
         Q226827, Q210202: an imbalance is licences on the wrong server. Interval ``j`` runs from
         sample ``j`` (after everything due at its minute) to sample ``j + 1``. For each product, the
-        licences free at sample ``j`` on servers that are up and refused none of that product in the
+        licences idle at sample ``j`` (free, or phantoms: in use with no program behind them, Q226838) on servers
+        that are up and refused none of that product in the
         interval were idle while the refusals elsewhere (``refused_*``: each refused request's minute,
         server and product) went unserved; the misplaced licences are the smaller of the two counts.
         Zero wherever no request was refused. Returns (misplaced licences, shape intervals x products;
@@ -117,6 +132,7 @@ class SampledLicences:
             return np.zeros((0, n_p)), np.zeros(0)
         minutes = np.array([x[0] for x in samples])
         free = np.array([x[1] for x in samples[:-1]], dtype=np.int64).reshape(n, n_s, n_p)
+        free += np.array([x[6] for x in samples[:-1]], dtype=np.int64).reshape(n, n_s, n_p)  # phantoms idle too
         up = np.array([x[4] for x in samples[:-1]], dtype=bool).reshape(n, n_s, 1)
         interval = np.clip(np.searchsorted(minutes, refused_time, side="left") - 1, 0, n - 1)
         key = (interval * n_s + refused_server) * n_p + refused_product

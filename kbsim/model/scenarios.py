@@ -69,6 +69,7 @@ FIGURES = (
     "usage_by_clock_offset",
     "service_timeline",
     "uploads_over_time",
+    "in_use_vs_running",
 )
 _KEYS = {"title", "article", "description", "explore", "plots", "metrics", "params", "variants", "directions"}
 #: Direction words, read along a control's widget from its low end (or first option) to its high end.

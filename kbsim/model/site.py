@@ -26,6 +26,7 @@ from .launches import Clients, Launches, draw_clients, draw_launches, server_lis
 from .licenses import LicenseLedger
 from .outages import Outages
 from .parameters import Params
+from .phantoms import PhantomLicences
 from .record import EventLog
 from .remodbc import Remodbc
 from .report import Ended, report
@@ -72,13 +73,14 @@ class Site:
         log.set_launches(*launches.arrays())  # each launch's own row is read from the same memory
 
         self.service = ServiceMonitor(params, scheduler, log)
-        self.servers = Outages(params.n_servers, params.outages, scheduler, log, self.service)
-        self.remodbc = Remodbc(params, scheduler, log, rng["remodbc"], self.servers, self.service)
-        self.service.on_start.append(self.remodbc.started)
         clients_per_server = np.bincount(home, minlength=params.n_servers).astype(float)
         self.ledger = ledger = LicenseLedger(
             params.n_servers, params.n_products, params.licenses, params.reserve_pct, clients_per_server.tolist()
         )
+        self.phantoms = PhantomLicences(params, scheduler, log, ledger, launches)
+        self.servers = Outages(params.n_servers, params.outages, scheduler, log, _Services(self.service, self.phantoms))
+        self.remodbc = Remodbc(params, scheduler, log, rng["remodbc"], self.servers, self.service)
+        self.service.on_start.append(self.remodbc.started)
         # A callback starts its program through the agents, and the agents offer callbacks to refused users:
         # the callbacks are made first and reach the agents through this one call.
         self.callbacks = Callbacks(
@@ -103,6 +105,7 @@ class Site:
             ledger=ledger,
             servers=self.servers,
             callbacks=self.callbacks,
+            phantoms=self.phantoms,
             reinstall_at=clients.reinstall_at,
             until=self.until,
         )
@@ -134,11 +137,29 @@ class Site:
             agents=self.agents.counts(),
             balancer=self.balancer.counts(),
             callbacks=self.callbacks.counts(),
+            phantoms=self.phantoms.counts(),
             samples=self.samples.record(),
             status=tuple(self.service.status),
             remodbc=self.remodbc.counts(),
             all_down=tuple(self.servers.all_down),
         )
+
+
+class _Services:
+    """What an outage stops and starts on a server: the service monitor's SMS_LICENSE_SERVER (Q299261), and the
+    phantom licences its start may free (Q226838)."""
+
+    def __init__(self, service: ServiceMonitor, phantoms: PhantomLicences) -> None:
+        self.service = service
+        self.phantoms = phantoms
+
+    def server_down(self, server: int) -> None:
+        self.service.server_down(server)
+        self.phantoms.server_down(server)
+
+    def server_up(self, server: int) -> None:
+        self.service.server_up(server)
+        self.phantoms.server_up(server)
 
 
 def simulate(params: Params, *, preset: str = "", variant: str = "", base: Params | None = None) -> Result:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .balancing import BalancingCounts
     from .callbacks import CallbackCounts
     from .clients import AgentCounts
+    from .phantoms import PhantomCounts
     from .remodbc import RemodbcCounts
 
 
@@ -29,9 +30,10 @@ if TYPE_CHECKING:
 class Finished:
     """What a finished run leaves for its summary: the mechanisms' frozen final counts and the tables built from them.
 
-    ``agents``, ``balancer`` and ``callbacks`` are the records the client agents, License Metering and the
+    ``agents``, ``balancer``, ``callbacks`` and ``phantoms`` are the records the client agents, License Metering and the
     callbacks hand over at the run's end (:class:`~kbsim.model.clients.AgentCounts`,
-    :class:`~kbsim.model.balancing.BalancingCounts`, :class:`~kbsim.model.callbacks.CallbackCounts`); ``until`` is
+    :class:`~kbsim.model.balancing.BalancingCounts`, :class:`~kbsim.model.callbacks.CallbackCounts`,
+    :class:`~kbsim.model.phantoms.PhantomCounts`); ``until`` is
     the run's length in minutes; ``misplaced`` is the licences idle on one server while another refused them, per
     sample interval and product, and ``interval_h`` each interval's hours
     (:meth:`~kbsim.model.sampling.SampledLicences.idle_while_refused`); ``win9x`` marks the Windows 95/98 clients.
@@ -41,6 +43,7 @@ class Finished:
     balancer: BalancingCounts
     callbacks: CallbackCounts
     remodbc: RemodbcCounts
+    phantoms: PhantomCounts
     until: float
     usage: pd.DataFrame
     status: pd.DataFrame
@@ -217,7 +220,8 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
     ),
     "max_imbalance": SummaryNumber(
         "most licences idle while another server refused",
-        "most licences of one product free at once on servers that were up and refused none of it, while "
+        "most licences of one product idle at once (free, or phantoms in use with no program: Q226838) on servers "
+        "that were up and refused none of it, while "
         "other servers refused requests for it (15-minute samples; at most the refusals): licences in the "
         "wrong place (0 when nothing was refused)",
         lambda r: float(r.misplaced.max(initial=0)),
@@ -227,6 +231,30 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         "those idle licences summed over products and time: licence-hours spent on servers that did not need "
         "them while others refused",
         lambda r: round(float((r.misplaced.sum(axis=1) * r.interval_h).sum()), 1),
+    ),
+    "phantom_licences": SummaryNumber(
+        "phantom licences left",
+        "licences left in use on the server a client moved from while a program ran on them, with no program behind "
+        "them (Q226838): one per such program and move",
+        lambda r: len(r.phantoms.start),
+    ),
+    "phantom_licence_h": SummaryNumber(
+        "phantom licence-hours",
+        "hours the phantom licences were held in use, summed over them, from the move to their freeing or the run's "
+        "end (Q226838)",
+        lambda r: round(r.phantoms.licence_h, 1),
+    ),
+    "phantom_peak": SummaryNumber(
+        "most phantom licences at once",
+        "most phantom licences held in use at once, site-wide: the most by which the servers' in-use counts exceeded "
+        "the programs really running on a licence (Q226838)",
+        lambda r: r.phantoms.peak,
+    ),
+    "second_licences": SummaryNumber(
+        "second licences for running programs",
+        "licences the server a client moved to granted to programs already running on a licence of the server it "
+        "left (Q226838)",
+        lambda r: r.phantoms.second_licences,
     ),
     "sessions": SummaryNumber(
         "runs that ran (served or metered locally)",

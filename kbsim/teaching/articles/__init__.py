@@ -26,6 +26,7 @@ __all__ = ["ARTICLES", "BY_NUMBER", "UNDERSIZED", "Article", "Cause", "Detail", 
 #: The articles in the order they are taught.
 ARTICLES: tuple[Article, ...] = (
     q226827.ARTICLE,
+    Article("Q226838", "phantom licences after a failover", "Q226838_phantom_licences"),
     q210202.ARTICLE,
     q212894.ARTICLE,
     q213261.ARTICLE,

@@ -158,8 +158,50 @@ class LicenceDistributionPlot(_SiteTimePlot):
         _describe(
             self.ax,
             f"Licences of product {self.product} held by each of {result.params.n_servers} servers over time; "
-            f"at worst {result.summary['max_imbalance']:g} licences sat free on a server while another refused them, "
+            f"at worst {result.summary['max_imbalance']:g} licences sat idle on a server while another refused them, "
             f"and balancing moved {result.summary['licenses_moved']} licences.",
+        )
+
+
+class InUseVsRunningPlot(_SiteTimePlot):
+    """Q226838: each server's licences in use as its console counts them (solid) against the programs really
+    running on its licences (dashed), all products; the gap is the phantom licences."""
+
+    name = "in_use_vs_running"
+    ylabel = "licences (all products)"
+
+    def draw(self, result: Result) -> None:
+        table = result.licenses[result.licenses["server"] != SITE_RESERVE]
+        per_server = table.groupby(["time", "server"])[["in_use", "running"]].sum().unstack("server")
+        for column in per_server["in_use"].columns:
+            server, colour = int(column), PALETTE[int(column) % len(PALETTE)]
+            self.line(
+                ("in use", server),
+                per_server.index,
+                per_server["in_use"][column],
+                drawstyle="steps-post",
+                color=colour,
+                linewidth=2,
+                label=f"server {server}: in use (console)",
+            )
+            self.line(
+                ("running", server),
+                per_server.index,
+                per_server["running"][column],
+                drawstyle="steps-post",
+                color=colour,
+                linewidth=1.2,
+                linestyle="--",
+                label=f"server {server}: programs running",
+            )
+        self.mark_site_events(result)
+        _time_span(self.ax, result.params.start, result.params.days, "Licences in use against programs running")
+        s = result.summary
+        _describe(
+            self.ax,
+            f"Each server's licences in use (solid) and the programs really running on them (dashed); "
+            f"{s['phantom_licences']} phantom licences were left by clients that moved (Q226838), "
+            f"at most {s['phantom_peak']} at once, {s['phantom_licence_h']:g} licence-hours in all.",
         )
 
 
@@ -512,6 +554,11 @@ def metering_work(result: Result, ax: Axes | None = None, bin_h: float = 1.0) ->
     return MeteringWorkPlot.once(result, ax, bin_h=bin_h)
 
 
+def in_use_vs_running(result: Result, ax: Axes | None = None) -> Axes:
+    """Each server's licences in use against the programs really running on them (Q226838)."""
+    return InUseVsRunningPlot.once(result, ax)
+
+
 def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
     """Program runs that happened and runs the site saw, grouped by how far the client's clock lags."""
     return UsagePlot.once(result, ax)
@@ -538,6 +585,7 @@ PLOTS: dict[str, type[RunPlot]] = {
         HeldRunsPlot,
         ServicePlot,
         MeteringWorkPlot,
+        InUseVsRunningPlot,
     )
 }
 
