@@ -46,7 +46,11 @@ def test_run_prints_a_table(capsys):
         ),
         (["run", "Q226827", "--set", "retries"], "expected NAME=VALUE"),
         (["run", "Q226827", "--set", "outages=0:30"], "outages="),
-        (["run", "nope"], "unknown preset 'nope': expected one of 'Q210202',"),
+        (
+            ["run", "nope"],
+            "unknown preset 'nope': no preset is named like it, or the path of a .toml file; "
+            "'python -m kbsim list' lists them all",
+        ),
         (["run", "Q226827", "--variant", "nope"], "unknown variant 'nope': expected one of 'fault', 'fix'"),
         (["logs", "Q226827", "--log", "nope"], "--log: unknown log 'nope': expected one of"),
     ],

@@ -1,4 +1,4 @@
-"""The exercises' answer rules (kbsim/teaching/exercises.py): right across the controls they are about (issue 20).
+"""The exercises' answer rules (kbsim/teaching/exercises/): right across the controls they are about (issue 20).
 
 Each rule decides its answer from runs of the model with its control at a value. Here every rule is
 run across the values a student can give that control in the explorer (the widget kbsim.ui.explorer

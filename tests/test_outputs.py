@@ -257,8 +257,13 @@ def test_runs_lost_with_a_killed_worker_are_run_again_and_the_frame_is_identical
     serial = kbsim.sweep("Q226827", {"retries": [1, 2, 3]}, executor="serial", **options)
     with BreakingPool() as pool:
         frame = kbsim.sweep("Q226827", {"retries": [1, 2, 3]}, executor=pool, **options)
+        # The pool given was broken indeed (the sweep did not stop): on a loaded machine the pool may notice its dead
+        # worker only a moment after the sweep has its frame, so ask until it says so.
+        deadline = time.monotonic() + 60
         with pytest.raises(BrokenProcessPool):
-            pool.submit(int, 1).result()  # the pool given was broken indeed; the sweep did not stop
+            while time.monotonic() < deadline:
+                pool.submit(int, 1).result()
+                time.sleep(0.05)
     pd.testing.assert_frame_equal(frame, serial)
 
 

@@ -117,7 +117,7 @@ def unknown_names():
             "unknown parameter 'retrys': did you mean 'retries'",
         ),
         ("run", lambda: kbsim.run("Q226827", retrys=3), "unknown parameter 'retrys': did you mean 'retries'"),
-        ("run preset", lambda: kbsim.run("Q22682"), "unknown preset 'Q22682': expected one of 'Q210202'"),
+        ("run preset", lambda: kbsim.run("Q22682"), "unknown preset 'Q22682': did you mean 'Q226827'"),
         ("run variant", lambda: kbsim.run("Q226827", variant="fixed"), "unknown variant 'fixed': expected one of"),
         (
             "Explorer.set",

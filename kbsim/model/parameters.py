@@ -646,12 +646,12 @@ class Params:
         "(the Q245271 hotfix, SP3 and SP4 have no leak) [assumed: Q245271 says only that the leak grows with the "
         "server's load, a hang coming after days or weeks; 10 KB takes a server answering 1,000 requests a day to "
         "50 MB in about five days]",
-        unit="KB per request",
+        unit="KB/request",
         low=0.0,
         high=200.0,
         step=0.5,
         article="Q245271",
-        label="Remodbc leak (KB/request) [assumed]",
+        label="Leak (KB/request) [assumed]",
         when=(("service_pack", "SP2"),),
     )
     remodbc_restart_mb: float = _p(
@@ -689,7 +689,7 @@ class Params:
         high=1440.0,
         step=0.25,
         article="Q245271",
-        label="Reboot after a hang (h) [assumed]",
+        label="Hang to reboot (h) [assumed]",
         when=(("service_pack", "SP2"),),
     )
 

@@ -59,6 +59,8 @@ from .size import check_size
 #: The folder of the packaged presets, inside the installed package.
 PRESET_DIR = "presets"
 FAULT = "fault"
+#: Where a user reads every preset's name.
+PRESET_LISTING = "'python -m kbsim list'"
 #: The figures of a run a preset may ask for (``plots``), checked when the file loads; :mod:`kbsim.ui.plots` draws
 #: each (tests/test_presets.py checks that it draws exactly these).
 FIGURES = (
@@ -348,7 +350,7 @@ def get_preset(preset: str | Path | Preset) -> Preset:
     known = _presets()
     if isinstance(preset, str) and preset in known:
         return known[preset]
-    raise unknown_name("preset", preset, known, also="or the path of a .toml file")
+    raise unknown_name("preset", preset, known, also="or the path of a .toml file", listing=PRESET_LISTING)
 
 
 def run(

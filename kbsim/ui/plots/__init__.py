@@ -19,8 +19,8 @@ than drawing it anew.
 
 This package is the public name (``from kbsim import plots``); its parts: :mod:`.engine` (the figure
 engine: style, alt text and stamps, the time axis, legends, :class:`RunPlot`'s update in place, PNG
-encoding, :class:`Figure`), :mod:`.runs` (the figures of a run and :data:`PLOTS`), :mod:`.sweep`
-(:func:`sweep_band`) and :mod:`.evidence` (a mystery site's evidence figures).
+encoding, :class:`Figure`), :mod:`.runs` (the figures of a run and :data:`PLOTS`), :mod:`.service` (the
+service timeline), :mod:`.sweep` (:func:`sweep_band`) and :mod:`.evidence` (a mystery site's evidence figures).
 """
 
 from __future__ import annotations
@@ -50,7 +50,6 @@ from .runs import (
     LicenceDistributionPlot,
     MeteringWorkPlot,
     RequestsPlot,
-    ServicePlot,
     UsagePlot,
     check_plot,
     client_attempts,
@@ -59,11 +58,11 @@ from .runs import (
     kept,
     license_distribution,
     metering_work,
-    service_timeline,
     show,
     uploads_over_time,
     usage_by_clock_offset,
 )
+from .service import ServicePlot, service_timeline
 from .sweep import sweep_band
 
 __all__ = [

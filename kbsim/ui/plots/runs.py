@@ -10,20 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import matplotlib.dates as mdates
 import matplotlib.figure
 import numpy as np
 import pandas as pd
-from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.container import Container
 from matplotlib.patches import StepPatch
 
 from ...model.errors import unknown_name
 from ...model.result import Result
 from ...model.sampling import SITE_RESERVE
-from ...model.service import MESSAGE_9406, RUNNING
 from .engine import (
     DPI,
     GREY,
@@ -31,7 +27,6 @@ from .engine import (
     LABEL_PT,
     PALETTE,
     SMALL_PT,
-    STATE_COLOURS,
     TITLE_PT,
     WIDTH_IN,
     Figure,
@@ -39,11 +34,11 @@ from .engine import (
     _bins,
     _day_number,
     _describe,
-    _margins,
     _per_bin,
     _time_axes,
     _time_span,
 )
+from .service import ServicePlot
 
 #: Granted and denied requests as stairs: (kind, colour, label, style).
 _REQUEST_STAIRS: list[tuple[str, str, str, dict[str, Any]]] = [
@@ -449,91 +444,6 @@ def held_runs(events: pd.DataFrame, edges: pd.DatetimeIndex) -> np.ndarray:
     return so_far("logged_locally", None) - so_far("upload", "runs") - so_far("reinstall", "runs")
 
 
-class ServicePlot(RunPlot):
-    """Each server's SMS_LICENSE_SERVER state over time, with every status message 9406 marked."""
-
-    name = "service_timeline"
-
-    @classmethod
-    def height(cls, result: Result) -> float:
-        return 2.6 + 0.6 * result.params.n_servers  # a row per server
-
-    def margins(self, fig: matplotlib.figure.Figure) -> None:
-        _margins(fig)
-        fig.subplots_adjust(left=0.09, right=0.97, bottom=1.45 / fig.get_figheight())  # the legend below
-
-    def build(self) -> None:
-        _time_axes(self.ax, "")
-        self.ax.grid(False)
-
-    def draw(self, result: Result) -> None:
-        ax = self.ax
-        start = pd.Timestamp(result.params.start)
-        end = start + pd.Timedelta(days=result.params.days)
-        changes = result.events[result.events["kind"] == "service_state"]
-        for server in range(result.params.n_servers):
-            spans, since, state = [], start, RUNNING
-            mine = changes[changes["server"] == server]
-            for time, new_state in zip(mine["time"], mine["state"].astype(str)):
-                spans.append((since, time, state))
-                since, state = time, new_state
-            spans.append((since, end, state))
-            for left, right, st in spans:
-                if right > left:
-                    self.replace(
-                        ax.broken_barh(
-                            [(mdates.date2num(left), mdates.date2num(right) - mdates.date2num(left))],
-                            (server - 0.3, 0.6),
-                            color=STATE_COLOURS.get(st, GREY),
-                        )
-                    )
-        status = result.status[result.status["message_id"] == MESSAGE_9406]
-        self.line(
-            "9406",
-            status["time"],
-            status["server"] + 0.42,
-            marker="v",
-            color="#000000",
-            markersize=4,
-            linestyle="none",
-            label=f"status message 9406 ({len(status)})",
-        )
-        self.kept["9406"].set_label(f"status message 9406 ({len(status)})")
-        packs = result.events.loc[result.events["kind"] == "pack", "time"].drop_duplicates()
-        for i, t in enumerate(packs):
-            self.replace(
-                ax.axvline(
-                    t, color=PALETTE[4], linestyle="--", linewidth=1, label="weekly pack (PackTime)" if i == 0 else None
-                )
-            )
-        for st, colour in STATE_COLOURS.items():
-            self.line(
-                ("state", st), [], [], marker="s", linestyle="none", color=colour, markersize=10, label=f"service {st}"
-            )
-        n = result.params.n_servers
-        ax.set_yticks(range(n), [f"server {s}" for s in range(n)])
-        first = f", the first at {status['time'].iloc[0]:%a %H:%M}" if len(status) else ""
-        _time_span(
-            ax,
-            result.params.start,
-            result.params.days,
-            f"Licence server service and status message 9406 ({result.params.service_pack})",
-        )
-        _describe(
-            ax,
-            f"SMS_LICENSE_SERVER state on {n} servers at {result.params.service_pack}: "
-            f"{len(status)} status messages 9406{first}.",
-        )
-
-    def limits(self, result: Result) -> None:
-        self.ax.set_ylim(-0.6, result.params.n_servers - 0.2 + 0.3)
-
-    legend_apart = False  # below the axes, beside the time axis' labels: drawn every time
-
-    def legend(self, handles: list[Artist | Container]) -> None:
-        self.ax.legend(handles=handles, loc="upper left", fontsize=SMALL_PT, ncols=3, bbox_to_anchor=(0, -0.22))
-
-
 def denials_over_time(result: Result, ax: Axes | None = None, bin_h: float = 1.0) -> Axes:
     """Licence requests granted and denied per ``bin_h`` hours."""
     return RequestsPlot.once(result, ax, bin_h=bin_h)
@@ -567,11 +477,6 @@ def usage_by_clock_offset(result: Result, ax: Axes | None = None) -> Axes:
 def uploads_over_time(result: Result, ax: Axes | None = None) -> Axes:
     """Runs waiting in the offline logs over time, for the clients whose clocks ran ahead and the others (Q311764)."""
     return HeldRunsPlot.once(result, ax)
-
-
-def service_timeline(result: Result, ax: Axes | None = None) -> Axes:
-    """Each server's SMS_LICENSE_SERVER state over time, with every status message 9406 marked."""
-    return ServicePlot.once(result, ax)
 
 
 #: Every figure of a run by name, as presets and the explorer refer to them.
