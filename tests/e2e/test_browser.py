@@ -153,7 +153,8 @@ def assert_legible_at_1024x768(page):
 def test_notebook_runs_and_its_explorer_redraws(page, lab, name):
     open_and_run_all(page, lab, name)
     assert failed_outputs(page) == []
-    assert page.locator(".jp-OutputArea-output .widget-slider").count() > 0, "the explorer rendered"
+    controls = ".jp-OutputArea-output .widget-slider, .jp-OutputArea-output .widget-text input[type=number]"
+    assert page.locator(controls).count() > 0, "the explorer rendered"  # sliders, or typed boxes for long ranges
     # After Run All the explorer shows its preset, whatever later cells did.
     assert first_explorer_code(page) == kbsim.run(PRESETS[name]).call()
     assert_legible_at_1024x768(page)

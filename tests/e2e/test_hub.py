@@ -73,7 +73,9 @@ def test_a_wrong_password_and_an_unlisted_student_are_refused(browser, hub):
         for name, password in (("ada", hub.password + "x"), ("mallory", hub.password)):
             page.goto(f"{hub.url}/hub/login")
             assert log_in(page, name, password).status == 403, name
-            assert "Invalid username or password" in page.inner_text("body"), name
+            # The refusal's page replaces the form a moment after its response: wait for it to be shown.
+            refused = "() => !!document.body && document.body.innerText.includes('Invalid username or password')"
+            page.wait_for_function(refused, timeout=SECONDS * 1000)
         assert page.outside == [], f"requests left the machine: {page.outside}"
     finally:
         page.context.close()
