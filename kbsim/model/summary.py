@@ -233,9 +233,9 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         lambda r: round(float((r.misplaced.sum(axis=1) * r.interval_h).sum()), 1),
     ),
     "phantom_licences": SummaryNumber(
-        "phantom licences left",
+        "phantom licences made",
         "licences left in use on the server a client moved from while a program ran on them, with no program behind "
-        "them (Q226838): one per such program and move",
+        "them (Q226838): one per such program and move, counted when made, whether freed later or not",
         lambda r: len(r.phantoms.start),
     ),
     "phantom_licence_h": SummaryNumber(
@@ -308,7 +308,7 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         lambda r: r.remodbc.restarts,
     ),
     "server_hangs": SummaryNumber(
-        "servers hung",
+        "server hangs",
         "restarts of Remodbc.exe whose stop failed, each leaving its server answering nobody until a reboot (Q245271)",
         lambda r: len(r.remodbc.hung),
     ),
