@@ -45,6 +45,9 @@ def test_search_finds_a_status_message_and_an_error_number(offline_page, book_ur
     page.goto(f"{book_url}search.html?q={number}")
     results = page.locator("#search-results ul.search li a")
     results.first.wait_for(timeout=30_000)
+    # Sphinx lists the pages one by one and says when it has finished: read the list only then.
+    finished = "() => (document.querySelector('#search-results p.search-summary')?.innerText || '').trim() !== ''"
+    page.wait_for_function(finished, timeout=30_000)
     found = [
         href.split("?")[0].split("#")[0] for href in results.evaluate_all("a => a.map(x => x.getAttribute('href'))")
     ]
