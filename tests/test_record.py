@@ -141,14 +141,32 @@ EVERY_KIND = [
         "(Q245271)",
     ),
     ("reboot", dict(server=1), {}, "SWM1 rebooted after its Remodbc.exe hang"),
+    ("configuration_changed", dict(product=1), {}, "product 1 forbidden: its access times removed (Q244906)"),
+    (
+        "configuration_downloaded",
+        dict(client=4, product=1),
+        {},
+        "client configuration downloaded: product 1 forbidden",
+    ),
+    (
+        "configuration_failed",
+        dict(client=4, product=1),
+        {},
+        "Downloading client configuration... failed: no metering server answers",
+    ),
 ]
 
 
 def log_of_every_kind():
     """A record holding one launch of each outcome, then EVERY_KIND, one minute apart."""
     log = EventLog()
-    log.set_launches(np.array([0.0, 0.0, 0.0]), np.array([1, 2, 3]), np.array([0, 0, 0]))
-    for outcome in (launch_outcome(GRANT, 0), launch_outcome(DENY, 2), launch_outcome(LOGGED_LOCALLY, -1)):
+    log.set_launches(np.array([0.0, 0.0, 0.0, 0.0]), np.array([1, 2, 3, 4]), np.array([0, 0, 0, 1]))
+    for outcome in (
+        launch_outcome(GRANT, 0),
+        launch_outcome(DENY, 2),
+        launch_outcome(LOGGED_LOCALLY, -1),
+        launch_outcome(record.FORBIDDEN, -1),
+    ):
         log.outcomes.append(outcome)
     for minute, (kind, where, facts, _) in enumerate(EVERY_KIND, start=1):
         ids = {"client": -1, "server": -1, "product": -1, **where}
@@ -158,10 +176,12 @@ def log_of_every_kind():
 
 def test_every_kind_has_a_sentence_that_reads_as_it_did():
     events = log_of_every_kind().to_frame(START)
-    assert {kind for kind, *_ in EVERY_KIND} | {"grant", "deny", "logged_locally"} == set(EVENT_KINDS)
-    assert events["detail"].astype(str).tolist() == ["", "no free licence on SWM2", ""] + [s for *_, s in EVERY_KIND]
+    assert {kind for kind, *_ in EVERY_KIND} | set(record.LAUNCH_KINDS) == set(EVENT_KINDS)
+    stopped = "forbidden program: stopped by the agent (no access times, Q244906)"
+    launches = ["", "no free licence on SWM2", "", stopped]
+    assert events["detail"].astype(str).tolist() == launches + [s for *_, s in EVERY_KIND]
     assert record.describe(events).tolist() == events["detail"].astype(str).tolist()
-    assert record.describe(events.iloc[[4, 9]]).tolist() == [EVERY_KIND[1][3], EVERY_KIND[6][3]]
+    assert record.describe(events.iloc[[5, 10]]).tolist() == [EVERY_KIND[1][3], EVERY_KIND[6][3]]
 
 
 def test_the_facts_are_typed_columns_that_only_their_events_hold():
@@ -170,7 +190,7 @@ def test_the_facts_are_typed_columns_that_only_their_events_hold():
     assert str(events["attempt"].dtype) == "Int32" and str(events["minutes"].dtype) == "Float64"
     assert list(events["state"].cat.categories) == list(record.SERVICE_STATES)
     assert list(events["reason"].cat.categories) == list(record.REASONS)
-    launches = events.iloc[:3]
+    launches = events.iloc[:4]
     assert launches[list(EVENT_FACTS)].isna().all().all()
     retry = events[events["kind"] == "retry"].iloc[0]
     assert retry["attempt"] == 658 and pd.isna(retry["licences"]) and retry["server"] == 0

@@ -10,6 +10,7 @@ import kbsim
 from kbsim.model.balancing import BalancingCounts
 from kbsim.model.callbacks import CallbackCounts
 from kbsim.model.clients import AgentCounts
+from kbsim.model.configuration import ConfigurationCounts
 from kbsim.model.phantoms import PhantomCounts
 from kbsim.model.remodbc import RemodbcCounts
 from kbsim.model.summary import LABELS, SUMMARY, SUMMARY_NUMBERS, Finished, summarize
@@ -80,6 +81,15 @@ def finished(**changes):
         callbacks=callbacks,
         # three restarts, one failed: server 1 hung from 10:00 with its reboot 20 h later, past the run's end
         remodbc=RemodbcCounts(restarts=3, hung=((1, 600.0, 1800.0),)),
+        # a product forbidden at 6:00 (Q244906): clients 0 and 1 downloaded it at 8:00 and 16:00, client 2 never did,
+        # client 3 was not installed by the end; 3 launches stopped, 2 let through
+        configuration=ConfigurationCounts(
+            changed_at=360.0,
+            downloaded_at=np.array([480.0, 960.0, np.inf, np.inf]),
+            installed=np.array([True, True, True, False]),
+            stopped=3,
+            let_through=2,
+        ),
         # three phantoms (Q226838): two on server 0 from minute 600, one freed at 900; one on server 1 from 1200
         phantoms=PhantomCounts(
             server=np.array([0, 0, 1]),
@@ -116,8 +126,12 @@ def test_each_number_is_computed_as_its_definition_says():
     # 10 refused at once: 2 served later by a callback, 8 never (4 asked no callback, 1 lapsed, 1 waits, and 2
     # of the 4 callbacks were granted)
     assert (s["runs_served"], s["runs_never_served"], s["never_served_rate"]) == (32, 8, 0.2)
-    assert (s["launches"], s["runs_metered_locally"]) == (42, 2)
-    assert s["launches"] == s["runs_served"] + s["runs_never_served"] + s["runs_metered_locally"]
+    assert (s["launches"], s["runs_metered_locally"], s["launches_stopped"]) == (45, 2, 3)
+    assert s["launches"] == (
+        s["runs_served"] + s["runs_never_served"] + s["runs_metered_locally"] + s["launches_stopped"]
+    )
+    # client 2 never had the ban, so no time until every client had it; client 3 (not installed) does not count
+    assert (s["launches_let_through"], s["clients_without_ban"]) == (2, 1) and math.isnan(s["ban_reach_h"])
     assert (s["failovers"], s["connection_attempts"], s["attempts_no_server"]) == (2, 40, 5)
     assert s["metering_busy_pct"] == 2.5  # 36 of 1440 minutes
     assert s["instant_balancings"] == 3 and s["instant_balancings_failed"] == 1
@@ -162,3 +176,20 @@ def test_numbers_with_nothing_to_measure_say_so():
     assert s["balancing_delay_min"] == s["balancing_delay_max_min"] == 0.0
     assert math.isnan(s["instant_balancing_wait_min"])
     assert math.isnan(s["callback_wait_min"]) and math.isnan(s["recovery_h_win9x"]) and s["recovery_h_nt"] == 1.5
+
+
+def test_the_ban_reaches_every_client_when_the_last_installed_one_downloads_it():
+    reached = ConfigurationCounts(
+        changed_at=360.0,
+        downloaded_at=np.array([480.0, 960.0, 600.0, np.inf]),
+        installed=np.array([True, True, True, False]),
+        stopped=0,
+        let_through=0,
+    )
+    s = summarize(finished(configuration=reached))
+    assert s["ban_reach_h"] == 10.0 and s["clients_without_ban"] == 0  # 6:00 to client 1's 16:00
+    nothing = ConfigurationCounts(
+        changed_at=np.inf, downloaded_at=np.full(4, np.inf), installed=np.ones(4, bool), stopped=0, let_through=0
+    )
+    s = summarize(finished(configuration=nothing))
+    assert s["clients_without_ban"] == 0 and math.isnan(s["ban_reach_h"])

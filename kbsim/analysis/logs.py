@@ -86,6 +86,9 @@ _CLIENT_LINES = {
     "restart": ("Client restarted: client configuration cycle (CCIM) started",),
     "clock_sync": ("Date and time changed: {detail}",),
     "reinstall": ("Client components removed and installed again: {detail}",),
+    "configuration_downloaded": ("Downloading client configuration...", "OK: {detail}"),
+    "configuration_failed": ("{detail}",),
+    "launch_stopped": ("Product {product} has no allowed access time: not started (forbidden program)",),
 }
 #: The event kinds each log writes a line for (and the typed facts of a mystery site's evidence keep).
 LICSRVC_EVENTS = tuple(_LICSRVC_LINES)

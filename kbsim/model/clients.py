@@ -106,7 +106,9 @@ class ClientAgents:
     The agents reach the rest of the site through what they are given: the ``scheduler`` (clock and
     calendar), the event ``log``, the licence ``ledger`` (where a server's refusals are counted for
     License Metering), which ``servers`` are up and the ``callbacks`` a refused user may ask for.
-    ``reinstall_at`` is the minute of the skewed clients' reinstall (inf: none), ``until`` the run's end.
+    ``reinstall_at`` is the minute of the skewed clients' reinstall (inf: none), ``until`` the run's end;
+    ``started(c)``, if given, is called when client ``c`` starts again (a restart or a reinstall: Q263023's download
+    of the configuration at boot, :class:`kbsim.model.configuration.ClientConfiguration`).
     """
 
     #: Whether a stranded client's failing retries are recorded in one go (:meth:`_fail_retries`); False runs
@@ -131,10 +133,12 @@ class ClientAgents:
         servers: ServersUp,
         callbacks: CallbackRequests,
         phantoms: ClientMoves | None = None,
+        started: Callable[[int], None] | None = None,
         reinstall_at: float,
         until: float,
     ) -> None:
         self.scheduler = scheduler
+        self.started = started  # told when a client starts again (a restart, a reinstall): it fetches its configuration
         self.log = log
         self.servers = servers
         self.callbacks = callbacks
@@ -432,6 +436,8 @@ class ClientAgents:
             self.knows_all_at[c] = now + self.ccim_interval_min
             if self.stranded[c]:
                 self._schedule_wake(c)
+        if self.started is not None:
+            self.started(c)
 
     def _schedule_wake(self, c: int) -> None:
         """A stranded bound client: its next CCIM cycle, or its user's restart if that comes first."""
@@ -452,6 +458,8 @@ class ClientAgents:
             self.restarts += 1
             self.ccim_anchor[c] = now  # a restart runs a cycle; the next one is counted from it
             self.log.add(now, "restart", c, self.server[c], -1)
+            if self.started is not None:
+                self.started(c)
         self.knows_all_at[c] = now
         s = self.server[c]
         if self._contact(s):

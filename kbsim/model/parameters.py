@@ -226,13 +226,38 @@ class Params:
     config_poll_min: float = _p(
         "float",
         240.0,
-        "Configuration polling interval: offline logs are uploaded at each poll",
+        "Configuration polling interval: at each poll the offline log is uploaded and the client configuration "
+        "downloaded (Q263023)",
         unit="min",
         low=1.0,
         high=10080.0,
         step=1.0,
         article="Q213261",
         label="Poll and upload interval (min)",
+    )
+    forbid_at_h: float = _p(
+        "float",
+        1440.0,
+        "when an administrator forbids a product (removes its access times), hours from the run's start; each client "
+        "learns it at its next configuration download from a server that answers, and from then stops the program "
+        "itself, online or offline (at or after the run's end: not in this run)",
+        unit="h",
+        low=0.0,
+        high=1440.0,
+        step=1.0,
+        article="Q244906",
+        label="Product forbidden at (h)",
+    )
+    forbidden_product: int = _p(
+        "int",
+        0,
+        "the product forbidden at forbid_at_h (0 to n_products - 1)",
+        unit="product",
+        low=0,
+        high=19,
+        step=1,
+        article="Q244906",
+        label="Forbidden product",
     )
     failover: str = _p(
         "choice",
@@ -708,6 +733,10 @@ class Params:
                     [list(o) for o in self.outages],
                     f"entry {i} starts at {start_h:g} h, after the run ends at {self.days * 24} h (days={self.days})",
                 )
+        if self.forbidden_product >= self.n_products:
+            raise PARAMETERS["forbidden_product"].fail(
+                self.forbidden_product, f"products are 0 to {self.n_products - 1} (n_products={self.n_products})"
+            )
         for server in self.unreachable_servers:
             if server >= self.n_servers:
                 raise PARAMETERS["unreachable_servers"].fail(

@@ -21,6 +21,7 @@ EVENT_KINDS: dict[str, str] = {
     "grant": "a server granted a licence at a launch (online mode)",
     "deny": "a server had no free licence: the program was refused (online mode)",
     "logged_locally": "the program ran and its use went into the client's offline log",
+    "launch_stopped": "the client's agent stopped a forbidden program from starting, no server asked (Q244906)",
     "contact_failed": "the client could not reach its server",
     "failover": "the client moved to another server after a failure (Q226827)",
     "rebind": "a Windows 95/98 client re-read the server list at a CCIM cycle or restart (Q212894)",
@@ -51,6 +52,10 @@ EVENT_KINDS: dict[str, str] = {
     "remodbc_restart": "the License Server Manager restarted Remodbc.exe, its memory past the threshold (Q245271)",
     "remodbc_hang": "a restart's stop of Remodbc.exe failed: the server answers nobody until a reboot (Q245271)",
     "reboot": "a server hung by Remodbc.exe was rebooted and answers again (Q245271)",
+    "configuration_changed": "an administrator forbade a product at the site: clients learn it at their next "
+    "configuration download (Q244906)",
+    "configuration_downloaded": "a client downloaded the changed configuration from a server that answered (Q263023)",
+    "configuration_failed": "a client's configuration download found no server answering; it waits for one (Q245271)",
 }
 _CODE = {kind: i for i, kind in enumerate(EVENT_KINDS)}
 
@@ -156,6 +161,7 @@ _SENTENCES: dict[str, Callable[[Facts], str]] = {
     "grant": lambda f: "",
     "deny": lambda f: f"no free licence on SWM{f.server}",
     "logged_locally": lambda f: "",
+    "launch_stopped": lambda f: "forbidden program: stopped by the agent (no access times, Q244906)",
     "contact_failed": lambda f: f"SWM{f.server} does not answer",
     "failover": _failover,
     "rebind": lambda f: f"server list re-read at {f.reason}; bound to SWM{f.server}",
@@ -190,6 +196,9 @@ _SENTENCES: dict[str, Callable[[Facts], str]] = {
         f"({(f.minutes or 0.0) / 60:g} h on)"
     ),
     "reboot": lambda f: f"SWM{f.server} rebooted after its Remodbc.exe hang",
+    "configuration_changed": lambda f: f"product {f.product} forbidden: its access times removed (Q244906)",
+    "configuration_downloaded": lambda f: f"client configuration downloaded: product {f.product} forbidden",
+    "configuration_failed": lambda f: "Downloading client configuration... failed: no metering server answers",
 }
 assert set(_SENTENCES) == set(EVENT_KINDS), "every kind has its sentence"
 
@@ -224,20 +233,21 @@ def clock(start: pd.Timestamp, minutes: np.ndarray) -> pd.DatetimeIndex:
 
 
 #: The kinds a launch itself records, one per launch, in launch order (see :class:`EventLog`).
-LAUNCH_KINDS = ("grant", "deny", "logged_locally")
-GRANT, DENY, LOGGED_LOCALLY = (_CODE[kind] for kind in LAUNCH_KINDS)
-assert max(GRANT, DENY, LOGGED_LOCALLY) < 4, "a launch outcome keeps its kind in two bits"
+LAUNCH_KINDS = ("grant", "deny", "logged_locally", "launch_stopped")
+GRANT, DENY, LOGGED_LOCALLY, FORBIDDEN = (_CODE[kind] for kind in LAUNCH_KINDS)
+assert max(GRANT, DENY, LOGGED_LOCALLY, FORBIDDEN) < 4, "a launch outcome keeps its kind in two bits"
 
 
 def launch_outcome(kind: int, server: int) -> int:
-    """A launch's row in one small number: its kind (GRANT, DENY, LOGGED_LOCALLY) and server (-1: none)."""
+    """A launch's row in one small number: its kind (GRANT, DENY, LOGGED_LOCALLY, FORBIDDEN) and server (-1: none)."""
     return (server + 1) * 4 + kind
 
 
 class EventLog:
     """Columns of events, appended in time order; ``-1`` means no client, server or product.
 
-    Every launch records exactly one row (a grant, a refusal or a run logged locally), at
+    Every launch records exactly one row (a grant, a refusal, a run logged locally or a forbidden program
+    stopped by its agent), at
     its own time, for its own client and product; those rows are kept as one small number
     each (:func:`launch_outcome`, in ``outcomes``, in launch order) and expanded with the
     launches' columns when the frame is built: the hot path of a run appends one byte per
@@ -315,14 +325,13 @@ class EventLog:
         return len(self.time) + len(self.outcomes)
 
     def launch_kinds(self) -> np.ndarray:
-        """Each launch's kind so far (GRANT, DENY or LOGGED_LOCALLY), in launch order: one byte each."""
+        """Each launch's kind so far (GRANT, DENY, LOGGED_LOCALLY or FORBIDDEN), in launch order: one byte each."""
         outcomes = np.frombuffer(self.outcomes, dtype=np.int8) if len(self.outcomes) else np.zeros(0, dtype=np.int8)
         return outcomes & 3
 
     def launch_counts(self) -> np.ndarray:
-        """How many launches were granted, refused and logged locally (the order of LAUNCH_KINDS)."""
-        kinds = self.launch_kinds()
-        return np.array([np.count_nonzero(kinds == kind) for kind in (GRANT, DENY, LOGGED_LOCALLY)])
+        """How many launches were granted, refused, logged locally and stopped (the order of LAUNCH_KINDS)."""
+        return np.bincount(self.launch_kinds(), minlength=4)[[GRANT, DENY, LOGGED_LOCALLY, FORBIDDEN]]
 
     def fact(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The events (their rows among the non-launch events) that carry fact ``name``, and its values."""

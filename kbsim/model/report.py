@@ -16,6 +16,7 @@ import pandas as pd
 from .balancing import BalancingCounts
 from .callbacks import CallbackCounts
 from .clients import AgentCounts
+from .configuration import ConfigurationCounts
 from .launches import Clients
 from .parameters import Params
 from .phantoms import PhantomCounts
@@ -38,7 +39,7 @@ class Ended:
     minutes), the event record (which the report completes with the offline logs' uploads), the clients as
     drawn, and each mechanism's final record: the agents', License Metering's, the callbacks', the phantoms'
     (Q226838), the licence samples, the status messages 9406 raised (Q299261), Remodbc.exe's restarts and hangs
-    (Q245271) and the spans when no server at all was up."""
+    (Q245271), the client configuration's downloads (Q244906) and the spans when no server at all was up."""
 
     params: Params
     until: float
@@ -51,6 +52,7 @@ class Ended:
     samples: SampledLicences
     status: tuple[StatusMessage, ...]
     remodbc: RemodbcCounts
+    configuration: ConfigurationCounts
     all_down: tuple[tuple[float, float], ...]
 
 
@@ -119,6 +121,9 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
             "upload_stall_h": uploads.stall_min / 60.0,
             "lost_at_reinstall": uploads.lost,
             "first_ccim_h": np.where(clients.win9x, agents.knows_all_at / 60.0, np.nan),
+            "configuration_h": np.where(
+                np.isfinite(ended.configuration.downloaded_at), ended.configuration.downloaded_at / 60.0, np.nan
+            ),
         }
     )
     licenses = ended.samples.table(start)
@@ -136,6 +141,7 @@ def report(ended: Ended, *, preset: str = "", variant: str = "", base: Params | 
             balancer=ended.balancer,
             callbacks=ended.callbacks,
             remodbc=ended.remodbc,
+            configuration=ended.configuration,
             phantoms=ended.phantoms,
             until=ended.until,
             usage=usage,

@@ -72,6 +72,7 @@ FIGURES = (
     "service_timeline",
     "uploads_over_time",
     "in_use_vs_running",
+    "configuration_reach",
 )
 _KEYS = {"title", "article", "description", "explore", "plots", "metrics", "params", "variants", "directions"}
 #: Direction words, read along a control's widget from its low end (or first option) to its high end.

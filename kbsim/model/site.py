@@ -6,7 +6,7 @@ and wires the mechanisms, each in its own module and each given only the parts
 it reaches: the outages and which servers are up (:mod:`kbsim.model.outages`), the
 agents (:mod:`kbsim.model.clients`), balancing (:mod:`kbsim.model.balancing`), callbacks
 (:mod:`kbsim.model.callbacks`), service health (:mod:`kbsim.model.service`), Remodbc.exe's leak
-(:mod:`kbsim.model.remodbc`) and the licence
+(:mod:`kbsim.model.remodbc`), the client configuration (:mod:`kbsim.model.configuration`) and the licence
 samples (:mod:`kbsim.model.sampling`). The clients and their launches are drawn by
 :mod:`kbsim.model.launches`; offline uploads are settled and the Result assembled
 after the run by :mod:`kbsim.model.report`. :func:`simulate` runs one site and
@@ -20,11 +20,12 @@ import numpy as np
 from .balancing import Balancer
 from .callbacks import Callbacks
 from .clients import ClientAgents
+from .configuration import ClientConfiguration
 from .errors import ParameterError
 from .events import STATE, Scheduler
 from .launches import Clients, Launches, draw_clients, draw_launches, server_lists
 from .licenses import LicenseLedger
-from .outages import Outages
+from .outages import Outages, ServerServices
 from .parameters import Params
 from .phantoms import PhantomLicences
 from .record import EventLog
@@ -78,7 +79,12 @@ class Site:
             params.n_servers, params.n_products, params.licenses, params.reserve_pct, clients_per_server.tolist()
         )
         self.phantoms = PhantomLicences(params, scheduler, log, ledger, launches)
-        self.servers = Outages(params.n_servers, params.outages, scheduler, log, _Services(self.service, self.phantoms))
+        services = _Services(self.service, self.phantoms)
+        self.servers = Outages(params.n_servers, params.outages, scheduler, log, services)
+        self.configuration = ClientConfiguration(
+            params, scheduler, log, self.servers, launches, clients.poll_phase_min, clients.install_min, self.until
+        )
+        services.parts.append(self.configuration)
         self.remodbc = Remodbc(params, scheduler, log, rng["remodbc"], self.servers, self.service)
         self.service.on_start.append(self.remodbc.started)
         # A callback starts its program through the agents, and the agents offer callbacks to refused users:
@@ -106,6 +112,7 @@ class Site:
             servers=self.servers,
             callbacks=self.callbacks,
             phantoms=self.phantoms,
+            started=self.configuration.client_started if self.configuration.applies else None,
             reinstall_at=clients.reinstall_at,
             until=self.until,
         )
@@ -123,8 +130,10 @@ class Site:
         self.balancer.start()
         self.service.start()
         self.remodbc.start()
+        self.configuration.start()
         self.samples.start()
         on_launch = self.agents.online_launches() if params.mode == "online" else self.agents.launch_offline
+        on_launch = self.configuration.guard(on_launch)
         scheduler.run(self.until, self.launches.time, on_launch)
         self.servers.close(self.until)
         self.callbacks.close(self.until)
@@ -141,25 +150,26 @@ class Site:
             samples=self.samples.record(),
             status=tuple(self.service.status),
             remodbc=self.remodbc.counts(),
+            configuration=self.configuration.counts(),
             all_down=tuple(self.servers.all_down),
         )
 
 
 class _Services:
-    """What an outage stops and starts on a server: the service monitor's SMS_LICENSE_SERVER (Q299261), and the
-    phantom licences its start may free (Q226838)."""
+    """What a server's going down and coming back reaches, in order: the service monitor's SMS_LICENSE_SERVER
+    (Q299261), the phantom licences its start may free (Q226838) and the configuration downloads waiting for a
+    server (Q245271)."""
 
-    def __init__(self, service: ServiceMonitor, phantoms: PhantomLicences) -> None:
-        self.service = service
-        self.phantoms = phantoms
+    def __init__(self, *parts: ServerServices) -> None:
+        self.parts = list(parts)
 
     def server_down(self, server: int) -> None:
-        self.service.server_down(server)
-        self.phantoms.server_down(server)
+        for part in self.parts:
+            part.server_down(server)
 
     def server_up(self, server: int) -> None:
-        self.service.server_up(server)
-        self.phantoms.server_up(server)
+        for part in self.parts:
+            part.server_up(server)
 
 
 def simulate(params: Params, *, preset: str = "", variant: str = "", base: Params | None = None) -> Result:

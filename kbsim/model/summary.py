@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .balancing import BalancingCounts
     from .callbacks import CallbackCounts
     from .clients import AgentCounts
+    from .configuration import ConfigurationCounts
     from .phantoms import PhantomCounts
     from .remodbc import RemodbcCounts
 
@@ -43,6 +44,7 @@ class Finished:
     balancer: BalancingCounts
     callbacks: CallbackCounts
     remodbc: RemodbcCounts
+    configuration: ConfigurationCounts
     phantoms: PhantomCounts
     until: float
     usage: pd.DataFrame
@@ -111,8 +113,8 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
     "launches": SummaryNumber(
         "programs started by users",
         "every start of a metered program: asked of a server (online) or metered locally "
-        "(launches = runs served + runs never served + runs metered locally)",
-        lambda r: r.grants + r.denials + r.agents.logged_locally,
+        "(launches = runs served + runs never served + runs metered locally + launches stopped by a ban)",
+        lambda r: r.grants + r.denials + r.agents.logged_locally + r.configuration.stopped,
     ),
     "runs_served": SummaryNumber(
         "runs served by a server",
@@ -317,6 +319,34 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
         "hours the metering servers spent hung by a failed Remodbc.exe restart within the run, summed over the "
         "servers (Q245271)",
         lambda r: r.remodbc.hours_hung(r.until),
+    ),
+    "launches_stopped": SummaryNumber(
+        "launches stopped by the ban",
+        "launches of the forbidden product its clients' agents stopped themselves, having downloaded the ban, with no "
+        "server asked (Q244906)",
+        lambda r: r.configuration.stopped,
+    ),
+    "launches_let_through": SummaryNumber(
+        "forbidden launches let through",
+        "launches of the forbidden product after the ban that their agents let start because they had not yet "
+        "downloaded it (asked of a server, or metered locally; Q244906, Q263023)",
+        lambda r: r.configuration.let_through,
+    ),
+    "clients_without_ban": SummaryNumber(
+        "clients still without the ban",
+        "clients installed by the run's end that had not downloaded the ban by then: no poll or start of theirs found "
+        "a server answering after it (Q245271); 0 when nothing was forbidden",
+        lambda r: (
+            int(np.count_nonzero(r.configuration.installed & ~np.isfinite(r.configuration.downloaded_at)))
+            if np.isfinite(r.configuration.changed_at)
+            else 0
+        ),
+    ),
+    "ban_reach_h": SummaryNumber(
+        "hours until every client had the ban",
+        "hours from the ban to the download that brought it to the last installed client; NaN when a client still "
+        "lacked it at the run's end (clients_without_ban counts them) or nothing was forbidden",
+        lambda r: r.configuration.reach_h(),
     ),
     "recovery_h_win9x": SummaryNumber(
         "Windows 95/98 clients' recovery (h)",

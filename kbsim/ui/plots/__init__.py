@@ -20,11 +20,13 @@ than drawing it anew.
 This package is the public name (``from kbsim import plots``); its parts: :mod:`.engine` (the figure
 engine: style, alt text and stamps, the time axis, legends, :class:`RunPlot`'s update in place, PNG
 encoding, :class:`Figure`), :mod:`.runs` (the figures of a run and :data:`PLOTS`), :mod:`.service` (the
-service timeline), :mod:`.sweep` (:func:`sweep_band`) and :mod:`.evidence` (a mystery site's evidence figures).
+service timeline), :mod:`.configuration` (the forbidden product's launches),
+:mod:`.sweep` (:func:`sweep_band`) and :mod:`.evidence` (a mystery site's evidence figures).
 """
 
 from __future__ import annotations
 
+from .configuration import ConfigurationPlot, configuration_reach
 from .engine import (
     DPI,
     GREY,
@@ -79,6 +81,7 @@ __all__ = [
     "TITLE_PT",
     "WIDTH_IN",
     "ClientAttemptsPlot",
+    "ConfigurationPlot",
     "Figure",
     "HeldRunsPlot",
     "InUseVsRunningPlot",
@@ -91,6 +94,7 @@ __all__ = [
     "alt_text",
     "check_plot",
     "client_attempts",
+    "configuration_reach",
     "denials_over_time",
     "evidence_licences",
     "evidence_requests",

@@ -20,6 +20,7 @@ from matplotlib.patches import StepPatch
 from ...model.errors import unknown_name
 from ...model.result import Result
 from ...model.sampling import SITE_RESERVE
+from .configuration import ConfigurationPlot
 from .engine import (
     DPI,
     GREY,
@@ -491,6 +492,7 @@ PLOTS: dict[str, type[RunPlot]] = {
         ServicePlot,
         MeteringWorkPlot,
         InUseVsRunningPlot,
+        ConfigurationPlot,
     )
 }
 
