@@ -20,6 +20,7 @@ from kbsim.model.kinds import (
     IntKind,
     OutagesKind,
     PackTimeKind,
+    ProductKind,
     ServersKind,
 )
 from kbsim.model.parameters import EARLIEST_START, LATEST_START
@@ -72,6 +73,7 @@ STRATEGIES = {
     ),
     OutagesKind: _outages,
     ServersKind: lambda parameter, values: st.lists(st.integers(0, values["n_servers"] - 1), max_size=2),
+    ProductKind: lambda parameter, values: st.integers(0, values["n_products"] - 1),
     PackTimeKind: _pack_time,
 }
 
@@ -145,10 +147,14 @@ def test_every_run_is_accounted_for(values):
     assert s["callbacks_lapsed"] == (result.events["kind"] == "callback_lapsed").sum()
     if values["mode"] == "offline":
         assert s["requests"] == 0
-    # every launch is served (at once or by a callback), never served, or metered locally: exactly
+    # every launch is served (at once or by a callback), never served, metered locally, or stopped by its agent
+    # as a forbidden program (Q244906): exactly
     kinds = result.events["kind"]
-    assert s["launches"] == kinds.isin(["grant", "deny", "logged_locally"]).sum()
-    assert s["launches"] == s["runs_served"] + s["runs_never_served"] + s["runs_metered_locally"]
+    assert s["launches"] == kinds.isin(["grant", "deny", "logged_locally", "launch_stopped"]).sum()
+    assert s["launches"] == (
+        s["runs_served"] + s["runs_never_served"] + s["runs_metered_locally"] + s["launches_stopped"]
+    )
+    assert s["launches_stopped"] == (kinds == "launch_stopped").sum()
     assert s["runs_served"] == (kinds == "grant").sum() + s["callbacks_granted"]
     assert s["runs_never_served"] == s["denials"] - s["callbacks_granted"] >= 0
     assert s["sessions"] == s["runs_served"] + s["runs_metered_locally"]

@@ -178,6 +178,14 @@ class FloatKind(NumberKind):
         return self.in_range(parameter, float(value))
 
 
+class ProductKind(IntKind):
+    """One product of the site, by its number: an integer from 0; the site's own bound (below ``n_products``) is
+    checked with the other parameters (:class:`~kbsim.model.parameters.Params`), and a widget offers only the site's
+    products."""
+
+    name = "product"
+
+
 class BoolKind(Kind):
     name = "bool"
 

@@ -37,7 +37,7 @@ PARAMETER_LISTING = "'python -m kbsim params'"
 class Parameter:
     """One declared parameter: what a widget, a preset file or ``--set`` may give it.
 
-    ``kind`` is declared by its name ("int", "float", "bool", "choice", "datetime", "pack_time", "outages",
+    ``kind`` is declared by its name ("int", "float", "bool", "choice", "datetime", "pack_time", "outages", "product",
     "servers") or as a :class:`~kbsim.model.kinds.Kind`; it is kept as the Kind, which does everything that differs
     from kind to kind (:mod:`kbsim.model.kinds`).
     """
@@ -249,7 +249,7 @@ class Params:
         label="Product forbidden at (h)",
     )
     forbidden_product: int = _p(
-        "int",
+        "product",
         0,
         "the product forbidden at forbid_at_h (0 to n_products - 1)",
         unit="product",

@@ -23,6 +23,7 @@ from ..model.kinds import (
     NumberKind,
     OutagesKind,
     PackTimeKind,
+    ProductKind,
     ServersKind,
 )
 from ..model.parameters import PARAMETERS, Parameter, Params
@@ -193,6 +194,10 @@ def _dropdown(parameter: Parameter, params: Params, value: Any, common: dict) ->
     return widgets.Dropdown(options=list(parameter.choices), value=value, **common)
 
 
+def _products(parameter: Parameter, params: Params, value: Any, common: dict) -> widgets.Widget:
+    return widgets.Dropdown(options=[(f"product {p}", p) for p in range(params.n_products)], value=value, **common)
+
+
 def _outages(parameter: Parameter, params: Params, value: Any, common: dict) -> widgets.Widget:
     return OutageControl(params)
 
@@ -254,6 +259,7 @@ WIDGETS: dict[type[Kind], KindWidget] = {
         _outages, show=lambda widget, value: widget.set_value(value)
     ),  # its own parts, kept inside the run
     ServersKind: KindWidget(_servers, held=lambda parameter, widget: tuple(widget.value)),
+    ProductKind: KindWidget(_products),
     PackTimeKind: KindWidget(
         _pack_times, show=lambda widget, value: setattr(widget, "value", _DEFAULT_PACK if value is None else value)
     ),
