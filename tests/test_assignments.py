@@ -20,9 +20,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from kbsim.teaching.classroom import TEACHING_ORDER
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "assignments" / "source"
-ASSIGNMENTS = ["Q226827", "Q210202", "Q212894", "Q213261", "Q299261"]
+# In teaching order, as the course book and the notebooks' links have them.
+ASSIGNMENTS = ["Q226827", "Q226838", "Q210202", "Q212894", "Q213261", "Q311764", "Q245271", "Q299261"]
 STUB = "raise NotImplementedError()"
 
 # The wrong student's answers, by answer cell: plausible mistakes, each computed with kbsim or chosen where the
@@ -31,6 +34,12 @@ WRONG = {
     "Q226827": {
         "q1_answer": 'denials = kbsim.run("Q226827", variant="fix", seed=1).summary["denials"]',
         "q2_answer": "retries = 1",
+    },
+    # The second licences server 1 granted, read as the phantoms; the preset's 4 retries, which the notebook shows
+    # still leaving phantoms.
+    "Q226838": {
+        "q1_answer": 'phantoms = kbsim.run("Q226838", seed=1).summary["second_licences"]',
+        "q2_answer": "retries = 4",
     },
     "Q210202": {
         "q1_answer": 'extra_denials = kbsim.run("Q210202", seed=1).summary["denials"]',
@@ -41,6 +50,19 @@ WRONG = {
         "q2_answer": "earliest_start_h = 10",
     },
     "Q213261": {"q1_answer": None, "q2_answer": "threshold_min = 60"},
+    # Every run the site has not seen, the runs merely waiting for their next poll among them; a reinstall before the
+    # clocks are set right (the early_reinstall variant, which the notebook shows stalling as the fault does).
+    "Q311764": {
+        "q1_answer": (
+            'fault = kbsim.run("Q311764", seed=1).summary\nstalled = fault["sessions"] - fault["sessions_reported"]'
+        ),
+        "q2_answer": "reinstall_h = 20",
+    },
+    # The hangs counted as the restarts; the threshold doubled, a guess.
+    "Q245271": {
+        "q1_answer": 'restarts = kbsim.run("Q245271", seed=1).summary["server_hangs"]',
+        "q2_answer": "threshold_mb = 100",
+    },
     "Q299261": {
         "q1_answer": 'count_9406 = kbsim.run("Q299261", variant="fix", seed=1).summary["status_9406"]',
         "q2_answer": 'quiet_service_packs = ["SP4"]',
@@ -49,9 +71,12 @@ WRONG = {
 # What each hidden test of a setting tells the wrong student in the feedback.
 WRONG_SETTING_SAYS = {
     "Q226827": "clients still fail over",
+    "Q226838": "phantom licences are still left",
     "Q210202": "another interval refuses fewer requests",
     "Q212894": "clients still wait longer",
     "Q213261": "runs still go unreported",
+    "Q311764": "runs are still stalled",
+    "Q245271": "it is still restarted",
     "Q299261": "9406 per service pack",
 }
 
@@ -134,6 +159,15 @@ def test_every_article_has_one_assignment_with_each_kind_of_question():
         for cell in tests:
             hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[1]
             assert "kbsim.run(" in hidden, f"{assignment}: a hidden test that does not ask kbsim"
+
+
+def test_each_article_notebook_has_its_assignment_and_the_guide_gives_them_in_teaching_order():
+    articles = [name for name in TEACHING_ORDER if name.startswith("Q")]
+    assert [name.split("_")[0] for name in articles] == ASSIGNMENTS
+    assert [notebook_of(SOURCE / a).stem for a in ASSIGNMENTS] == articles, "an assignment named for its notebook"
+    guide = (ROOT / "docs" / "teaching.md").read_text().split("## Graded work with nbgrader", 1)[1]
+    listed = re.search(r"in teaching order, each given after its notebook: (.*?)\.\n", guide, re.S)
+    assert listed and re.findall(r"Q\d{6}", listed.group(1)) == ASSIGNMENTS
 
 
 def test_the_release_hides_the_solutions_and_the_hidden_tests(course):
