@@ -112,8 +112,9 @@ SUMMARY_NUMBERS: dict[str, SummaryNumber] = {
     ),
     "launches": SummaryNumber(
         "programs started by users",
-        "every start of a metered program: asked of a server (online) or metered locally "
-        "(launches = runs served + runs never served + runs metered locally + launches stopped by a ban)",
+        "every start of a metered program: asked of a server (online), metered locally, or stopped by its agent as a "
+        "forbidden program (launches = runs served + runs never served + runs metered locally + launches stopped by "
+        "the ban)",
         lambda r: r.grants + r.denials + r.agents.logged_locally + r.configuration.stopped,
     ),
     "runs_served": SummaryNumber(
