@@ -57,14 +57,15 @@ def idle_in_use(evidence: Evidence) -> pd.Series:
     made in the :data:`IDLE_SPAN_H` hours before: licences in use with no program that could hold them."""
     licences, requests = evidence.licences, evidence.requests
     granted = requests[requests["outcome"] == "granted"]
-    out = {}
+    out: dict[int, int] = {}
     # only samples whose whole span lies in the run: the licences in use at the start came from grants before it
     seen = licences[(licences["server"] >= 0) & licences["up"] & (licences["hours"] >= IDLE_SPAN_H)]
-    for server, samples in seen.groupby("server"):
+    for key, samples in seen.groupby("server"):
+        server = int(str(key))
         times = np.sort(granted.loc[granted["server"] == server, "hours"].to_numpy(dtype=float))
         hours = samples["hours"].to_numpy(dtype=float)
         recent = np.searchsorted(times, hours, side="right") - np.searchsorted(times, hours - IDLE_SPAN_H, "right")
-        out[int(server)] = int((samples["in_use"].to_numpy() - recent).max(initial=0))
+        out[server] = int((samples["in_use"].to_numpy() - recent).max(initial=0))
     return pd.Series(out, dtype="int64")
 
 
@@ -84,7 +85,8 @@ def rule(evidence: Evidence) -> Finding | None:
     if not phantoms_seen(evidence):
         return None
     idle = idle_in_use(evidence)
-    server = int(idle.idxmax())
+    server = int(idle.to_numpy().argmax())
+    server = int(idle.index[server])
     return ARTICLE.found(
         "phantoms",
         f"{idle[server]} licences in use on SWM{server} with no grant there in the {IDLE_SPAN_H:g} hours before",
