@@ -60,12 +60,15 @@ def test_the_reference_fix_cures_each_new_fault_and_a_wrong_one_does_not(article
 
 def test_phantoms_show_as_licences_in_use_overnight_never_more_than_the_run_made():
     """Q226838's sign counts licences the console shows in use on a server that granted nothing for hours; it never
-    counts more than the phantom licences the run really made, and it finds them on the cases that drew them."""
+    counts more than the phantom licences the run really made and the runs a callback started (a callback's licence
+    is handed out by License Metering, not granted at a request, so the requests pane shows no grant for it), and it
+    finds them on the cases that drew them."""
     for level in (1, 2):
         for seed in range(60):
             site = case(seed, level)
             idle = q226838.idle_in_use(site.evidence)
-            made = simulate(site._params).summary["phantom_licences"]
+            summary = simulate(site._params).summary
+            made = summary["phantom_licences"] + summary["callbacks_granted"]
             assert (idle.max() if len(idle) else 0) <= made, (seed, level)
             if site.reveal().articles == ["Q226838"]:
                 assert idle.max() >= q226838.PHANTOMS_SEEN

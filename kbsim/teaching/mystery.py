@@ -108,6 +108,9 @@ def _base(rng: np.random.Generator, level: int) -> dict[str, Any]:
         retries=int(rng.integers(1, 6)),
         retry_delay_min=float(rng.choice([5.0, 10.0, 15.0])),
         service_pack="SP4",
+        # A client that moves while a program runs leaves no phantom licence unless Q226838 is the drawn cause (the
+        # fix the model assumes, set on every other case): a Q226827 case then shows its own signs, not Q226838's.
+        phantom_fault_fixed_in="SP2",
     )
     if level >= 2:
         # Red herrings: Windows 95/98 clients long past their first CCIM cycle, an older service pack without

@@ -25,6 +25,7 @@ def draw(rng: np.random.Generator, v: dict[str, Any], level: int) -> Cause:
     """An office site (programs start only 08:00-18:00) whose busiest server goes offline for a while in office
     hours; its clients move at once while long programs run, with licences to spare."""
     server = int(rng.integers(0, v["n_servers"]))
+    v["phantom_fault_fixed_in"] = "none"  # SMS 2.0 as shipped: the fault this case is about
     busy = float(rng.integers(10, 17)) / 20 if level == 1 else float(rng.integers(8, 15)) / 20
     v["demand_skew"] = busy if server == 0 else round((1 - busy) / (v["n_servers"] - 1), 2)
     v["office_hours"], v["timezone_shift_h"] = True, 0.0
