@@ -8,6 +8,9 @@ record (:attr:`kbsim.teaching.articles.Article.rule`, in ``kbsim/teaching/articl
 * Q212894: a server did not answer (9406) and the complaining computer's Liccli.log is
   a Windows 95/98 agent (Liccli95) retrying that one server again and again.
 * Q226827: a server did not answer (9406) and clients switched servers at once.
+* Q226838: after a server did not answer, licences in use on a server that granted none for 12 hours.
+* Q245271: status message 9406 for a server hung by a failed stop of Remodbc.exe.
+* Q311764: offline clients whose Liccli.log skips uploads as not due yet.
 * Q210202: LICSRVC.log leaves a server out of balancing for want of ODBC access, or
   the schedule is half a day or more while licences are denied or moved on demand.
 * Q213261: computers that report no runs at all in offline mode, or a refused upload.

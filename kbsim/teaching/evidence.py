@@ -182,9 +182,16 @@ def _facts(events: pd.DataFrame, kinds: tuple[str, ...], columns: tuple[str, ...
 
 
 def _complaining_client(result: Result) -> int:
-    """The computer whose user would call first: most failed contacts, else a refused upload, else most denials."""
+    """The computer whose user would call first: most failed contacts, else a refused upload, else an upload skipped
+    as not due yet (its runs never show), else most denials."""
     events = result.events
-    for kinds in (("contact_failed", "retry"), ("upload_refused",), ("deny",), ("grant", "logged_locally")):
+    for kinds in (
+        ("contact_failed", "retry"),
+        ("upload_refused",),
+        ("upload_skipped",),
+        ("deny",),
+        ("grant", "logged_locally"),
+    ):
         mine = events.loc[events["kind"].isin(kinds) & (events["client"] >= 0), "client"]
         if len(mine):
             counts = mine.value_counts().sort_index(kind="stable")

@@ -1,8 +1,8 @@
 """Mystery sites: a site with a hidden cause, shown only as an administrator saw it, to diagnose.
 
-``kbsim.mystery(seed, level)`` draws a site whose trouble is one of the five
+``kbsim.mystery(seed, level)`` draws a site whose trouble is one of the eight
 articles' faults with its conditions drawn at random (which server, how long,
-how many clients, how far a clock lags, which service pack), or a healthy site
+how many clients, how far a clock lags or runs ahead, which service pack), or a healthy site
 that simply has too few licences, or, at the hardest level, two causes at once.
 The same seed and level give the same case, so a whole class can share one.
 
@@ -52,10 +52,15 @@ LEVELS = {
 }
 #: Repairs an administrator makes that are not console settings: ODBC access, restarts, clocks, reinstalls.
 ACTIONS = ("unreachable_servers", "users_restart", "restart_after_h", "clock_sync_h", "reinstall_h")
-#: Settings a fix may change: the console's settings (not the site's size or the run's span) and the repairs.
+#: Fixes no source names, tried as the model assumes one would work [assumed]: a service pack that released the
+#: licence a client left behind when it moved (no fix shipped for it).
+WHAT_IFS = ("phantom_fault_fixed_in",)
+#: Settings a fix may change: the console's settings (not the site's size or the run's span), the repairs and the
+#: assumed fixes.
 FIXABLE = (
     tuple(n for n in CONSOLE_SETTINGS if n not in ("n_servers", "n_clients", "n_products", "mode", "days", "start"))
     + ACTIONS
+    + WHAT_IFS
 )
 #: The pairs the hardest level draws: two faults whose signs live in different panes of the evidence.
 #: Drawn in this order, so that the service pack of Q299261 is drawn after the clock fault's.
@@ -103,13 +108,16 @@ def _base(rng: np.random.Generator, level: int) -> dict[str, Any]:
         retries=int(rng.integers(1, 6)),
         retry_delay_min=float(rng.choice([5.0, 10.0, 15.0])),
         service_pack="SP4",
+        # A client that moves while a program runs leaves no phantom licence unless Q226838 is the drawn cause (the
+        # fix the model assumes, set on every other case): a Q226827 case then shows its own signs, not Q226838's.
+        phantom_fault_fixed_in="SP2",
     )
     if level >= 2:
         # Red herrings: Windows 95/98 clients long past their first CCIM cycle, an older service pack without
         # the clock fault's conditions, clocks a little off (under the threshold), a longer schedule.
         values["win9x_fraction"] = float(rng.integers(0, 11)) / 20
         values["service_pack"] = str(rng.choice(["SP4", "SP2"]))
-        # Q245271 is taught but not drawn this round: at SP2 Remodbc.exe is restarted as it leaks, but no stop fails
+        # At SP2 Remodbc.exe leaks and is restarted, but no stop fails unless the leak's hang is the drawn cause
         values["remodbc_stop_fail_pct"] = 0.0
         values["skewed_fraction"] = float(rng.integers(0, 5)) / 20
         values["clock_offset_min"] = float(rng.integers(1, 4)) * 15

@@ -18,7 +18,7 @@ record here, one preset (``kbsim/presets/<number>.toml``) and one notebook.
 from __future__ import annotations
 
 from ...model.errors import unknown_name
-from . import none, q210202, q212894, q213261, q226827, q299261
+from . import none, q210202, q212894, q213261, q226827, q226838, q245271, q299261, q311764
 from .record import Article, Cause, Detail, Finding
 
 __all__ = ["ARTICLES", "BY_NUMBER", "UNDERSIZED", "Article", "Cause", "Detail", "Finding", "article"]
@@ -26,12 +26,12 @@ __all__ = ["ARTICLES", "BY_NUMBER", "UNDERSIZED", "Article", "Cause", "Detail", 
 #: The articles in the order they are taught.
 ARTICLES: tuple[Article, ...] = (
     q226827.ARTICLE,
-    Article("Q226838", "phantom licences after a failover", "Q226838_phantom_licences"),
+    q226838.ARTICLE,
     q210202.ARTICLE,
     q212894.ARTICLE,
     q213261.ARTICLE,
-    Article("Q311764", "clock ahead and offline uploads", "Q311764_clock_ahead_uploads"),
-    Article("Q245271", "Remodbc.exe leak and hang", "Q245271_remodbc_leak"),
+    q311764.ARTICLE,
+    q245271.ARTICLE,
     q299261.ARTICLE,
 )
 #: The answer "none": no article, a healthy site with too few licences (its fix is sized to the site).

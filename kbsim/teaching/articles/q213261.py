@@ -35,10 +35,12 @@ def count(result: Result, case: Params) -> float:
 
 
 def rule(evidence: Evidence) -> Finding | None:
-    """Offline clients, with computers that report no runs at all or a refused upload in Liccli.log."""
+    """Offline clients, with a refused upload in Liccli.log, or computers that report no runs at all while
+    Liccli.log does not put them down to uploads not due yet (Q311764's sign)."""
     silent_computers = int((evidence.usage["runs_reported"] == 0).sum())
     refused = bool((evidence.client_facts["kind"] == "upload_refused").any())
-    if evidence.settings["mode"] != "offline" or not (refused or silent_computers >= 2):
+    not_due = bool((evidence.client_facts["kind"] == "upload_skipped").any())
+    if evidence.settings["mode"] != "offline" or not (refused or (silent_computers >= 2 and not not_due)):
         return None
     return ARTICLE.found(
         "lagging",

@@ -10,7 +10,7 @@ import numpy as np
 from ...model.parameters import Params
 from ...model.result import Result
 from ..evidence import Evidence
-from . import q212894
+from . import q212894, q226838
 from .record import Article, Cause, Detail, Finding
 from .signs import silent_servers
 
@@ -48,9 +48,10 @@ def baseline(params: Params) -> Params:
 
 
 def rule(evidence: Evidence) -> Finding | None:
-    """A server did not answer (9406) and the clients switched at once (not a stranded Windows 95/98 client)."""
+    """A server did not answer (9406) and the clients switched at once (not a stranded Windows 95/98 client, and not
+    licences left in use with no program behind them, the sign of Q226838's phantoms)."""
     silent = silent_servers(evidence)
-    if not silent or q212894.stranded_server(evidence) is not None:
+    if not silent or q212894.stranded_server(evidence) is not None or q226838.phantoms_seen(evidence):
         return None
     server = silent.most_common(1)[0][0]
     return ARTICLE.found("offline", f"9406: SWM{server} did not answer at {silent[server]} polls", server=server)
