@@ -156,7 +156,7 @@ class ClientConfiguration:
         """Client ``c`` asks a server for its configuration (a poll, or its start)."""
         c, at = argument
         if self.pending[c] != at or self.has_change[c]:
-            return  # a start brought it earlier
+            return  # planned again since (a start came first, or it failed and waits for a server)
         self.pending[c] = NEVER
         now = self.scheduler.now
         if self.servers.n_up > 0:
@@ -187,9 +187,9 @@ class ClientConfiguration:
 
     def counts(self) -> ConfigurationCounts:
         """The final record, read from the event record once the run has ended."""
-        kinds = self.log.launch_kinds()
-        n = len(kinds)
         log = self.log
+        kinds = log.launch_kinds()
+        n = len(kinds)
         after = (log.launch_product[:n] == self.product) & (log.launch_time[:n] >= self.changed_at)
         stopped = int(np.count_nonzero(kinds == FORBIDDEN))
         return ConfigurationCounts(
