@@ -11,10 +11,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ...model.result import Result
+from ...model.service import HUNG, STOPPED
 from .engine import GREY, PALETTE, RunPlot, _bins, _day_number, _describe, _per_bin, _time_axes, _time_span
 
 #: The service states in which a server answers nobody (an outage, a Remodbc.exe hang).
-_SILENT = {"stopped", "hung"}
+_SILENT = {STOPPED, HUNG}
 
 
 def no_server_spans(result: Result) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
